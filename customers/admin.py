@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django_admin_inline_paginator_plus.admin import TabularInlinePaginated
+
+from customers.models import (
+    Customer,
+    CustomerInterest,
+    InteractionEvent,
+    Interest,
+    InterestTopic,
+    Purchase,
+)
+
+
+class ReadOnlyPaginatedInline(TabularInlinePaginated):
+    """History is written by services, never edited by hand: shown a page at a time."""
+
+    per_page = 15
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    htmx_enabled = False  # no third-party script from a CDN in the admin
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class PurchaseInline(ReadOnlyPaginatedInline):
+    model = Purchase
+    pagination_key = "purchases_page"
+    fields = ("purchased_at", "invoice", "kind", "product", "quantity", "unit_price", "amount")
+    readonly_fields = fields
+    ordering = ("-purchased_at", "-pk")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Purchase]:
+        return super().get_queryset(request).select_related("product")
+
+
+class CurrentInterestInline(ReadOnlyPaginatedInline):
+    model = CustomerInterest
+    pagination_key = "interests_page"
+    verbose_name_plural = "interests (current and past, newest first)"
+    fields = ("interest", "source", "confidence", "valid_from", "valid_to", "evidence")
+    readonly_fields = fields
+    ordering = ("valid_to", "-confidence")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CustomerInterest]:
+        return super().get_queryset(request).select_related("interest__topic")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin[Customer]):
+    list_display = ("external_id", "name", "email", "country", "marketing_consent", "created_at")
+    list_filter = ("marketing_consent", "country")
+    search_fields = ("=external_id", "email", "name", "=country")
+    readonly_fields = ("created_at", "updated_at")
+    show_full_result_count = False
+    inlines = (CurrentInterestInline, PurchaseInline)
+    fieldsets = (
+        (None, {"fields": ("external_id", "name", "email", "country")}),
+        ("Marketing", {"fields": ("marketing_consent", "unsubscribed_at")}),
+        ("Profile", {"fields": ("profile", "created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin[Purchase]):
+    list_display = ("purchased_at", "invoice", "kind", "customer", "product", "quantity", "amount")
+    list_select_related = ("customer", "product")
+    list_filter = ("kind", "source")
+    search_fields = ("=invoice", "=customer__external_id", "=product__sku")
+    date_hierarchy = "purchased_at"
+    raw_id_fields = ("customer", "product")
+    show_full_result_count = False
+    readonly_fields = ("created_at",)
+
+
+@admin.register(InteractionEvent)
+class InteractionEventAdmin(admin.ModelAdmin[InteractionEvent]):
+    list_display = ("occurred_at", "kind", "customer", "product", "source")
+    list_select_related = ("customer", "product")
+    list_filter = ("kind", "source")
+    search_fields = ("=customer__external_id", "=product__sku")
+    date_hierarchy = "occurred_at"
+    raw_id_fields = ("customer", "product")
+    show_full_result_count = False
+
+
+@admin.register(InterestTopic)
+class InterestTopicAdmin(admin.ModelAdmin[InterestTopic]):
+    list_display = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name",)
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin[Interest]):
+    list_display = ("name", "topic", "slug", "product_category")
+    list_select_related = ("topic", "product_category")
+    list_filter = ("topic",)
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ("topic",)
+    raw_id_fields = ("product_category",)
+
+
+@admin.register(CustomerInterest)
+class CustomerInterestAdmin(admin.ModelAdmin[CustomerInterest]):
+    list_display = ("customer", "interest", "source", "confidence", "valid_from", "valid_to")
+    list_select_related = ("customer", "interest__topic")
+    list_filter = ("source", "interest__topic", ("valid_to", admin.EmptyFieldListFilter))
+    search_fields = ("=customer__external_id", "interest__name")
+    date_hierarchy = "valid_from"
+    raw_id_fields = ("customer", "interest")
+    show_full_result_count = False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # history rows change only through services

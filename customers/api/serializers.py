@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from rest_framework import serializers
+
+from customers.models import InteractionKind, InterestSource, PurchaseKind
+from marketing_platform.api.strict import (
+    AwareDateTimeField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictDecimalField,
+    StrictFloatField,
+    StrictIntegerField,
+    StrictSerializer,
+)
+
+identifier = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._:/@-]*$",
+    "Use letters, digits and . _ : / @ - only.",
+    code="invalid_identifier",
+)
+source_slug = RegexValidator(r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and -.", code="invalid_source")
+
+
+def _items(child: serializers.Serializer) -> serializers.ListSerializer:  # type: ignore[type-arg]
+    return serializers.ListSerializer(
+        child=child, required=False, default=list, max_length=settings.INGEST_MAX_ITEMS
+    )
+
+
+class CustomerInput(StrictSerializer):
+    email = serializers.EmailField(required=False, allow_null=True)
+    name = StrictCharField(required=False, allow_blank=True, max_length=200)
+    country = StrictCharField(required=False, allow_blank=True, max_length=64)
+    profile = serializers.DictField(required=False)
+    marketing_consent = StrictBooleanField(required=False)
+
+
+class PurchaseInput(StrictSerializer):
+    id = StrictCharField(required=False, max_length=128, validators=[identifier])
+    invoice = StrictCharField(required=False, max_length=64, validators=[identifier])
+    line = StrictIntegerField(required=False, min_value=1)
+    kind = serializers.ChoiceField(choices=PurchaseKind.choices, default=PurchaseKind.SALE)
+    sku = StrictCharField(max_length=64)
+    quantity = StrictIntegerField(min_value=1, help_text="Always positive; a return says so in kind.")
+    unit_price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0)
+    currency = StrictCharField(min_length=3, max_length=3, default=settings.DEFAULT_CURRENCY)
+    purchased_at = AwareDateTimeField()
+    metadata = serializers.DictField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "id" not in attrs and not ("invoice" in attrs and "line" in attrs):
+            raise serializers.ValidationError(
+                "Give the purchase an id, or an invoice and a line, so a resend is recognised.",
+                code="missing_key",
+            )
+        return attrs
+
+
+class InterestInput(StrictSerializer):
+    interest = StrictCharField(max_length=201, help_text="topic/value, e.g. seasonal/christmas.")
+    confidence = StrictFloatField(min_value=0.0, max_value=1.0)
+    source = serializers.ChoiceField(
+        choices=[InterestSource.DECLARED, InterestSource.MESSAGES],
+        default=InterestSource.DECLARED,
+        help_text="Purchase-inferred interests are computed by the platform.",
+    )
+
+
+class EventInput(StrictSerializer):
+    id = StrictCharField(required=False, max_length=128, validators=[identifier])
+    kind = serializers.ChoiceField(choices=InteractionKind.choices)
+    sku = StrictCharField(max_length=64)
+    occurred_at = AwareDateTimeField()
+    metadata = serializers.DictField(required=False)
+
+
+class IngestInput(StrictSerializer):
+    source = StrictCharField(default="api", max_length=32, validators=[source_slug])
+    customer = CustomerInput(required=False, default=dict)
+    purchases = _items(PurchaseInput())
+    interests = _items(InterestInput())
+    events = _items(EventInput())
+
+
+class CountsOutput(serializers.Serializer):  # type: ignore[type-arg]
+    created = serializers.IntegerField()
+    duplicate = serializers.IntegerField()
+
+
+class IngestOutput(serializers.Serializer):  # type: ignore[type-arg]
+    external_id = serializers.CharField(source="customer.external_id")
+    customer_created = serializers.BooleanField()
+    customer_updated = serializers.BooleanField()
+    purchases = CountsOutput()
+    interests = CountsOutput()
+    events = CountsOutput()

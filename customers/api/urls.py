@@ -1,0 +1,26 @@
+from django.urls import path, register_converter
+
+from customers.api.views import CustomerDataIngestView
+
+
+class ExternalIdConverter:
+    """A customer's external id as frontends and imports use it."""
+
+    regex = r"[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ExternalIdConverter, "external_id")
+
+urlpatterns = [
+    path(
+        "customers/<external_id:external_id>/data",
+        CustomerDataIngestView.as_view(),
+        name="customer-data-ingest",
+    ),
+]

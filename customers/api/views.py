@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers.api.serializers import IngestInput, IngestOutput
+from customers.services.ingestion import customer_data_ingest
+from marketing_platform.api.schema import ErrorEnvelope
+
+
+class CustomerDataIngestView(APIView):
+    """Ingest one customer's purchases, interests and events; the customer is created if new."""
+
+    @extend_schema(
+        request=IngestInput,
+        responses={
+            201: OpenApiResponse(IngestOutput, description="Something new was stored."),
+            200: OpenApiResponse(IngestOutput, description="Everything was already stored."),
+            400: OpenApiResponse(ErrorEnvelope, description="validation_error: nothing was stored."),
+            401: OpenApiResponse(ErrorEnvelope, description="not_authenticated"),
+            403: OpenApiResponse(ErrorEnvelope, description="permission_denied"),
+        },
+    )
+    def post(self, request: Request, external_id: str) -> Response:
+        serializer = IngestInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        result = customer_data_ingest(
+            external_id=external_id,
+            source=data["source"],
+            customer_data=data["customer"],
+            purchases=data["purchases"],
+            interests=data["interests"],
+            events=data["events"],
+        )
+        return Response(
+            IngestOutput(result).data,
+            status=status.HTTP_201_CREATED if result.created_anything else status.HTTP_200_OK,
+        )

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from customers.importers.online_retail import MissingColumnsError
+from customers.selectors import category_coverage
+from customers.services.retail_import import online_retail_import
+from marketing_platform.progress import RichProgress
+
+
+class Command(BaseCommand):
+    help = "Import the UCI Online Retail CSV (.csv or .csv.gz); safe to run again on the same file."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            help="Where to write rejected rows with their reason (default: var/imports/<file>.rejects.csv).",
+        )
+        parser.add_argument("--encoding", help="Force an encoding (default: detect UTF-8 or ISO-8859-1).")
+        parser.add_argument("--batch-size", type=int, default=5000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        name = path.name.removesuffix(".gz").removesuffix(".csv")
+        rejects = Path(options["rejects"]) if options["rejects"] else settings.VAR_DIR / "imports" / f"{name}.rejects.csv"
+        console = Console(file=self.stdout)
+        try:
+            with RichProgress(console) as progress:
+                report = online_retail_import(
+                    path=path,
+                    rejects_path=rejects,
+                    encoding=options["encoding"],
+                    batch_size=options["batch_size"],
+                    progress=progress,
+                )
+        except MissingColumnsError as exc:
+            raise CommandError(str(exc)) from exc
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path} is not in the encoding {options['encoding']}: {exc}") from exc
+
+        table = Table(title=f"Online Retail import of {path.name} ({report.encoding})")
+        table.add_column("rows")
+        table.add_column("count", justify="right")
+        table.add_row("read", f"{report.read:,}")
+        table.add_row("stored", f"{report.stored:,}")
+        table.add_row("duplicate", f"{report.duplicate:,}")
+        table.add_row("rejected", f"{report.rejected_total:,}")
+        for reason, count in sorted(report.rejected.items()):
+            table.add_row(f"  rejected: {reason}", f"{count:,}")
+        console.print(table)
+        coverage = category_coverage()
+        console.print(
+            f"Products: {report.products.created:,} new · customers: {report.customers.created:,} new · "
+            f"interest history rows: {report.interests.created:,} new, {report.interests.duplicate:,} unchanged"
+        )
+        console.print(
+            f"Categorised outside Other: {coverage.product_share:.1%} of {coverage.products:,} products, "
+            f"{coverage.revenue_share:.1%} of revenue"
+        )
+        console.print(f"Rejected rows with reasons: {rejects}")
+        rate = report.read / report.seconds if report.seconds else 0
+        console.print(f"Done in {report.seconds:.1f} s ({rate:,.0f} rows/s)")

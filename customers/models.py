@@ -1,0 +1,213 @@
+"""Customers and what they do: purchases, interaction events and interests (with history)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from catalog.models import Category, Product
+
+
+class Customer(models.Model):
+    external_id = models.CharField(
+        max_length=64, unique=True, help_text="The id frontends and imports use."
+    )
+    email = models.EmailField(null=True, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=64, blank=True, db_index=True)
+    profile = models.JSONField(default=dict, blank=True)
+    marketing_consent = models.BooleanField(default=False)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["external_id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=Q(email__isnull=False), name="customer_email_unique_ci"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or f"Customer {self.external_id}"
+
+
+class PurchaseKind(models.TextChoices):
+    SALE = "sale", "Sale"
+    RETURN = "return", "Return / cancellation"
+
+
+class Purchase(models.Model):
+    """One purchased (or returned) line. ``(source, external_id)`` is its idempotency key."""
+
+    source = models.CharField(max_length=32, help_text="Where the line came from, e.g. online-retail, api.")
+    external_id = models.CharField(
+        max_length=128, help_text="The line's id within its source (invoice + line, or client id)."
+    )
+    invoice = models.CharField(max_length=64, blank=True, db_index=True)
+    kind = models.CharField(max_length=8, choices=PurchaseKind.choices, default=PurchaseKind.SALE)
+    # Indexed through the composite indexes below, which lead with these columns.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="purchases", db_index=False
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="purchases", db_index=False
+    )
+    quantity = models.IntegerField(help_text="Negative for returns.")
+    unit_price = models.DecimalField(max_digits=12, decimal_places=3)
+    amount = models.DecimalField(max_digits=14, decimal_places=3)
+    currency = models.CharField(max_length=3, default="GBP")
+    purchased_at = models.DateTimeField()
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-purchased_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="purchase_idempotency_key"),
+            models.CheckConstraint(
+                condition=(Q(kind=PurchaseKind.SALE, quantity__gt=0))
+                | (Q(kind=PurchaseKind.RETURN, quantity__lt=0)),
+                name="purchase_quantity_sign_matches_kind",
+            ),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="purchase_price_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-purchased_at"]),
+            models.Index(fields=["product", "-purchased_at"]),
+            models.Index(fields=["purchased_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class InteractionKind(models.TextChoices):
+    VIEW = "view", "View"
+    CLICK = "click", "Click"
+    CART_ADD = "cart_add", "Added to cart"
+    PURCHASE = "purchase", "Purchase"
+
+
+class InteractionEvent(models.Model):
+    """Implicit feedback; its weight comes from ``settings.INTERACTION_WEIGHTS`` by kind."""
+
+    source = models.CharField(max_length=32)
+    external_id = models.CharField(max_length=128)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="events", db_index=False
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=InteractionKind.choices)
+    occurred_at = models.DateTimeField()
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="event_idempotency_key"),
+        ]
+        indexes = [models.Index(fields=["customer", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.product_id} by {self.customer_id}"
+
+
+class InterestTopic(models.Model):
+    """The first level of the interest taxonomy (e.g. "Seasonal")."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interest(models.Model):
+    """A value within a topic (e.g. Seasonal › Christmas), addressed as ``topic/value``."""
+
+    topic = models.ForeignKey(InterestTopic, on_delete=models.PROTECT, related_name="interests")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    product_category = models.OneToOneField(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interest",
+        help_text="Purchases in this category are evidence for the interest.",
+    )
+
+    class Meta:
+        ordering = ["topic__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "slug"], name="interest_slug_unique_in_topic")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic.name} › {self.name}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.topic.slug}/{self.slug}"
+
+
+class InterestSource(models.TextChoices):
+    DECLARED = "declared", "Declared by the customer"
+    PURCHASES = "purchases", "Inferred from purchases"
+    MESSAGES = "messages", "Inferred from messages"
+
+
+class CustomerInterestQuerySet(models.QuerySet["CustomerInterest"]):
+    def current(self) -> CustomerInterestQuerySet:
+        return self.filter(valid_to__isnull=True)
+
+    def as_of(self, moment: timezone.datetime) -> CustomerInterestQuerySet:
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=moment), valid_from__lte=moment)
+
+
+class CustomerInterest(models.Model):
+    """One version of a customer's interest from one source.
+
+    Rows are never updated in place except to close them: a change closes the
+    current row (``valid_to``) and adds a new one, so the profile at any past
+    moment is the set of rows whose validity interval contains it.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="interests")
+    interest = models.ForeignKey(Interest, on_delete=models.PROTECT, related_name="customer_interests")
+    source = models.CharField(max_length=16, choices=InterestSource.choices)
+    confidence = models.FloatField()
+    evidence = models.JSONField(default=dict, blank=True)
+    valid_from = models.DateTimeField(default=timezone.now)
+    valid_to = models.DateTimeField(null=True, blank=True)
+
+    objects = CustomerInterestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-valid_from", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "interest", "source"],
+                condition=Q(valid_to__isnull=True),
+                name="customer_interest_one_current_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="confidence_in_unit_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="customer_interest_valid_interval",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "valid_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} · {self.interest_id} ({self.source}: {self.confidence:.2f})"

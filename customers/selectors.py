@@ -1,0 +1,56 @@
+"""Reads about customers that are more than a one-line queryset."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from catalog.models import Product
+from catalog.taxonomy import OTHER
+from customers.models import CustomerInterest, Purchase, PurchaseKind
+
+
+def customer_interest_profile(*, customer_id: int, at: datetime | None = None) -> QuerySet[CustomerInterest]:
+    """The customer's interests as they stood at ``at`` (now by default), strongest first."""
+    rows = CustomerInterest.objects.filter(customer_id=customer_id)
+    rows = rows.as_of(at) if at is not None else rows.current()
+    return rows.select_related("interest__topic").order_by("-confidence", "interest__name", "source")
+
+
+@dataclass(frozen=True)
+class CategoryCoverage:
+    products: int
+    categorized_products: int
+    revenue: Decimal
+    categorized_revenue: Decimal
+
+    @property
+    def product_share(self) -> float:
+        return self.categorized_products / self.products if self.products else 0.0
+
+    @property
+    def revenue_share(self) -> float:
+        return float(self.categorized_revenue / self.revenue) if self.revenue else 0.0
+
+
+def category_coverage() -> CategoryCoverage:
+    """How much of the catalog, and of sales revenue, sits in a real category (not Other)."""
+    in_other = Q(category__isnull=True) | Q(category__slug=OTHER.slug)
+    sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
+    revenue = sales.aggregate(total=Sum("amount"))["total"] or Decimal(0)
+    other_revenue = (
+        sales.filter(Q(product__category__isnull=True) | Q(product__category__slug=OTHER.slug))
+        .aggregate(total=Sum("amount"))["total"]
+        or Decimal(0)
+    )
+    products = Product.objects.count()
+    return CategoryCoverage(
+        products=products,
+        categorized_products=products - Product.objects.filter(in_other).count(),
+        revenue=revenue,
+        categorized_revenue=revenue - other_revenue,
+    )

@@ -1,0 +1,33 @@
+"""Recording what customers did: purchases and interaction events, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from customers.models import InteractionEvent, Purchase, PurchaseKind
+from customers.tasks import recompute_customer_interests
+from marketing_platform.bulk import WriteCounts, insert_missing
+
+
+def purchases_record(purchases: Sequence[Purchase], *, recompute_interests: bool = True) -> WriteCounts:
+    """Store purchases whose ``(source, external_id)`` is new; count the rest as duplicates.
+
+    With ``recompute_interests``, customers who got new sales have their inferred
+    interests recomputed by a task once the transaction commits. Bulk imports
+    pass ``False`` and recompute everyone in one pass at the end.
+    """
+    counts, created = insert_missing(Purchase, purchases)
+    if recompute_interests:
+        for customer_id in sorted({p.customer_id for p in created if p.kind == PurchaseKind.SALE}):
+            transaction.on_commit(
+                lambda customer_id=customer_id: recompute_customer_interests.delay(customer_id)
+            )
+    return counts
+
+
+def events_record(events: Sequence[InteractionEvent]) -> WriteCounts:
+    """Store interaction events whose ``(source, external_id)`` is new."""
+    counts, _ = insert_missing(InteractionEvent, events)
+    return counts

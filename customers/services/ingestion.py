@@ -1,0 +1,191 @@
+"""One customer's batch of purchases, interests and events: validated whole, stored idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models.functions import Lower
+
+from catalog.models import Product
+from customers.models import (
+    Customer,
+    InteractionEvent,
+    Interest,
+    InterestSource,
+    Purchase,
+    PurchaseKind,
+)
+from customers.services.activity import events_record, purchases_record
+from customers.services.interests import InterestValue, customer_interests_apply
+from marketing_platform.api.errors import PlatformError
+from marketing_platform.bulk import WriteCounts, ids_by
+
+CUSTOMER_FIELDS = ("email", "name", "country", "profile", "marketing_consent")
+
+
+class IngestValidationError(PlatformError):
+    default_code = "validation_error"
+    default_detail = "The batch is invalid; nothing was stored."
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__(details={"errors": errors})
+
+
+@dataclass
+class IngestResult:
+    customer: Customer
+    customer_created: bool
+    customer_updated: bool
+    purchases: WriteCounts = field(default_factory=WriteCounts)
+    interests: WriteCounts = field(default_factory=WriteCounts)
+    events: WriteCounts = field(default_factory=WriteCounts)
+
+    @property
+    def created_anything(self) -> bool:
+        return self.customer_created or any(
+            counts.created for counts in (self.purchases, self.interests, self.events)
+        )
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
+
+
+def _resolve_references(
+    *,
+    external_id: str,
+    customer_data: Mapping[str, Any],
+    purchases: Sequence[Mapping[str, Any]],
+    interests: Sequence[Mapping[str, Any]],
+    events: Sequence[Mapping[str, Any]],
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Check every reference in the batch; raise with all per-item errors at once."""
+    skus = [item["sku"] for item in (*purchases, *events)]
+    product_ids = ids_by(Product, "sku", skus)
+    interest_ids: dict[str, int] = {
+        f"{topic}/{slug}": pk
+        for topic, slug, pk in Interest.objects.values_list("topic__slug", "slug", "pk")
+    }
+    errors: list[dict[str, str]] = []
+    for kind, items in (("purchases", purchases), ("events", events)):
+        errors.extend(
+            {"field": f"{kind}.{index}.sku", "code": "unknown_product",
+             "message": f"No product has the SKU {item['sku']!r}."}
+            for index, item in enumerate(items)
+            if item["sku"] not in product_ids
+        )
+    errors.extend(
+        {"field": f"interests.{index}.interest", "code": "unknown_interest",
+         "message": f"{item['interest']!r} is not in the interest taxonomy (topic/value)."}
+        for index, item in enumerate(interests)
+        if item["interest"] not in interest_ids
+    )
+    email = customer_data.get("email")
+    if email and (
+        Customer.objects.annotate(email_ci=Lower("email"))
+        .filter(email_ci=email.lower())
+        .exclude(external_id=external_id)
+        .exists()
+    ):
+        errors.append({"field": "customer.email", "code": "unique",
+                       "message": "This email belongs to another customer."})
+    if errors:
+        raise IngestValidationError(errors)
+    return product_ids, interest_ids
+
+
+def _upsert_customer(external_id: str, data: Mapping[str, Any]) -> tuple[Customer, bool, bool]:
+    customer, created = Customer.objects.select_for_update().get_or_create(
+        external_id=external_id, defaults=dict(data)
+    )
+    changed = [name for name in CUSTOMER_FIELDS if name in data and getattr(customer, name) != data[name]]
+    if not created and changed:
+        for name in changed:
+            setattr(customer, name, data[name])
+        customer.save(update_fields=[*changed, "updated_at"])
+    return customer, created, bool(changed) and not created
+
+
+def customer_data_ingest(
+    *,
+    external_id: str,
+    source: str,
+    customer_data: Mapping[str, Any],
+    purchases: Sequence[Mapping[str, Any]],
+    interests: Sequence[Mapping[str, Any]],
+    events: Sequence[Mapping[str, Any]],
+) -> IngestResult:
+    """Store a validated batch for one customer (created if new) in one transaction.
+
+    Items are keyed by ``(source, id)``; a purchase without an id is keyed by
+    its invoice and line, an event without one by what it says, so re-sending
+    the same batch stores nothing new.
+    """
+    product_ids, interest_ids = _resolve_references(
+        external_id=external_id,
+        customer_data=customer_data,
+        purchases=purchases,
+        interests=interests,
+        events=events,
+    )
+    with transaction.atomic():
+        customer, created, updated = _upsert_customer(external_id, customer_data)
+        result = IngestResult(customer=customer, customer_created=created, customer_updated=updated)
+        result.purchases = purchases_record([
+            _purchase(customer, source, item, product_ids[item["sku"]]) for item in purchases
+        ])
+        result.events = events_record([
+            _event(customer, source, item, product_ids[item["sku"]]) for item in events
+        ])
+        by_source: dict[str, list[InterestValue]] = {}
+        for item in interests:
+            by_source.setdefault(item["source"], []).append(
+                InterestValue(interest_id=interest_ids[item["interest"]], confidence=item["confidence"])
+            )
+        for interest_source, values in by_source.items():
+            result.interests += customer_interests_apply(
+                source=InterestSource(interest_source),
+                values_by_customer={customer.pk: values},
+                replace=False,
+            )
+    return result
+
+
+def _purchase(customer: Customer, source: str, item: Mapping[str, Any], product_id: int) -> Purchase:
+    kind = PurchaseKind(item["kind"])
+    quantity = item["quantity"] if kind == PurchaseKind.SALE else -item["quantity"]
+    unit_price: Decimal = item["unit_price"]
+    return Purchase(
+        source=source,
+        external_id=item.get("id") or f"{item['invoice']}/{item['line']}",
+        invoice=item.get("invoice", ""),
+        kind=kind,
+        customer=customer,
+        product_id=product_id,
+        quantity=quantity,
+        unit_price=unit_price,
+        amount=unit_price * quantity,
+        currency=item["currency"],
+        purchased_at=item["purchased_at"],
+        metadata=item.get("metadata", {}),
+    )
+
+
+def _event(customer: Customer, source: str, item: Mapping[str, Any], product_id: int) -> InteractionEvent:
+    external_id = item.get("id") or _digest(
+        customer.external_id, item["kind"], item["sku"], item["occurred_at"].isoformat()
+    )
+    return InteractionEvent(
+        source=source,
+        external_id=external_id,
+        customer=customer,
+        product_id=product_id,
+        kind=item["kind"],
+        occurred_at=item["occurred_at"],
+        metadata=item.get("metadata", {}),
+    )

@@ -1,0 +1,106 @@
+"""The one error envelope of the API and the exceptions that carry machine-readable codes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
+
+from marketing_platform.request_id import current_request_id
+
+logger = logging.getLogger(__name__)
+
+
+class PlatformError(exceptions.APIException):
+    """Base of our own API errors; subclasses set ``status_code`` and ``default_code``."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+    default_detail = "The request could not be processed."
+
+    def __init__(self, message: str | None = None, *, details: Any = None) -> None:
+        super().__init__(message or self.default_detail, self.default_code)
+        self.details = details
+
+
+def _is_leaf(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"message", "code"}
+
+
+def _flatten(errors: Any, path: str = "") -> list[dict[str, str]]:
+    """Turn DRF's nested ``get_full_details()`` into ``[{field, code, message}]``.
+
+    Paths are dotted (``purchases.1.quantity``) so a client can point at the item.
+    """
+    if _is_leaf(errors):
+        return [{"field": path, "code": str(errors["code"]), "message": str(errors["message"])}]
+    if isinstance(errors, dict):
+        children = [
+            (path if key == api_settings.NON_FIELD_ERRORS_KEY else (f"{path}.{key}" if path else str(key)), value)
+            for key, value in errors.items()
+        ]
+    else:
+        children = [
+            (path if _is_leaf(value) else (f"{path}.{index}" if path else str(index)), value)
+            for index, value in enumerate(errors)
+        ]
+    return [item for child_path, value in children for item in _flatten(value, child_path)]
+
+
+def envelope(
+    *, status_code: int, error_code: str, message: str, details: Any = None
+) -> Response:
+    body = {
+        "error_code": error_code,
+        "message": message,
+        "details": details if details is not None else {},
+        "timestamp": timezone.now().isoformat(),
+        "request_id": current_request_id.get(),
+    }
+    return Response(body, status=status_code)
+
+
+def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    set_rollback()
+    if isinstance(exc, PlatformError):
+        return envelope(
+            status_code=exc.status_code,
+            error_code=str(exc.default_code),
+            message=str(exc.detail),
+            details=exc.details,
+        )
+    if isinstance(exc, exceptions.ValidationError):
+        return envelope(
+            status_code=exc.status_code,
+            error_code="validation_error",
+            message="The request is invalid; nothing was stored.",
+            details={"errors": _flatten(exc.get_full_details())},
+        )
+    if isinstance(exc, exceptions.APIException):
+        response = envelope(
+            status_code=exc.status_code,
+            error_code=str(exc.get_codes()) if isinstance(exc.get_codes(), str) else exc.default_code,
+            message=str(exc.detail),
+        )
+        if getattr(exc, "auth_header", None):
+            response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+        if getattr(exc, "wait", None):
+            response["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+        return response
+    logger.exception("Unhandled API error", exc_info=exc)
+    return envelope(
+        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        error_code="server_error",
+        message="An unexpected error occurred; it has been logged with the request id.",
+    )

@@ -1,0 +1,62 @@
+"""Liveness of the parts the platform runs on, each with its latency."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from marketing_platform.celery import app as celery_app
+
+
+def _database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache() -> None:
+    cache.set("health:probe", "ok", timeout=5)
+    if cache.get("health:probe") != "ok":
+        raise RuntimeError("cache did not return the value it was given")
+
+
+def _broker() -> None:
+    with celery_app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=2)
+
+
+CHECKS: dict[str, Callable[[], None]] = {"database": _database, "cache": _cache, "broker": _broker}
+
+
+@extend_schema(
+    responses={
+        (200, "application/json"): inline_serializer(
+            "Health", {"status": serializers.CharField(), "checks": serializers.DictField()}
+        )
+    }
+)
+@api_view(["GET"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+def health(request: Request) -> Response:
+    checks: dict[str, dict[str, object]] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            check()
+        except Exception as exc:  # noqa: BLE001 - any failure means the part is down
+            checks[name] = {"status": "down", "error": type(exc).__name__}
+        else:
+            checks[name] = {"status": "up"}
+        checks[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    down = [name for name, result in checks.items() if result["status"] != "up"]
+    body = {"status": "down" if down else "up", "down": down, "checks": checks}
+    return Response(body, status=503 if down else 200)

@@ -1,0 +1,74 @@
+"""Web, Celery worker and beat in one process: the embedded runtime of ``make run``.
+
+One process owns everything that must be single-writer on the embedded
+default (the SQLite file, the embedded graph). Production runs the three as
+separate processes instead (see docker-compose.yml).
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from types import FrameType
+from typing import Any
+
+from celery.beat import EmbeddedService
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+from waitress.server import create_server
+
+from marketing_platform.celery import Queues
+from marketing_platform.celery import app as celery_app
+from marketing_platform.wsgi import application
+
+
+class Command(BaseCommand):
+    help = "Serve the web app with an in-process Celery worker and beat (embedded runtime)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8, help="Web request threads.")
+        parser.add_argument("--concurrency", type=int, default=2, help="Worker threads.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker = celery_app.WorkController(
+            hostname=f"embedded@{socket.gethostname()}",
+            pool_cls="threads",
+            concurrency=options["concurrency"],
+            queues=[queue.value for queue in Queues],
+            loglevel="INFO",
+            without_heartbeat=True,
+            without_mingle=True,
+            without_gossip=True,
+        )
+        beat = EmbeddedService(
+            celery_app, thread=True, schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME
+        )
+        server = create_server(
+            application, host=options["host"], port=options["port"], threads=options["threads"]
+        )
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            server.close()
+            raise SystemExit(0)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        threading.Thread(target=worker.start, name="celery-worker", daemon=True).start()
+        beat.start()
+        base = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(
+            self.style.SUCCESS("Platform running (web + Celery worker + beat, embedded)\n")
+            + f"  Admin:    {base}/admin/\n"
+            + f"  API docs: {base}/api/docs/\n"
+            + f"  Health:   {base}/api/v1/health\n"
+            + f"  Broker:   {settings.CELERY_BROKER_URL}  Database: {settings.DATABASES['default']['ENGINE']}\n"
+            + "Stop with Ctrl-C."
+        )
+        try:
+            server.run()
+        finally:
+            beat.stop()
+            worker.stop(in_sighandler=False)

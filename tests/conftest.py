@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ONLINE_RETAIL = SHARED_DATA / "online-retail" / "online_retail_2010_2011.csv.gz"
+DEMO_SAMPLE = ROOT / "demo" / "online_retail_sample.csv"
+
+
+@pytest.fixture
+def online_retail_full() -> Path:
+    if not ONLINE_RETAIL.exists():
+        pytest.skip(f"the full Online Retail file is not here ({ONLINE_RETAIL}); CI has ../shared")
+    return ONLINE_RETAIL
+
+
+@pytest.fixture
+def staff_client(db: None) -> APIClient:
+    user = get_user_model().objects.create_user("staff", password="unused-here", is_staff=True)
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from copy import deepcopy
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from model_bakery import baker
+from rest_framework.test import APIClient
+
+from catalog.models import Product
+from catalog.services import category_tree_sync
+from customers.models import Customer, CustomerInterest, InteractionEvent, Purchase, PurchaseKind
+from customers.services.interests import interest_taxonomy_sync_from_catalog
+
+pytestmark = pytest.mark.django_db
+
+BATCH: dict[str, Any] = {
+    "customer": {"email": "ada@example.com", "name": "Ada", "country": "United Kingdom",
+                 "marketing_consent": True},
+    "purchases": [
+        {"invoice": "W1001", "line": 1, "sku": "85123A", "quantity": 6, "unit_price": "2.55",
+         "purchased_at": "2011-12-01T08:26:00+00:00"},
+        {"invoice": "W1001", "line": 2, "sku": "22086", "quantity": 2, "unit_price": 2.95,
+         "purchased_at": "2011-12-01T08:26:00Z"},
+        {"id": "ret-77", "kind": "return", "sku": "22086", "quantity": 1, "unit_price": "2.95",
+         "purchased_at": "2011-12-03T10:00:00+01:00"},
+    ],
+    "interests": [{"interest": "seasonal/christmas", "confidence": 0.9}],
+    "events": [
+        {"kind": "view", "sku": "85123A", "occurred_at": "2011-12-01T08:00:00Z"},
+        {"id": "ev-2", "kind": "cart_add", "sku": "22086", "occurred_at": "2011-12-01T08:10:00Z"},
+    ],
+}
+
+
+@pytest.fixture(autouse=True)
+def catalog() -> None:
+    categories = category_tree_sync()
+    interest_taxonomy_sync_from_catalog()
+    baker.make(Product, sku="85123A", name="WHITE HANGING HEART T-LIGHT HOLDER",
+               category_id=categories["lights-candles"] if "lights-candles" in categories else None)
+    baker.make(Product, sku="22086", name="PAPER CHAIN KIT 50'S CHRISTMAS")
+
+
+def _url(external_id: str = "C-1") -> str:
+    return reverse("customer-data-ingest", kwargs={"external_id": external_id})
+
+
+def _stored() -> tuple[int, int, int, int]:
+    return (Customer.objects.count(), Purchase.objects.count(), InteractionEvent.objects.count(),
+            CustomerInterest.objects.count())
+
+
+def test_a_batch_is_stored_and_a_resend_stores_nothing_new(staff_client: APIClient) -> None:
+    first = staff_client.post(_url(), BATCH, format="json")
+
+    assert first.status_code == 201, first.json()
+    assert first.json() == {
+        "external_id": "C-1", "customer_created": True, "customer_updated": False,
+        "purchases": {"created": 3, "duplicate": 0},
+        "interests": {"created": 1, "duplicate": 0},
+        "events": {"created": 2, "duplicate": 0},
+    }
+    ret = Purchase.objects.get(external_id="ret-77")
+    assert (ret.kind, ret.quantity, str(ret.amount)) == (PurchaseKind.RETURN, -1, "-2.950")
+    assert Purchase.objects.get(external_id="W1001/1").customer.email == "ada@example.com"
+
+    second = staff_client.post(_url(), BATCH, format="json")
+
+    assert second.status_code == 200
+    assert second.json()["purchases"] == {"created": 0, "duplicate": 3}
+    assert second.json()["events"] == {"created": 0, "duplicate": 2}
+    assert second.json()["interests"] == {"created": 0, "duplicate": 1}
+    assert _stored() == (1, 3, 2, 1)
+
+
+def _errors(response: Any) -> dict[str, str]:
+    body = response.json()
+    assert set(body) == {"error_code", "message", "details", "timestamp", "request_id"}
+    assert body["error_code"] == "validation_error"
+    return {error["field"]: error["code"] for error in body["details"]["errors"]}
+
+
+def test_an_invalid_item_rejects_the_whole_batch_with_per_item_errors(staff_client: APIClient) -> None:
+    batch = deepcopy(BATCH)
+    batch["purchases"][1]["quantity"] = 0
+    batch["events"][0]["kind"] = "hover"
+
+    response = staff_client.post(_url(), batch, format="json", HTTP_X_REQUEST_ID="req-123")
+
+    assert response.status_code == 400
+    assert _errors(response) == {"purchases.1.quantity": "min_value", "events.0.kind": "invalid_choice"}
+    assert response.json()["request_id"] == response["X-Request-ID"] == "req-123"
+    assert _stored() == (0, 0, 0, 0)
+
+
+def test_unknown_references_store_nothing(staff_client: APIClient) -> None:
+    batch = deepcopy(BATCH)
+    batch["purchases"][2]["sku"] = "NOPE"
+    batch["interests"][0]["interest"] = "seasonal/diwali"
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert response.status_code == 400
+    assert _errors(response) == {"purchases.2.sku": "unknown_product",
+                                 "interests.0.interest": "unknown_interest"}
+    assert _stored() == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("purchases", 0, "quantity"), "6", "purchases.0.quantity"),
+        (("purchases", 0, "quantity"), 6.5, "purchases.0.quantity"),
+        (("purchases", 0, "sku"), 85123, "purchases.0.sku"),
+        (("purchases", 0, "unit_price"), True, "purchases.0.unit_price"),
+        (("purchases", 0, "purchased_at"), "2011-12-01 08:26", "purchases.0.purchased_at"),
+        (("customer", "marketing_consent"), "yes", "customer.marketing_consent"),
+        (("interests", 0, "confidence"), "0.9", "interests.0.confidence"),
+        (("interests", 0, "confidence"), 1.5, "interests.0.confidence"),
+        (("purchases",), {"not": "a list"}, "purchases"),
+    ],
+)
+def test_wrong_types_are_refused(staff_client: APIClient, path: tuple[Any, ...], value: Any, field: str) -> None:
+    batch = deepcopy(BATCH)
+    target: Any = batch
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert response.status_code == 400
+    assert field in _errors(response)
+    assert _stored() == (0, 0, 0, 0)
+
+
+def test_unknown_fields_are_refused_at_every_level(staff_client: APIClient) -> None:
+    batch = deepcopy(BATCH)
+    batch["extra"] = 1
+    batch["customer"]["is_staff"] = True
+    batch["purchases"][0]["amount"] = "999"
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert response.status_code == 400
+    assert _errors(response) == {"extra": "unknown_field", "customer.is_staff": "unknown_field",
+                                 "purchases.0.amount": "unknown_field"}
+    assert _stored() == (0, 0, 0, 0)
+
+
+def test_a_purchase_needs_an_idempotency_key(staff_client: APIClient) -> None:
+    batch = deepcopy(BATCH)
+    del batch["purchases"][0]["line"]
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert response.status_code == 400
+    assert _errors(response) == {"purchases.0": "missing_key"}
+
+
+def test_purchase_inferred_interests_cannot_be_sent(staff_client: APIClient) -> None:
+    batch = deepcopy(BATCH)
+    batch["interests"][0]["source"] = "purchases"
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert _errors(response) == {"interests.0.source": "invalid_choice"}
+
+
+def test_an_email_of_another_customer_is_refused(staff_client: APIClient) -> None:
+    baker.make(Customer, external_id="other", email="ADA@example.com")
+
+    response = staff_client.post(_url(), BATCH, format="json")
+
+    assert _errors(response) == {"customer.email": "unique"}
+    assert Purchase.objects.count() == 0
+
+
+def test_malformed_json_answers_in_the_envelope(staff_client: APIClient) -> None:
+    response = staff_client.post(_url(), "{not json", content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "parse_error"
+
+
+@pytest.mark.parametrize("user", ["anonymous", "non-staff"])
+def test_ingest_is_never_open(user: str) -> None:
+    client = APIClient()
+    if user == "non-staff":
+        from django.contrib.auth import get_user_model
+
+        client.force_authenticate(get_user_model().objects.create_user("shopper"))
+
+    response = client.post(_url(), BATCH, format="json")
+
+    assert response.status_code in (401, 403)
+    assert response.json()["error_code"] in ("not_authenticated", "permission_denied")
+    assert _stored() == (0, 0, 0, 0)

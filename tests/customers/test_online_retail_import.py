@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import csv
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from customers.importers.online_retail import SOURCE
+from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from customers.services.retail_import import online_retail_import
+from tests.conftest import DEMO_SAMPLE
+from tests.customers.retail_rules import Expected, expected_counts
+
+pytestmark = pytest.mark.django_db
+
+
+def _import(path: Path, tmp_path: Path, **options: object) -> str:
+    out = StringIO()
+    call_command("import_online_retail", str(path), rejects=str(tmp_path / "rejects.csv"), stdout=out, **options)
+    return out.getvalue()
+
+
+def _assert_stored(expected: Expected) -> None:
+    purchases = Purchase.objects.filter(source=SOURCE)
+    assert purchases.filter(kind=PurchaseKind.SALE).count() == expected.sales
+    assert purchases.filter(kind=PurchaseKind.RETURN).count() == expected.returns
+    assert Customer.objects.count() == expected.customers
+
+
+@pytest.mark.slow
+def test_full_file_is_accounted_for_row_by_row_and_a_rerun_stores_nothing(
+    online_retail_full: Path, tmp_path: Path
+) -> None:
+    # given the counts derived from the raw CSV and the dataset's README
+    expected = expected_counts(online_retail_full)
+    assert expected.read == 541_909
+    assert expected.rejected["not_a_product"] == 2_995
+
+    # when
+    first = online_retail_import(path=online_retail_full, rejects_path=tmp_path / "rejects.csv")
+
+    # then every row is stored, a duplicate or rejected with its reason
+    assert (first.read, first.stored, first.duplicate) == (expected.read, expected.stored, expected.duplicate)
+    assert dict(first.rejected) == dict(expected.rejected)
+    assert first.stored + first.duplicate + first.rejected_total == first.read
+    _assert_stored(expected)
+    with (tmp_path / "rejects.csv").open(newline="") as handle:
+        rejects = list(csv.DictReader(handle))
+    assert len(rejects) == first.rejected_total
+    assert {row["reason"] for row in rejects} == set(expected.rejected)
+    assert CustomerInterest.objects.current().exists()
+
+    # when imported again
+    second = online_retail_import(path=online_retail_full, rejects_path=tmp_path / "rejects.csv")
+
+    # then nothing new is stored
+    assert second.stored == 0
+    assert second.duplicate == expected.stored + expected.duplicate
+    assert second.products.created == second.customers.created == second.interests.created == 0
+    _assert_stored(expected)
+
+
+def test_sample_import_prints_the_summary_and_counts_duplicates_once(tmp_path: Path) -> None:
+    expected = expected_counts(DEMO_SAMPLE)
+    assert expected.duplicate > 0  # the sample keeps some of the file's exact duplicates
+
+    output = _import(DEMO_SAMPLE, tmp_path)
+
+    assert f"{expected.read:,}" in output
+    assert "missing_customer" in output
+    assert "Categorised outside Other" in output
+    assert Purchase.objects.count() == expected.stored
+    _assert_stored(expected)
+
+
+def _variant(tmp_path: Path, name: str, *, encoding: str, newline: str, bom: bool = False) -> Path:
+    text = DEMO_SAMPLE.read_text(encoding="utf-8").replace("\n", newline)
+    # a £ in a description exercises the encodings where they differ
+    text = text.replace("POSTAGE", "POSTAGE £", 1)
+    path = tmp_path / name
+    path.write_bytes(("\ufeff" if bom else "").encode("utf-8") + text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "bom"),
+    [("utf-8", "\r\n", False), ("utf-8", "\n", True), ("iso-8859-1", "\r\n", False)],
+    ids=["windows-line-endings", "utf-8-bom", "iso-8859-1"],
+)
+def test_the_same_data_in_another_dialect_stores_nothing_new(
+    tmp_path: Path, encoding: str, newline: str, bom: bool
+) -> None:
+    baseline = online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "r0.csv")
+    variant = _variant(tmp_path, f"sample-{encoding}.csv", encoding=encoding, newline=newline, bom=bom)
+
+    again = online_retail_import(path=variant, rejects_path=tmp_path / "r1.csv")
+
+    assert again.read == baseline.read
+    assert again.stored == 0
+    assert again.duplicate == baseline.stored + baseline.duplicate
+    assert again.encoding == ("iso-8859-1" if encoding == "iso-8859-1" else "utf-8-sig")
+
+
+def test_a_file_with_missing_columns_is_refused_with_the_names(tmp_path: Path) -> None:
+    path = tmp_path / "partial.csv"
+    path.write_text("InvoiceNo,StockCode,Description,Quantity\n536365,85123A,HEART,6\n")
+
+    with pytest.raises(CommandError, match=r"lacks the column\(s\) InvoiceDate, UnitPrice, CustomerID, Country"):
+        _import(path, tmp_path)
+    assert not Purchase.objects.exists()
+
+
+def test_a_missing_file_is_a_readable_error(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="No such file"):
+        _import(tmp_path / "nope.csv", tmp_path)

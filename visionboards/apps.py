@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VisionboardsConfig(AppConfig):
+    name = "visionboards"
+    verbose_name = "Vision boards"
