@@ -1,25 +1,32 @@
-"""Idempotent bulk inserts keyed by a natural ``(source, external_id)`` key."""
+"""Idempotent bulk inserts keyed by a natural ``(source, external_id)`` key.
+
+On PostgreSQL rows are streamed with ``COPY`` into a staging table and moved
+with ``INSERT … ON CONFLICT DO NOTHING RETURNING``: one round trip per batch,
+and the unique constraint itself decides what is new, so the counts stay exact
+when two writers race to the same key. Other databases take the portable path:
+look the keys up, then ``bulk_create`` what is missing.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import io
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from itertools import islice
-from typing import Protocol, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-from django.db import models
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 # Stays below SQLite's and PostgreSQL's limits on bound parameters per statement.
 LOOKUP_CHUNK = 900
+KEY_FIELDS = ("source", "external_id")
 
-
-class SourceKeyed(Protocol):
-    source: str
-    external_id: str
-
-
+T = TypeVar("T")
 M = TypeVar("M", bound=models.Model)
+R = TypeVar("R", bound=NamedTuple)
 
 
 @dataclass(frozen=True)
@@ -31,56 +38,119 @@ class WriteCounts:
         return WriteCounts(self.created + other.created, self.duplicate + other.duplicate)
 
 
-T = TypeVar("T")
-
-
 def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
 
 
-def insert_missing(model: type[M], objects: Sequence[M]) -> tuple[WriteCounts, list[M]]:
-    """Insert the objects whose ``(source, external_id)`` is not stored yet.
+def insert_missing(model: type[models.Model], rows: Sequence[R]) -> tuple[WriteCounts, list[R]]:
+    """Insert the rows whose ``(source, external_id)`` is not stored yet.
 
-    Duplicates within ``objects`` and against the table are counted, not stored.
-    ``ignore_conflicts`` covers a concurrent writer racing us to the same key, so
-    the unique constraint, not this pre-check, is what guarantees idempotency.
-    Returns the counts and the objects that were inserted.
+    ``rows`` are named tuples whose field names are the model's column
+    attributes (``customer_id``, not ``customer``); ``auto_now``/``auto_now_add``
+    fields are filled in here. Duplicates within ``rows`` and against the table
+    are counted, not stored. Returns the counts and the rows that were inserted.
     """
-    unique: dict[tuple[str, str], M] = {}
-    for obj in objects:
-        keyed: SourceKeyed = obj  # type: ignore[assignment]
-        unique.setdefault((keyed.source, keyed.external_id), obj)
-    by_source: dict[str, list[str]] = defaultdict(list)
-    for source, external_id in unique:
-        by_source[source].append(external_id)
+    if not rows:
+        return WriteCounts(), []
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            inserted = _copy_insert(model, rows)
+        else:
+            inserted = _lookup_insert(model, rows)
+    return WriteCounts(created=len(inserted), duplicate=len(rows) - len(inserted)), inserted
+
+
+def _stamped_fields(model: type[models.Model]) -> list[str]:
+    return [
+        field.attname
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_value(value: Any) -> str:
+    """A value in COPY's text format: ``\\N`` is NULL, so an empty string stays empty."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, dict | list):
+        text = json.dumps(value)
+    elif isinstance(value, str | int | Decimal):
+        text = str(value)
+    else:
+        text = value.isoformat()
+    return text.translate(_COPY_ESCAPES)
+
+
+def _copy_insert(model: type[models.Model], rows: Sequence[R]) -> list[R]:
+    table = model._meta.db_table
+    columns = [*rows[0]._fields, *_stamped_fields(model)]
+    now = timezone.now().isoformat()
+    stamps = [now] * (len(columns) - len(rows[0]._fields))
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join([*(_copy_value(value) for value in row), *stamps]))
+        buffer.write("\n")
+    buffer.seek(0)
+    column_list = ", ".join(connection.ops.quote_name(name) for name in columns)
+    stage = connection.ops.quote_name(f"stage_{table}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {stage} ON COMMIT DROP AS "  # noqa: S608 - names, not input
+            f"SELECT {column_list} FROM {connection.ops.quote_name(table)} WITH NO DATA"
+        )
+        cursor.copy_expert(f"COPY {stage} ({column_list}) FROM STDIN", buffer)
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(table)} ({column_list}) "  # noqa: S608
+            f"SELECT {column_list} FROM {stage} ON CONFLICT (source, external_id) DO NOTHING "
+            "RETURNING source, external_id"
+        )
+        created = set(cursor.fetchall())
+        cursor.execute(f"DROP TABLE {stage}")
+    return _first_of_each(rows, created)
+
+
+def _first_of_each(rows: Sequence[R], keys: set[tuple[str, str]]) -> list[R]:
+    picked: list[R] = []
+    for row in rows:
+        key = (row.source, row.external_id)  # type: ignore[attr-defined]
+        if key in keys:
+            picked.append(row)
+            keys.discard(key)
+    return picked
+
+
+def _lookup_insert(model: type[models.Model], rows: Sequence[R]) -> list[R]:
+    unique: dict[tuple[str, str], R] = {}
+    for row in rows:
+        unique.setdefault((row.source, row.external_id), row)  # type: ignore[attr-defined]
     stored: set[tuple[str, str]] = set()
-    for source, external_ids in by_source.items():
-        for chunk in chunked(external_ids, LOOKUP_CHUNK):
+    for source in {source for source, _ in unique}:
+        ids = [external_id for row_source, external_id in unique if row_source == source]
+        for chunk in chunked(ids, LOOKUP_CHUNK):
             stored.update(
-                model._default_manager.filter(source=source, external_id__in=chunk).values_list(
-                    "source", "external_id"
-                )
+                model._default_manager.filter(source=source, external_id__in=chunk).values_list(*KEY_FIELDS)
             )
-    new = [obj for key, obj in unique.items() if key not in stored]
-    model._default_manager.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    return WriteCounts(created=len(new), duplicate=len(objects) - len(new)), new
+    new = [row for key, row in unique.items() if key not in stored]
+    model._default_manager.bulk_create(
+        [model(**row._asdict()) for row in new], batch_size=2000, ignore_conflicts=True
+    )
+    return new
 
 
 def ids_by(model: type[M], field: str, keys: Sequence[str]) -> dict[str, int]:
     """Map each stored value of the unique ``field`` among ``keys`` to its primary key."""
     found: dict[str, int] = {}
     for chunk in chunked(list(dict.fromkeys(keys)), LOOKUP_CHUNK):
-        found.update(
-            model._default_manager.filter(**{f"{field}__in": chunk}).values_list(field, "pk")
-        )
+        found.update(model._default_manager.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
     return found
 
 
-def create_missing_by(
-    model: type[M], field: str, objects: Sequence[M]
-) -> tuple[WriteCounts, dict[str, int]]:
+def create_missing_by(model: type[M], field: str, objects: Sequence[M]) -> tuple[WriteCounts, dict[str, int]]:
     """Create the objects whose unique ``field`` is not stored yet; never touch stored ones.
 
     Returns the counts and the ``field`` → primary key map of all given objects.

@@ -12,15 +12,8 @@ from django.db import transaction
 from django.db.models.functions import Lower
 
 from catalog.models import Product
-from customers.models import (
-    Customer,
-    InteractionEvent,
-    Interest,
-    InterestSource,
-    Purchase,
-    PurchaseKind,
-)
-from customers.services.activity import events_record, purchases_record
+from customers.models import Customer, Interest, InterestSource, PurchaseKind
+from customers.services.activity import EventRow, PurchaseRow, events_record, purchases_record
 from customers.services.interests import InterestValue, customer_interests_apply
 from marketing_platform.api.errors import PlatformError
 from marketing_platform.bulk import WriteCounts, ids_by
@@ -156,16 +149,16 @@ def customer_data_ingest(
     return result
 
 
-def _purchase(customer: Customer, source: str, item: Mapping[str, Any], product_id: int) -> Purchase:
+def _purchase(customer: Customer, source: str, item: Mapping[str, Any], product_id: int) -> PurchaseRow:
     kind = PurchaseKind(item["kind"])
     quantity = item["quantity"] if kind == PurchaseKind.SALE else -item["quantity"]
     unit_price: Decimal = item["unit_price"]
-    return Purchase(
+    return PurchaseRow(
         source=source,
         external_id=item.get("id") or f"{item['invoice']}/{item['line']}",
         invoice=item.get("invoice", ""),
         kind=kind,
-        customer=customer,
+        customer_id=customer.pk,
         product_id=product_id,
         quantity=quantity,
         unit_price=unit_price,
@@ -176,14 +169,14 @@ def _purchase(customer: Customer, source: str, item: Mapping[str, Any], product_
     )
 
 
-def _event(customer: Customer, source: str, item: Mapping[str, Any], product_id: int) -> InteractionEvent:
+def _event(customer: Customer, source: str, item: Mapping[str, Any], product_id: int) -> EventRow:
     external_id = item.get("id") or _digest(
         customer.external_id, item["kind"], item["sku"], item["occurred_at"].isoformat()
     )
-    return InteractionEvent(
+    return EventRow(
         source=source,
         external_id=external_id,
-        customer=customer,
+        customer_id=customer.pk,
         product_id=product_id,
         kind=item["kind"],
         occurred_at=item["occurred_at"],

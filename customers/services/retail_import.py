@@ -11,8 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
-from django.db import transaction
-
 from catalog.models import Product
 from catalog.services import category_tree_sync, products_create_missing
 from catalog.taxonomy import categorize
@@ -25,8 +23,8 @@ from customers.importers.online_retail import (
     detect_encoding,
     read_rows,
 )
-from customers.models import Customer, Purchase, PurchaseKind
-from customers.services.activity import purchases_record
+from customers.models import Customer, PurchaseKind
+from customers.services.activity import PurchaseRow, purchases_record
 from customers.services.customers import customers_create_missing
 from customers.services.interests import (
     interest_taxonomy_sync_from_catalog,
@@ -147,11 +145,10 @@ def online_retail_import(
     report.customers, customer_ids = customers_create_missing(catalogue.customers())
 
     progress.begin("Importing purchase lines", catalogue.rows)
-    batch: list[Purchase] = []
+    batch: list[PurchaseRow] = []
 
     def flush() -> None:
-        with transaction.atomic():
-            counts = purchases_record(batch, recompute_interests=False)
+        counts = purchases_record(batch, recompute_interests=False)
         report.stored += counts.created
         report.duplicate += counts.duplicate
         batch.clear()
@@ -168,7 +165,7 @@ def online_retail_import(
                 rejects.writerow([*(fields or raw), line.value])
                 continue
             batch.append(
-                Purchase(
+                PurchaseRow(
                     source=SOURCE,
                     external_id=line.external_id,
                     invoice=line.invoice,
@@ -180,6 +177,7 @@ def online_retail_import(
                     amount=line.unit_price * line.quantity,
                     currency=CURRENCY,
                     purchased_at=line.purchased_at,
+                    metadata={},
                 )
             )
             if len(batch) >= batch_size:
