@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -11,10 +13,9 @@ from catalog.models import Category, Product
 
 
 class Customer(models.Model):
-    external_id = models.CharField(
-        max_length=64, unique=True, help_text="The id frontends and imports use."
-    )
-    email = models.EmailField(null=True, blank=True)
+    external_id = models.CharField(max_length=64, unique=True, help_text="The id frontends and imports use.")
+    # NULL, not "", when absent: the unique constraint must ignore customers without one.
+    email = models.EmailField(null=True, blank=True)  # noqa: DJ001
     name = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=64, blank=True, db_index=True)
     profile = models.JSONField(default=dict, blank=True)
@@ -50,12 +51,8 @@ class Purchase(models.Model):
     invoice = models.CharField(max_length=64, blank=True, db_index=True)
     kind = models.CharField(max_length=8, choices=PurchaseKind.choices, default=PurchaseKind.SALE)
     # Indexed through the composite indexes below, which lead with these columns.
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="purchases", db_index=False
-    )
-    product = models.ForeignKey(
-        Product, on_delete=models.PROTECT, related_name="purchases", db_index=False
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="purchases", db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="purchases", db_index=False)
     quantity = models.IntegerField(help_text="Negative for returns.")
     unit_price = models.DecimalField(max_digits=12, decimal_places=3)
     amount = models.DecimalField(max_digits=14, decimal_places=3)
@@ -97,9 +94,7 @@ class InteractionEvent(models.Model):
 
     source = models.CharField(max_length=32)
     external_id = models.CharField(max_length=128)
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="events", db_index=False
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=InteractionKind.choices)
     occurred_at = models.DateTimeField()
@@ -169,7 +164,7 @@ class CustomerInterestQuerySet(models.QuerySet["CustomerInterest"]):
     def current(self) -> CustomerInterestQuerySet:
         return self.filter(valid_to__isnull=True)
 
-    def as_of(self, moment: timezone.datetime) -> CustomerInterestQuerySet:
+    def as_of(self, moment: datetime) -> CustomerInterestQuerySet:
         return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gt=moment), valid_from__lte=moment)
 
 

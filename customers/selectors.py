@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone
 
 from catalog.models import Product
 from catalog.taxonomy import OTHER
@@ -42,11 +41,9 @@ def category_coverage() -> CategoryCoverage:
     in_other = Q(category__isnull=True) | Q(category__slug=OTHER.slug)
     sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
     revenue = sales.aggregate(total=Sum("amount"))["total"] or Decimal(0)
-    other_revenue = (
-        sales.filter(Q(product__category__isnull=True) | Q(product__category__slug=OTHER.slug))
-        .aggregate(total=Sum("amount"))["total"]
-        or Decimal(0)
-    )
+    other_revenue = sales.filter(
+        Q(product__category__isnull=True) | Q(product__category__slug=OTHER.slug)
+    ).aggregate(total=Sum("amount"))["total"] or Decimal(0)
     products = Product.objects.count()
     return CategoryCoverage(
         products=products,

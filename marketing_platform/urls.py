@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketing_platform.api.health import health
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("health", health, name="health"),
     path("", include("customers.api.urls")),
 ]

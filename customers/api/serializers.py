@@ -22,10 +22,12 @@ identifier = RegexValidator(
     "Use letters, digits and . _ : / @ - only.",
     code="invalid_identifier",
 )
-source_slug = RegexValidator(r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and -.", code="invalid_source")
+source_slug = RegexValidator(
+    r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and -.", code="invalid_source"
+)
 
 
-def _items(child: serializers.Serializer) -> serializers.ListSerializer:  # type: ignore[type-arg]
+def _items(child: serializers.Serializer) -> serializers.ListSerializer:
     return serializers.ListSerializer(
         child=child, required=False, default=list, max_length=settings.INGEST_MAX_ITEMS
     )
@@ -63,7 +65,7 @@ class PurchaseInput(StrictSerializer):
 class InterestInput(StrictSerializer):
     interest = StrictCharField(max_length=201, help_text="topic/value, e.g. seasonal/christmas.")
     confidence = StrictFloatField(min_value=0.0, max_value=1.0)
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named "source"
         choices=[InterestSource.DECLARED, InterestSource.MESSAGES],
         default=InterestSource.DECLARED,
         help_text="Purchase-inferred interests are computed by the platform.",
@@ -79,19 +81,21 @@ class EventInput(StrictSerializer):
 
 
 class IngestInput(StrictSerializer):
-    source = StrictCharField(default="api", max_length=32, validators=[source_slug])
+    source = StrictCharField(  # type: ignore[assignment]  # a field named "source"
+        default="api", max_length=32, validators=[source_slug]
+    )
     customer = CustomerInput(required=False, default=dict)
     purchases = _items(PurchaseInput())
     interests = _items(InterestInput())
     events = _items(EventInput())
 
 
-class CountsOutput(serializers.Serializer):  # type: ignore[type-arg]
+class CountsOutput(serializers.Serializer):
     created = serializers.IntegerField()
     duplicate = serializers.IntegerField()
 
 
-class IngestOutput(serializers.Serializer):  # type: ignore[type-arg]
+class IngestOutput(serializers.Serializer):
     external_id = serializers.CharField(source="customer.external_id")
     customer_created = serializers.BooleanField()
     customer_updated = serializers.BooleanField()

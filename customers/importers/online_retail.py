@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 from zoneinfo import ZoneInfo
 
 SOURCE = "online-retail"
@@ -107,7 +107,7 @@ def detect_encoding(path: Path) -> str:
 def _open_binary(path: Path) -> IO[bytes]:
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rb") if gzipped else path.open("rb")
+    return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else path.open("rb")
 
 
 def read_rows(path: Path, encoding: str) -> Iterator[tuple[list[str], list[str]]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -51,9 +52,7 @@ def purchases_record(purchases: Sequence[PurchaseRow], *, recompute_interests: b
     counts, created = insert_missing(Purchase, purchases)
     if recompute_interests:
         for customer_id in sorted({row.customer_id for row in created if row.kind == PurchaseKind.SALE}):
-            transaction.on_commit(
-                lambda customer_id=customer_id: recompute_customer_interests.delay(customer_id)
-            )
+            transaction.on_commit(partial(recompute_customer_interests.delay, customer_id))
     return counts
 
 

@@ -61,20 +61,25 @@ def _resolve_references(
     skus = [item["sku"] for item in (*purchases, *events)]
     product_ids = ids_by(Product, "sku", skus)
     interest_ids: dict[str, int] = {
-        f"{topic}/{slug}": pk
-        for topic, slug, pk in Interest.objects.values_list("topic__slug", "slug", "pk")
+        f"{topic}/{slug}": pk for topic, slug, pk in Interest.objects.values_list("topic__slug", "slug", "pk")
     }
     errors: list[dict[str, str]] = []
     for kind, items in (("purchases", purchases), ("events", events)):
         errors.extend(
-            {"field": f"{kind}.{index}.sku", "code": "unknown_product",
-             "message": f"No product has the SKU {item['sku']!r}."}
+            {
+                "field": f"{kind}.{index}.sku",
+                "code": "unknown_product",
+                "message": f"No product has the SKU {item['sku']!r}.",
+            }
             for index, item in enumerate(items)
             if item["sku"] not in product_ids
         )
     errors.extend(
-        {"field": f"interests.{index}.interest", "code": "unknown_interest",
-         "message": f"{item['interest']!r} is not in the interest taxonomy (topic/value)."}
+        {
+            "field": f"interests.{index}.interest",
+            "code": "unknown_interest",
+            "message": f"{item['interest']!r} is not in the interest taxonomy (topic/value).",
+        }
         for index, item in enumerate(interests)
         if item["interest"] not in interest_ids
     )
@@ -85,8 +90,13 @@ def _resolve_references(
         .exclude(external_id=external_id)
         .exists()
     ):
-        errors.append({"field": "customer.email", "code": "unique",
-                       "message": "This email belongs to another customer."})
+        errors.append(
+            {
+                "field": "customer.email",
+                "code": "unique",
+                "message": "This email belongs to another customer.",
+            }
+        )
     if errors:
         raise IngestValidationError(errors)
     return product_ids, interest_ids
@@ -129,12 +139,12 @@ def customer_data_ingest(
     with transaction.atomic():
         customer, created, updated = _upsert_customer(external_id, customer_data)
         result = IngestResult(customer=customer, customer_created=created, customer_updated=updated)
-        result.purchases = purchases_record([
-            _purchase(customer, source, item, product_ids[item["sku"]]) for item in purchases
-        ])
-        result.events = events_record([
-            _event(customer, source, item, product_ids[item["sku"]]) for item in events
-        ])
+        result.purchases = purchases_record(
+            [_purchase(customer, source, item, product_ids[item["sku"]]) for item in purchases]
+        )
+        result.events = events_record(
+            [_event(customer, source, item, product_ids[item["sku"]]) for item in events]
+        )
         by_source: dict[str, list[InterestValue]] = {}
         for item in interests:
             by_source.setdefault(item["source"], []).append(

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -44,10 +44,8 @@ def interest_taxonomy_sync_from_catalog() -> dict[int, int]:
     mapping: dict[int, int] = {}
     leaves = Category.objects.filter(parent__isnull=False).select_related("parent")
     for leaf in leaves:
-        assert leaf.parent is not None
-        topic, _ = InterestTopic.objects.get_or_create(
-            slug=leaf.parent.slug, defaults={"name": leaf.parent.name}
-        )
+        root = cast(Category, leaf.parent)
+        topic, _ = InterestTopic.objects.get_or_create(slug=root.slug, defaults={"name": root.name})
         interest, _ = Interest.objects.get_or_create(
             product_category=leaf, defaults={"topic": topic, "name": leaf.name, "slug": leaf.slug}
         )

@@ -102,9 +102,9 @@ class _Catalogue:
         return [Customer(external_id=ext, country=country) for ext, country in self.countries.items()]
 
 
-def _counted(rows: Iterator[tuple[list[str], list[str]]], progress: Progress) -> Iterator[
-    tuple[list[str], list[str]]
-]:
+def _counted(
+    rows: Iterator[tuple[list[str], list[str]]], progress: Progress
+) -> Iterator[tuple[list[str], list[str]]]:
     index = 0
     for index, row in enumerate(rows, start=1):
         if index % PROGRESS_STEP == 0:

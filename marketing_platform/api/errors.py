@@ -43,7 +43,10 @@ def _flatten(errors: Any, path: str = "") -> list[dict[str, str]]:
         return [{"field": path, "code": str(errors["code"]), "message": str(errors["message"])}]
     if isinstance(errors, dict):
         children = [
-            (path if key == api_settings.NON_FIELD_ERRORS_KEY else (f"{path}.{key}" if path else str(key)), value)
+            (
+                path if key == api_settings.NON_FIELD_ERRORS_KEY else (f"{path}.{key}" if path else str(key)),
+                value,
+            )
             for key, value in errors.items()
         ]
     else:
@@ -54,9 +57,7 @@ def _flatten(errors: Any, path: str = "") -> list[dict[str, str]]:
     return [item for child_path, value in children for item in _flatten(value, child_path)]
 
 
-def envelope(
-    *, status_code: int, error_code: str, message: str, details: Any = None
-) -> Response:
+def envelope(*, status_code: int, error_code: str, message: str, details: Any = None) -> Response:
     body = {
         "error_code": error_code,
         "message": message,

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 
-class ErrorEnvelope(serializers.Serializer):  # type: ignore[type-arg]
+class ErrorEnvelope(serializers.Serializer):
     error_code = serializers.CharField(help_text="Machine-readable, e.g. validation_error.")
     message = serializers.CharField()
     details = serializers.JSONField(help_text="For validation errors: {errors: [{field, code, message}]}.")

@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 
-class StrictSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not declare, alongside the usual field errors."""
 
     def to_internal_value(self, data: Any) -> Any:

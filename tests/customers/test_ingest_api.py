@@ -4,27 +4,51 @@ from copy import deepcopy
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from model_bakery import baker
 from rest_framework.test import APIClient
 
 from catalog.models import Product
-from catalog.services import category_tree_sync
+from catalog.services import category_tree_sync, products_create_missing
+from catalog.taxonomy import categorize
 from customers.models import Customer, CustomerInterest, InteractionEvent, Purchase, PurchaseKind
 from customers.services.interests import interest_taxonomy_sync_from_catalog
 
 pytestmark = pytest.mark.django_db
 
 BATCH: dict[str, Any] = {
-    "customer": {"email": "ada@example.com", "name": "Ada", "country": "United Kingdom",
-                 "marketing_consent": True},
+    "customer": {
+        "email": "ada@example.com",
+        "name": "Ada",
+        "country": "United Kingdom",
+        "marketing_consent": True,
+    },
     "purchases": [
-        {"invoice": "W1001", "line": 1, "sku": "85123A", "quantity": 6, "unit_price": "2.55",
-         "purchased_at": "2011-12-01T08:26:00+00:00"},
-        {"invoice": "W1001", "line": 2, "sku": "22086", "quantity": 2, "unit_price": 2.95,
-         "purchased_at": "2011-12-01T08:26:00Z"},
-        {"id": "ret-77", "kind": "return", "sku": "22086", "quantity": 1, "unit_price": "2.95",
-         "purchased_at": "2011-12-03T10:00:00+01:00"},
+        {
+            "invoice": "W1001",
+            "line": 1,
+            "sku": "85123A",
+            "quantity": 6,
+            "unit_price": "2.55",
+            "purchased_at": "2011-12-01T08:26:00+00:00",
+        },
+        {
+            "invoice": "W1001",
+            "line": 2,
+            "sku": "22086",
+            "quantity": 2,
+            "unit_price": 2.95,
+            "purchased_at": "2011-12-01T08:26:00Z",
+        },
+        {
+            "id": "ret-77",
+            "kind": "return",
+            "sku": "22086",
+            "quantity": 1,
+            "unit_price": "2.95",
+            "purchased_at": "2011-12-03T10:00:00+01:00",
+        },
     ],
     "interests": [{"interest": "seasonal/christmas", "confidence": 0.9}],
     "events": [
@@ -38,9 +62,15 @@ BATCH: dict[str, Any] = {
 def catalog() -> None:
     categories = category_tree_sync()
     interest_taxonomy_sync_from_catalog()
-    baker.make(Product, sku="85123A", name="WHITE HANGING HEART T-LIGHT HOLDER",
-               category_id=categories["lights-candles"] if "lights-candles" in categories else None)
-    baker.make(Product, sku="22086", name="PAPER CHAIN KIT 50'S CHRISTMAS")
+    products_create_missing(
+        [
+            Product(sku=sku, name=name, category_id=categories[categorize(name)])
+            for sku, name in (
+                ("85123A", "WHITE HANGING HEART T-LIGHT HOLDER"),
+                ("22086", "PAPER CHAIN KIT 50'S CHRISTMAS"),
+            )
+        ]
+    )
 
 
 def _url(external_id: str = "C-1") -> str:
@@ -48,8 +78,12 @@ def _url(external_id: str = "C-1") -> str:
 
 
 def _stored() -> tuple[int, int, int, int]:
-    return (Customer.objects.count(), Purchase.objects.count(), InteractionEvent.objects.count(),
-            CustomerInterest.objects.count())
+    return (
+        Customer.objects.count(),
+        Purchase.objects.count(),
+        InteractionEvent.objects.count(),
+        CustomerInterest.objects.count(),
+    )
 
 
 def test_a_batch_is_stored_and_a_resend_stores_nothing_new(staff_client: APIClient) -> None:
@@ -57,7 +91,9 @@ def test_a_batch_is_stored_and_a_resend_stores_nothing_new(staff_client: APIClie
 
     assert first.status_code == 201, first.json()
     assert first.json() == {
-        "external_id": "C-1", "customer_created": True, "customer_updated": False,
+        "external_id": "C-1",
+        "customer_created": True,
+        "customer_updated": False,
         "purchases": {"created": 3, "duplicate": 0},
         "interests": {"created": 1, "duplicate": 0},
         "events": {"created": 2, "duplicate": 0},
@@ -103,8 +139,10 @@ def test_unknown_references_store_nothing(staff_client: APIClient) -> None:
     response = staff_client.post(_url(), batch, format="json")
 
     assert response.status_code == 400
-    assert _errors(response) == {"purchases.2.sku": "unknown_product",
-                                 "interests.0.interest": "unknown_interest"}
+    assert _errors(response) == {
+        "purchases.2.sku": "unknown_product",
+        "interests.0.interest": "unknown_interest",
+    }
     assert _stored() == (0, 0, 0, 0)
 
 
@@ -122,7 +160,9 @@ def test_unknown_references_store_nothing(staff_client: APIClient) -> None:
         (("purchases",), {"not": "a list"}, "purchases"),
     ],
 )
-def test_wrong_types_are_refused(staff_client: APIClient, path: tuple[Any, ...], value: Any, field: str) -> None:
+def test_wrong_types_are_refused(
+    staff_client: APIClient, path: tuple[Any, ...], value: Any, field: str
+) -> None:
     batch = deepcopy(BATCH)
     target: Any = batch
     for key in path[:-1]:
@@ -145,8 +185,11 @@ def test_unknown_fields_are_refused_at_every_level(staff_client: APIClient) -> N
     response = staff_client.post(_url(), batch, format="json")
 
     assert response.status_code == 400
-    assert _errors(response) == {"extra": "unknown_field", "customer.is_staff": "unknown_field",
-                                 "purchases.0.amount": "unknown_field"}
+    assert _errors(response) == {
+        "extra": "unknown_field",
+        "customer.is_staff": "unknown_field",
+        "purchases.0.amount": "unknown_field",
+    }
     assert _stored() == (0, 0, 0, 0)
 
 
@@ -189,8 +232,6 @@ def test_malformed_json_answers_in_the_envelope(staff_client: APIClient) -> None
 def test_ingest_is_never_open(user: str) -> None:
     client = APIClient()
     if user == "non-staff":
-        from django.contrib.auth import get_user_model
-
         client.force_authenticate(get_user_model().objects.create_user("shopper"))
 
     response = client.post(_url(), BATCH, format="json")

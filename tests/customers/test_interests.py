@@ -85,8 +85,16 @@ def test_recompute_from_purchases_follows_new_sales_and_closes_stale_interests(c
     tote = baker.make(Product, category=bags.product_category)
 
     def buy(product: Product, when: datetime, ref: str) -> None:
-        Purchase.objects.create(source="test", external_id=ref, customer=customer, product=product,
-                                quantity=3, unit_price=Decimal(1), amount=Decimal(3), purchased_at=when)
+        Purchase.objects.create(
+            source="test",
+            external_id=ref,
+            customer=customer,
+            product=product,
+            quantity=3,
+            unit_price=Decimal(1),
+            amount=Decimal(3),
+            purchased_at=when,
+        )
 
     buy(bauble, T0, "1")
     interests_recompute_from_purchases([customer.pk])
@@ -101,4 +109,5 @@ def test_recompute_from_purchases_follows_new_sales_and_closes_stale_interests(c
     assert now[bags.pk] > now[christmas.pk]
     assert now[christmas.pk] < before[christmas.pk]
     history = CustomerInterest.objects.filter(customer=customer, interest=christmas)
-    assert history.count() == 2 and history.current().count() == 1
+    assert history.count() == 2
+    assert history.current().count() == 1

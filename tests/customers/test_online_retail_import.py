@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _import(path: Path, tmp_path: Path, **options: object) -> str:
     out = StringIO()
-    call_command("import_online_retail", str(path), rejects=str(tmp_path / "rejects.csv"), stdout=out, **options)
+    call_command(
+        "import_online_retail", str(path), rejects=str(tmp_path / "rejects.csv"), stdout=out, **options
+    )
     return out.getvalue()
 
 
@@ -107,7 +109,9 @@ def test_a_file_with_missing_columns_is_refused_with_the_names(tmp_path: Path) -
     path = tmp_path / "partial.csv"
     path.write_text("InvoiceNo,StockCode,Description,Quantity\n536365,85123A,HEART,6\n")
 
-    with pytest.raises(CommandError, match=r"lacks the column\(s\) InvoiceDate, UnitPrice, CustomerID, Country"):
+    with pytest.raises(
+        CommandError, match=r"lacks the column\(s\) InvoiceDate, UnitPrice, CustomerID, Country"
+    ):
         _import(path, tmp_path)
     assert not Purchase.objects.exists()
 

@@ -29,8 +29,17 @@ def test_an_ingested_purchase_updates_interests_through_a_real_worker(staff_clie
     category = baker.make(Category, slug="christmas", parent=baker.make(Category, slug="seasonal"))
     interest = baker.make(Interest, slug="christmas", product_category=category)
     baker.make(Product, sku="22086", category=category)
-    batch = {"purchases": [{"id": "p-1", "sku": "22086", "quantity": 4, "unit_price": "2.95",
-                            "purchased_at": "2011-12-01T08:26:00Z"}]}
+    batch = {
+        "purchases": [
+            {
+                "id": "p-1",
+                "sku": "22086",
+                "quantity": 4,
+                "unit_price": "2.95",
+                "purchased_at": "2011-12-01T08:26:00Z",
+            }
+        ]
+    }
 
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         # when a purchase arrives through the API

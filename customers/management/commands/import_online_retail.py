@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,8 +32,12 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
         name = path.name.removesuffix(".gz").removesuffix(".csv")
-        rejects = Path(options["rejects"]) if options["rejects"] else settings.VAR_DIR / "imports" / f"{name}.rejects.csv"
-        console = Console(file=self.stdout)
+        rejects = (
+            Path(options["rejects"])
+            if options["rejects"]
+            else settings.VAR_DIR / "imports" / f"{name}.rejects.csv"
+        )
+        console = Console(file=cast(IO[str], self.stdout))
         try:
             with RichProgress(console) as progress:
                 report = online_retail_import(
@@ -59,9 +63,10 @@ class Command(BaseCommand):
             table.add_row(f"  rejected: {reason}", f"{count:,}")
         console.print(table)
         coverage = category_coverage()
+        interests = report.interests
         console.print(
             f"Products: {report.products.created:,} new · customers: {report.customers.created:,} new · "
-            f"interest history rows: {report.interests.created:,} new, {report.interests.duplicate:,} unchanged"
+            f"interest history rows: {interests.created:,} new, {interests.duplicate:,} unchanged"
         )
         console.print(
             f"Categorised outside Other: {coverage.product_share:.1%} of {coverage.products:,} products, "

@@ -11,7 +11,7 @@ import signal
 import socket
 import threading
 from types import FrameType
-from typing import Any
+from typing import Any, cast
 
 from celery.beat import EmbeddedService
 from django.conf import settings
@@ -43,8 +43,11 @@ class Command(BaseCommand):
             without_mingle=True,
             without_gossip=True,
         )
-        beat = EmbeddedService(
-            celery_app, thread=True, schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME
+        beat = cast(
+            "threading.Thread",
+            EmbeddedService(
+                celery_app, thread=True, schedule_filename=settings.CELERY_BEAT_SCHEDULE_FILENAME
+            ),
         )
         server = create_server(
             application, host=options["host"], port=options["port"], threads=options["threads"]
@@ -64,11 +67,12 @@ class Command(BaseCommand):
             + f"  Admin:    {base}/admin/\n"
             + f"  API docs: {base}/api/docs/\n"
             + f"  Health:   {base}/api/v1/health\n"
-            + f"  Broker:   {settings.CELERY_BROKER_URL}  Database: {settings.DATABASES['default']['ENGINE']}\n"
+            + f"  Broker:   {settings.CELERY_BROKER_URL}\n"
+            + f"  Database: {settings.DATABASES['default']['ENGINE']}\n"
             + "Stop with Ctrl-C."
         )
         try:
             server.run()
         finally:
-            beat.stop()
+            beat.stop()  # type: ignore[attr-defined]
             worker.stop(in_sighandler=False)
