@@ -7,7 +7,7 @@ from catalog.models import Category, Product
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin[Category]):
-    list_display = ("__str__", "slug", "parent", "position")
+    list_display = ("name", "slug", "parent", "position")
     list_select_related = ("parent",)
     list_filter = (("parent", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("name", "slug")
@@ -17,10 +17,17 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
-    list_display = ("sku", "name", "category", "price", "currency", "active")
+    list_display = ("sku", "name", "category_path", "price", "currency", "active")
     list_select_related = ("category__parent",)
     list_filter = ("active", "category__parent", "category")
     search_fields = ("=sku", "name")
     autocomplete_fields = ("category",)
     readonly_fields = ("created_at", "updated_at")
     show_full_result_count = False
+
+    @admin.display(description="category", ordering="category__name")
+    def category_path(self, product: Product) -> str:
+        category = product.category
+        if category is None:
+            return "-"
+        return f"{category.parent} › {category}" if category.parent else str(category)

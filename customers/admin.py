@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django_admin_inline_paginator_plus.admin import TabularInlinePaginated
 
 from customers.models import (
@@ -13,6 +14,7 @@ from customers.models import (
     InterestTopic,
     Purchase,
 )
+from customers.selectors import customer_purchase_summary
 
 
 class ReadOnlyPaginatedInline(TabularInlinePaginated):
@@ -48,7 +50,7 @@ class CurrentInterestInline(ReadOnlyPaginatedInline):
     verbose_name_plural = "interests (current and past, newest first)"
     fields = ("interest", "source", "confidence", "valid_from", "valid_to", "evidence")
     readonly_fields = fields
-    ordering = ("valid_to", "-confidence")
+    ordering = (F("valid_to").desc(nulls_first=True), "-confidence")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[CustomerInterest]:
         return super().get_queryset(request).select_related("interest__topic")
@@ -59,14 +61,27 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_display = ("external_id", "name", "email", "country", "marketing_consent", "created_at")
     list_filter = ("marketing_consent", "country")
     search_fields = ("=external_id", "email", "name", "=country")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("purchase_summary", "created_at", "updated_at")
     show_full_result_count = False
     inlines = (CurrentInterestInline, PurchaseInline)
     fieldsets = (
-        (None, {"fields": ("external_id", "name", "email", "country")}),
+        (None, {"fields": ("external_id", "name", "email", "country", "purchase_summary")}),
         ("Marketing", {"fields": ("marketing_consent", "unsubscribed_at")}),
         ("Profile", {"fields": ("profile", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
+
+    @admin.display(description="Purchases")
+    def purchase_summary(self, customer: Customer) -> str:
+        if customer.pk is None:
+            return "-"
+        summary = customer_purchase_summary(customer_id=customer.pk)
+        if not summary.orders:
+            return "No purchases yet."
+        return (
+            f"{summary.orders:,} orders, {summary.lines:,} lines, {summary.spent:,.2f} spent "
+            f"({summary.returned:,.2f} returned); first {date_format(summary.first, 'j M Y')}, "
+            f"last {date_format(summary.last, 'j M Y')}"
+        )
 
 
 @admin.register(Purchase)

@@ -205,4 +205,4 @@ class CustomerInterest(models.Model):
         indexes = [models.Index(fields=["customer", "valid_from"])]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} · {self.interest_id} ({self.source}: {self.confidence:.2f})"
+        return f"{self.get_source_display()}: {self.confidence:.2f}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 
 from catalog.models import Product
 from catalog.taxonomy import OTHER
@@ -18,6 +18,30 @@ def customer_interest_profile(*, customer_id: int, at: datetime | None = None) -
     rows = CustomerInterest.objects.filter(customer_id=customer_id)
     rows = rows.as_of(at) if at is not None else rows.current()
     return rows.select_related("interest__topic").order_by("-confidence", "interest__name", "source")
+
+
+@dataclass(frozen=True)
+class PurchaseSummary:
+    orders: int
+    lines: int
+    spent: Decimal
+    returned: Decimal
+    first: datetime | None
+    last: datetime | None
+
+
+def customer_purchase_summary(*, customer_id: int) -> PurchaseSummary:
+    """Orders, lines, money spent and returned, first and last purchase: one aggregate query."""
+    sale = Q(kind=PurchaseKind.SALE)
+    totals = Purchase.objects.filter(customer_id=customer_id).aggregate(
+        orders=Count("invoice", distinct=True, filter=sale),
+        lines=Count("pk"),
+        spent=Sum("amount", filter=sale, default=Decimal(0)),
+        returned=Sum("amount", filter=~sale, default=Decimal(0)),
+        first=Min("purchased_at"),
+        last=Max("purchased_at"),
+    )
+    return PurchaseSummary(**{**totals, "returned": -totals["returned"]})
 
 
 @dataclass(frozen=True)

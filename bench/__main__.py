@@ -1,0 +1,24 @@
+"""Benchmark suite (`make bench`): prints its figures and saves them under bench/results/."""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import import_online_retail
+
+SUITES = {"import": import_online_retail.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("suites", nargs="*", help=f"any of {sorted(SUITES)} (default: all)")
+    chosen = parser.parse_args().suites or list(SUITES)
+    unknown = sorted(set(chosen) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite(s) {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+    for name in chosen:
+        SUITES[name]()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""Full Online Retail import into PostgreSQL: first run and re-run, rate and peak memory.
+
+Each import runs as its own ``manage.py import_online_retail`` process against a
+freshly created database, so peak memory is that process's maximum RSS.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail_2010_2011.csv.gz"
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/marketing_bench"
+GOAL_SECONDS = 60
+GOAL_PEAK_MB = 1024
+
+
+def _recreate_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def _manage(env: dict[str, str], *args: str) -> tuple[float, float, str]:
+    """Run a management command; return wall seconds, peak RSS in MB and its output."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{output}")
+    return seconds, usage.ru_maxrss / 1024, output
+
+
+def run() -> None:
+    console = Console()
+    if not DATA.exists():
+        console.print(f"[yellow]skipped: {DATA} is absent (the full dataset lives in ../shared)")
+        return
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    env = {**os.environ, "DATABASE_URL": url, "VAR_DIR": str(ROOT / "var" / "bench")}
+    env.pop("REDIS_URL", None)
+    _recreate_database(url)
+    _manage(env, "migrate", "--noinput", "-v0")
+    rows = 541_909
+    runs = {}
+    for label in ("first", "rerun"):
+        console.print(f"Importing the full file ({label} run)…")
+        seconds, peak_mb, output = _manage(env, "import_online_retail", str(DATA))
+        runs[label] = {
+            "seconds": round(seconds, 2),
+            "rows_per_second": round(rows / seconds),
+            "peak_memory_mb": round(peak_mb, 1),
+            "summary": output.strip().splitlines()[-12:],
+        }
+    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]  # type: ignore[index]
+    result = {
+        "benchmark": "import_online_retail",
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rows_read": rows,
+        "database": f"PostgreSQL {server_version}",
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "goals": {"seconds_each": GOAL_SECONDS, "peak_memory_mb": GOAL_PEAK_MB},
+        "runs": runs,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / "import_online_retail.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+
+    table = Table(title=f"Full Online Retail import ({rows:,} rows) into {result['database']}")
+    for column in ("run", "seconds", "rows/s", "peak memory (MB)", "goal met"):
+        table.add_column(column, justify="right")
+    for label, figures in runs.items():
+        met = figures["seconds"] <= GOAL_SECONDS and figures["peak_memory_mb"] <= GOAL_PEAK_MB
+        table.add_row(
+            label,
+            f"{figures['seconds']:.1f}",
+            f"{figures['rows_per_second']:,}",
+            f"{figures['peak_memory_mb']:.0f}",
+            "yes" if met else "NO",
+        )
+    console.print(table)
+    console.print(f"Saved {path.relative_to(ROOT)}")

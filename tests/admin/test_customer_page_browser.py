@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+
+from customers.models import Customer
+from customers.services.retail_import import online_retail_import
+from tests.conftest import DEMO_SAMPLE
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path: Path) -> None:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (Debian package chromium)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+    # given the demo sample of the real dataset and a staff login
+    online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
+    get_user_model().objects.create_superuser("admin", password="a-long-test-password")
+    customer = Customer.objects.annotate(lines=Count("purchases")).order_by("-lines").first()
+    assert customer is not None
+    top_interest = customer.interests.current().order_by("-confidence").select_related("interest").first()
+    assert top_interest is not None
+    last_purchase = customer.purchases.select_related("product").first()
+    assert last_purchase is not None
+    screenshot = settings.VAR_DIR / "screenshots" / "admin-customer.png"
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+        )
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        # when staff log in and open the customer
+        page.goto(f"{live_server}/admin/login/")
+        page.fill("#id_username", "admin")
+        page.fill("#id_password", "a-long-test-password")
+        page.click("input[type=submit]")
+        page.goto(f"{live_server}/admin/customers/customer/{customer.pk}/change/")
+        body = page.inner_text("#content")
+        country = page.input_value("#id_country")
+        page.screenshot(path=str(screenshot), full_page=True)
+        # and search by external id from the list
+        page.goto(f"{live_server}/admin/customers/customer/?q={customer.external_id}")
+        found = page.inner_text("#result_list")
+        browser.close()
+
+    # then the page shows who they are, what they bought and what they like
+    assert customer.external_id in body
+    assert country == customer.country
+    assert last_purchase.product.name in body
+    assert top_interest.interest.name in body
+    assert "Inferred from purchases" in body
+    assert "orders," in body
+    assert customer.external_id in found
+    assert screenshot.stat().st_size > 10_000
