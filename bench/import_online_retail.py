@@ -14,6 +14,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -50,8 +51,7 @@ def _manage(env: dict[str, str], *args: str) -> tuple[float, float, str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-    assert process.stdout is not None
-    output = process.stdout.read()
+    output = process.stdout.read() if process.stdout else ""
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
@@ -70,24 +70,25 @@ def run() -> None:
     _recreate_database(url)
     _manage(env, "migrate", "--noinput", "-v0")
     rows = 541_909
-    runs = {}
+    runs: dict[str, dict[str, Any]] = {}
     for label in ("first", "rerun"):
         console.print(f"Importing the full file ({label} run)…")
-        seconds, peak_mb, output = _manage(env, "import_online_retail", str(DATA))
+        report = ROOT / "var" / "bench" / f"import-{label}.json"
+        seconds, peak_mb, _ = _manage(env, "import_online_retail", str(DATA), "--report", str(report))
         runs[label] = {
             "seconds": round(seconds, 2),
             "rows_per_second": round(rows / seconds),
             "peak_memory_mb": round(peak_mb, 1),
-            "summary": output.strip().splitlines()[-12:],
+            "import_report": json.loads(report.read_text()),
         }
-    with psycopg2.connect(url) as conn, conn.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server_version = cursor.fetchone()[0]  # type: ignore[index]
+    with psycopg2.connect(url) as conn:
+        server_version = conn.server_version
+    major, minor = divmod(server_version, 10_000)
     result = {
         "benchmark": "import_online_retail",
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows_read": rows,
-        "database": f"PostgreSQL {server_version}",
+        "database": f"PostgreSQL {major}.{minor}",
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),

@@ -75,7 +75,7 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
         if customer.pk is None:
             return "-"
         summary = customer_purchase_summary(customer_id=customer.pk)
-        if not summary.orders:
+        if summary.first is None or summary.last is None:
             return "No purchases yet."
         return (
             f"{summary.orders:,} orders, {summary.lines:,} lines, {summary.spent:,.2f} spent "

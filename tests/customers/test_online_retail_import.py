@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -68,11 +69,16 @@ def test_sample_import_prints_the_summary_and_counts_duplicates_once(tmp_path: P
     expected = expected_counts(DEMO_SAMPLE)
     assert expected.duplicate > 0  # the sample keeps some of the file's exact duplicates
 
-    output = _import(DEMO_SAMPLE, tmp_path)
+    report = tmp_path / "report.json"
+    output = _import(DEMO_SAMPLE, tmp_path, report=str(report))
 
     assert f"{expected.read:,}" in output
     assert "missing_customer" in output
     assert "Categorised outside Other" in output
+    summary = json.loads(report.read_text())
+    assert summary["rows"]["stored"] == expected.stored
+    assert summary["rows"]["rejected_by_reason"] == dict(expected.rejected)
+    assert json.loads(report.read_text())["rows"]["stored"] == expected.stored
     assert Purchase.objects.count() == expected.stored
     _assert_stored(expected)
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -9,8 +10,8 @@ from rich.console import Console
 from rich.table import Table
 
 from customers.importers.online_retail import MissingColumnsError
-from customers.selectors import category_coverage
-from customers.services.retail_import import online_retail_import
+from customers.selectors import CategoryCoverage, category_coverage
+from customers.services.retail_import import ImportReport, online_retail_import
 from marketing_platform.progress import RichProgress
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--encoding", help="Force an encoding (default: detect UTF-8 or ISO-8859-1).")
         parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--report", type=Path, help="Also write the summary as JSON to this path.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])
@@ -73,5 +75,30 @@ class Command(BaseCommand):
             f"{coverage.revenue_share:.1%} of revenue"
         )
         console.print(f"Rejected rows with reasons: {rejects}")
+        if options["report"]:
+            Path(options["report"]).write_text(json.dumps(_as_json(report, coverage), indent=2) + "\n")
         rate = report.read / report.seconds if report.seconds else 0
         console.print(f"Done in {report.seconds:.1f} s ({rate:,.0f} rows/s)")
+
+
+def _as_json(report: ImportReport, coverage: CategoryCoverage) -> dict[str, Any]:
+    return {
+        "encoding": report.encoding,
+        "rows": {
+            "read": report.read,
+            "stored": report.stored,
+            "duplicate": report.duplicate,
+            "rejected": report.rejected_total,
+            "rejected_by_reason": {reason.value: count for reason, count in sorted(report.rejected.items())},
+        },
+        "created": {
+            "products": report.products.created,
+            "customers": report.customers.created,
+            "interest_history_rows": report.interests.created,
+        },
+        "categorised_outside_other": {
+            "products": round(coverage.product_share, 4),
+            "revenue": round(coverage.revenue_share, 4),
+        },
+        "seconds": round(report.seconds, 2),
+    }
