@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from catalog.models import Category, Product
+from marketing_platform.models import SourceKeyedModel
 
 
 class Customer(models.Model):
@@ -41,13 +42,9 @@ class PurchaseKind(models.TextChoices):
     RETURN = "return", "Return / cancellation"
 
 
-class Purchase(models.Model):
-    """One purchased (or returned) line. ``(source, external_id)`` is its idempotency key."""
+class Purchase(SourceKeyedModel):
+    """One purchased (or returned) line; its external id is invoice + line, or the client's id."""
 
-    source = models.CharField(max_length=32, help_text="Where the line came from, e.g. online-retail, api.")
-    external_id = models.CharField(
-        max_length=128, help_text="The line's id within its source (invoice + line, or client id)."
-    )
     invoice = models.CharField(max_length=64, blank=True, db_index=True)
     kind = models.CharField(max_length=8, choices=PurchaseKind.choices, default=PurchaseKind.SALE)
     # Indexed through the composite indexes below, which lead with these columns.
@@ -58,13 +55,11 @@ class Purchase(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=3)
     currency = models.CharField(max_length=3, default="GBP")
     purchased_at = models.DateTimeField()
-    metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(SourceKeyedModel.Meta):
         ordering = ["-purchased_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="purchase_idempotency_key"),
+            *SourceKeyedModel.Meta.constraints,
             models.CheckConstraint(
                 condition=(Q(kind=PurchaseKind.SALE, quantity__gt=0))
                 | (Q(kind=PurchaseKind.RETURN, quantity__lt=0)),
@@ -78,9 +73,6 @@ class Purchase(models.Model):
             models.Index(fields=["purchased_at"]),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.source}:{self.external_id}"
-
 
 class InteractionKind(models.TextChoices):
     VIEW = "view", "View"
@@ -89,23 +81,16 @@ class InteractionKind(models.TextChoices):
     PURCHASE = "purchase", "Purchase"
 
 
-class InteractionEvent(models.Model):
+class InteractionEvent(SourceKeyedModel):
     """Implicit feedback; its weight comes from ``settings.INTERACTION_WEIGHTS`` by kind."""
 
-    source = models.CharField(max_length=32)
-    external_id = models.CharField(max_length=128)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events", db_index=False)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=InteractionKind.choices)
     occurred_at = models.DateTimeField()
-    metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(SourceKeyedModel.Meta):
         ordering = ["-occurred_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="event_idempotency_key"),
-        ]
         indexes = [models.Index(fields=["customer", "-occurred_at"])]
 
     def __str__(self) -> str:
@@ -148,10 +133,6 @@ class Interest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic.name} › {self.name}"
-
-    @property
-    def key(self) -> str:
-        return f"{self.topic.slug}/{self.slug}"
 
 
 class InterestSource(models.TextChoices):

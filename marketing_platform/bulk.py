@@ -20,6 +20,8 @@ from typing import Any, NamedTuple, TypeVar
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from marketing_platform.models import SourceKeyedModel
+
 # Stays below SQLite's and PostgreSQL's limits on bound parameters per statement.
 LOOKUP_CHUNK = 900
 KEY_FIELDS = ("source", "external_id")
@@ -44,7 +46,7 @@ def chunked(items: Sequence[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
-def insert_missing(model: type[models.Model], rows: Sequence[R]) -> tuple[WriteCounts, list[R]]:
+def insert_missing(model: type[SourceKeyedModel], rows: Sequence[R]) -> tuple[WriteCounts, list[R]]:
     """Insert the rows whose ``(source, external_id)`` is not stored yet.
 
     ``rows`` are named tuples whose field names are the model's column
@@ -86,7 +88,7 @@ def _copy_value(value: Any) -> str:
     return text.translate(_COPY_ESCAPES)
 
 
-def _copy_insert(model: type[models.Model], rows: Sequence[R]) -> list[R]:
+def _copy_insert(model: type[SourceKeyedModel], rows: Sequence[R]) -> list[R]:
     table = model._meta.db_table
     columns = [*rows[0]._fields, *_stamped_fields(model)]
     now = timezone.now().isoformat()
@@ -124,7 +126,7 @@ def _first_of_each(rows: Sequence[R], keys: set[tuple[str, str]]) -> list[R]:
     return picked
 
 
-def _lookup_insert(model: type[models.Model], rows: Sequence[R]) -> list[R]:
+def _lookup_insert(model: type[SourceKeyedModel], rows: Sequence[R]) -> list[R]:
     unique: dict[tuple[str, str], R] = {}
     for row in rows:
         unique.setdefault((row.source, row.external_id), row)  # type: ignore[attr-defined]

@@ -49,6 +49,22 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b("|".join(map(str, parts)).encode(), digest_size=12).hexdigest()
 
 
+def _unknown(
+    items: Sequence[Mapping[str, Any]],
+    name: str,
+    field: str,
+    known: Mapping[str, int],
+    code: str,
+    message: str,
+) -> list[dict[str, str]]:
+    """Per-item errors for references in ``items[…][field]`` that are not in ``known``."""
+    return [
+        {"field": f"{name}.{index}.{field}", "code": code, "message": message.format(item[field])}
+        for index, item in enumerate(items)
+        if item[field] not in known
+    ]
+
+
 def _resolve_references(
     *,
     external_id: str,
@@ -63,26 +79,20 @@ def _resolve_references(
     interest_ids: dict[str, int] = {
         f"{topic}/{slug}": pk for topic, slug, pk in Interest.objects.values_list("topic__slug", "slug", "pk")
     }
-    errors: list[dict[str, str]] = []
-    for kind, items in (("purchases", purchases), ("events", events)):
-        errors.extend(
-            {
-                "field": f"{kind}.{index}.sku",
-                "code": "unknown_product",
-                "message": f"No product has the SKU {item['sku']!r}.",
-            }
-            for index, item in enumerate(items)
-            if item["sku"] not in product_ids
-        )
-    errors.extend(
-        {
-            "field": f"interests.{index}.interest",
-            "code": "unknown_interest",
-            "message": f"{item['interest']!r} is not in the interest taxonomy (topic/value).",
-        }
-        for index, item in enumerate(interests)
-        if item["interest"] not in interest_ids
-    )
+    errors = [
+        *_unknown(
+            purchases, "purchases", "sku", product_ids, "unknown_product", "No product has the SKU {!r}."
+        ),
+        *_unknown(events, "events", "sku", product_ids, "unknown_product", "No product has the SKU {!r}."),
+        *_unknown(
+            interests,
+            "interests",
+            "interest",
+            interest_ids,
+            "unknown_interest",
+            "{!r} is not in the interest taxonomy (topic/value).",
+        ),
+    ]
     email = customer_data.get("email")
     if email and (
         Customer.objects.annotate(email_ci=Lower("email"))
