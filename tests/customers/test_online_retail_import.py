@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from io import StringIO
 from pathlib import Path
@@ -119,6 +120,15 @@ def test_a_file_with_missing_columns_is_refused_with_the_names(tmp_path: Path) -
         CommandError, match=r"lacks the column\(s\) InvoiceDate, UnitPrice, CustomerID, Country"
     ):
         _import(path, tmp_path)
+    assert not Purchase.objects.exists()
+
+
+def test_a_truncated_archive_is_refused_before_anything_is_stored(tmp_path: Path) -> None:
+    archive = tmp_path / "retail.csv.gz"
+    archive.write_bytes(gzip.compress(DEMO_SAMPLE.read_bytes())[:20_000])
+
+    with pytest.raises(CommandError, match="Could not read"):
+        _import(archive, tmp_path)
     assert not Purchase.objects.exists()
 
 

@@ -53,6 +53,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path} is not in the encoding {options['encoding']}: {exc}") from exc
+        except (
+            OSError,
+            EOFError,
+        ) as exc:  # a corrupt or truncated .gz fails in the first pass, before any write
+            raise CommandError(f"Could not read {path}: {exc}") from exc
 
         table = Table(title=f"Online Retail import of {path.name} ({report.encoding})")
         table.add_column("rows")
