@@ -139,9 +139,9 @@ else:
 # --- Celery ---------------------------------------------------------------
 # Without a broker URL the platform uses kombu's filesystem transport under
 # VAR_DIR: persistent, server-less, and shared by every local process.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost//")
 CELERY_BROKER_DIR = VAR_DIR / "broker"
-if CELERY_BROKER_URL == "filesystem://":
+if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
