@@ -34,6 +34,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
+LOCAL_EMAIL_BACKENDS = ("filebased", "console", "locmem", "dummy")
 
 
 def _require_production_parts() -> None:
@@ -45,6 +47,10 @@ def _require_production_parts() -> None:
             ("ALLOWED_HOSTS", bool(ALLOWED_HOSTS)),
             ("DATABASE_URL (postgres://…)", DATABASE_URL.startswith(("postgres", "postgis"))),
             ("REDIS_URL", bool(REDIS_URL)),
+            (
+                "EMAIL_BACKEND (SMTP or an anymail ESP)",
+                not any(b in EMAIL_BACKEND for b in LOCAL_EMAIL_BACKENDS),
+            ),
         )
         if not present
     ]
@@ -162,8 +168,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = "UTC"
 
 # --- Email ----------------------------------------------------------------
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="marketing@localhost")
 
 # --- Auth, i18n, static and media -------------------------------------------
@@ -197,6 +207,7 @@ STORAGES = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^api/v1/health$"]  # probes inside the private network speak plain HTTP
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
