@@ -183,7 +183,10 @@ class CustomerInterest(models.Model):
                 name="customer_interest_valid_interval",
             ),
         ]
-        indexes = [models.Index(fields=["customer", "valid_from"])]
+        indexes = [
+            models.Index(fields=["customer", "valid_from"]),
+            models.Index(fields=["-valid_from", "-id"], name="customer_interest_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_source_display()}: {self.confidence:.2f}"
