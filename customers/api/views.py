@@ -22,6 +22,7 @@ class CustomerDataIngestView(APIView):
             400: OpenApiResponse(ErrorEnvelope, description="validation_error: nothing was stored."),
             401: OpenApiResponse(ErrorEnvelope, description="not_authenticated"),
             403: OpenApiResponse(ErrorEnvelope, description="permission_denied"),
+            409: OpenApiResponse(ErrorEnvelope, description="conflict: a concurrent write won; retry."),
         },
     )
     def post(self, request: Request, external_id: str) -> Response:

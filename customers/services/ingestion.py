@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from catalog.models import Product
@@ -27,6 +27,12 @@ class IngestValidationError(PlatformError):
 
     def __init__(self, errors: list[dict[str, str]]) -> None:
         super().__init__(details={"errors": errors})
+
+
+class IngestConflictError(PlatformError):
+    status_code = 409
+    default_code = "conflict"
+    default_detail = "A concurrent write conflicted with this batch; nothing was stored. Retry it."
 
 
 @dataclass
@@ -146,26 +152,31 @@ def customer_data_ingest(
         interests=interests,
         events=events,
     )
-    with transaction.atomic():
-        customer, created, updated = _upsert_customer(external_id, customer_data)
-        result = IngestResult(customer=customer, customer_created=created, customer_updated=updated)
-        result.purchases = purchases_record(
-            [_purchase(customer, source, item, product_ids[item["sku"]]) for item in purchases]
-        )
-        result.events = events_record(
-            [_event(customer, source, item, product_ids[item["sku"]]) for item in events]
-        )
-        by_source: dict[str, list[InterestValue]] = {}
-        for item in interests:
-            by_source.setdefault(item["source"], []).append(
-                InterestValue(interest_id=interest_ids[item["interest"]], confidence=item["confidence"])
+    try:
+        with transaction.atomic():
+            customer, created, updated = _upsert_customer(external_id, customer_data)
+            result = IngestResult(customer=customer, customer_created=created, customer_updated=updated)
+            result.purchases = purchases_record(
+                [_purchase(customer, source, item, product_ids[item["sku"]]) for item in purchases]
             )
-        for interest_source, values in by_source.items():
-            result.interests += customer_interests_apply(
-                source=InterestSource(interest_source),
-                values_by_customer={customer.pk: values},
-                replace=False,
+            result.events = events_record(
+                [_event(customer, source, item, product_ids[item["sku"]]) for item in events]
             )
+            by_source: dict[str, list[InterestValue]] = {}
+            for item in interests:
+                by_source.setdefault(item["source"], []).append(
+                    InterestValue(interest_id=interest_ids[item["interest"]], confidence=item["confidence"])
+                )
+            for interest_source, values in by_source.items():
+                result.interests += customer_interests_apply(
+                    source=InterestSource(interest_source),
+                    values_by_customer={customer.pk: values},
+                    replace=False,
+                )
+    except IntegrityError as exc:
+        # A concurrent request won a race on a unique key (email, customer):
+        # nothing of this batch was stored and a retry is safe.
+        raise IngestConflictError from exc
     return result
 
 
