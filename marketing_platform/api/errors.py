@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 class PlatformError(exceptions.APIException):
     """Base of our own API errors; subclasses set ``status_code`` and ``default_code``."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_code = "invalid"
     default_detail = "The request could not be processed."
 
