@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import datetime
 from itertools import islice
 from typing import Any, NamedTuple, TypeVar
 
@@ -73,19 +73,38 @@ def _stamped_fields(model: type[models.Model]) -> list[str]:
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_NULL = "\\N"  # so that an empty string stays an empty string
 
 
-def _copy_value(value: Any) -> str:
-    """A value in COPY's text format: ``\\N`` is NULL, so an empty string stays empty."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, dict | list):
-        text = json.dumps(value)
-    elif isinstance(value, str | int | Decimal):
-        text = str(value)
-    else:
-        text = value.isoformat()
+def _escaped(text: str) -> str:
     return text.translate(_COPY_ESCAPES)
+
+
+def _json(value: Any) -> str:
+    return _escaped(json.dumps(value))
+
+
+def _datetime(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _copy_converter(field: models.Field[Any, Any]) -> Callable[[Any], str]:
+    """How one column's values are written in COPY's text format, chosen once per column."""
+    if isinstance(field, models.JSONField):
+        convert: Callable[[Any], str] = _json
+    elif isinstance(field, models.DateTimeField):
+        convert = _datetime
+    elif isinstance(field, models.IntegerField | models.DecimalField | models.ForeignKey):
+        convert = str
+    else:
+        convert = _escaped
+    if not field.null:
+        return convert
+    return lambda value: COPY_NULL if value is None else convert(value)
+
+
+def _call(convert: Callable[[Any], str], value: Any) -> str:
+    return convert(value)
 
 
 def _copy_insert(model: type[SourceKeyedModel], rows: Sequence[R]) -> list[R]:
@@ -93,9 +112,11 @@ def _copy_insert(model: type[SourceKeyedModel], rows: Sequence[R]) -> list[R]:
     columns = [*rows[0]._fields, *_stamped_fields(model)]
     now = timezone.now().isoformat()
     stamps = [now] * (len(columns) - len(rows[0]._fields))
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    converters = [_copy_converter(fields[name]) for name in rows[0]._fields]
     buffer = io.StringIO()
     for row in rows:
-        buffer.write("\t".join([*(_copy_value(value) for value in row), *stamps]))
+        buffer.write("\t".join([*map(_call, converters, row), *stamps]))
         buffer.write("\n")
     buffer.seek(0)
     column_list = ", ".join(connection.ops.quote_name(name) for name in columns)
