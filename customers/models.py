@@ -22,6 +22,13 @@ class Customer(models.Model):
     profile = models.JSONField(default=dict, blank=True)
     marketing_consent = models.BooleanField(default=False)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    interests_stale_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Set with new purchases, cleared when inferred interests are recomputed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -165,6 +165,31 @@ def _lookup_insert(model: type[SourceKeyedModel], rows: Sequence[R]) -> list[R]:
     return new
 
 
+def conflicting_keys(
+    model: type[SourceKeyedModel], rows: Sequence[R], fields: Sequence[str]
+) -> set[tuple[str, str]]:
+    """Keys that ``rows`` use for something else than what is stored, or than another row says.
+
+    A natural key names one record: resending it with other ``fields`` is a
+    client bug that must not pass as a harmless duplicate.
+    """
+    wanted: dict[tuple[str, str], tuple[Any, ...]] = {}
+    conflicts: set[tuple[str, str]] = set()
+    for row in rows:
+        key = (row.source, row.external_id)  # type: ignore[attr-defined]
+        values = tuple(getattr(row, name) for name in fields)
+        if wanted.setdefault(key, values) != values:
+            conflicts.add(key)
+    for source in {source for source, _ in wanted}:
+        ids = [external_id for key_source, external_id in wanted if key_source == source]
+        for chunk in chunked(ids, LOOKUP_CHUNK):
+            stored = model._default_manager.filter(source=source, external_id__in=chunk)
+            for external_id, *values in stored.values_list("external_id", *fields):
+                if wanted[(source, external_id)] != tuple(values):
+                    conflicts.add((source, external_id))
+    return conflicts
+
+
 def ids_by(model: type[M], field: str, keys: Sequence[str]) -> dict[str, int]:
     """Map each stored value of the unique ``field`` among ``keys`` to its primary key."""
     found: dict[str, int] = {}

@@ -165,6 +165,18 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A web request publishing after commit must not hang on a broker that is down:
+# a failed publish is logged and the periodic drains catch up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    "recompute-stale-interests": {
+        "task": "customers.tasks.recompute_stale_interests",
+        "schedule": env.float("STALE_INTERESTS_DRAIN_SECONDS", default=300.0),
+        # A backlog after downtime runs once, not once per missed tick.
+        "options": {"expires": 240},
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- Email ----------------------------------------------------------------

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from customers.models import InteractionKind, InterestSource, PurchaseKind
 from marketing_platform.api.strict import (
     AwareDateTimeField,
+    JSONObjectField,
     StrictBooleanField,
     StrictCharField,
     StrictDecimalField,
@@ -22,6 +25,10 @@ identifier = RegexValidator(
     "Use letters, digits and . _ : / @ - only.",
     code="invalid_identifier",
 )
+# The columns' limits: a 32-bit quantity and an amount of 11 integer digits.
+MAX_QUANTITY = 2**31 - 1
+MAX_AMOUNT = Decimal("99999999999.999")
+MAX_LINE = 999_999
 source_slug = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and -.", code="invalid_source"
 )
@@ -33,31 +40,45 @@ def _items(child: serializers.Serializer) -> serializers.ListSerializer:
     )
 
 
+class ExternalIdInput(serializers.Serializer):
+    external_id = StrictCharField(max_length=64, validators=[identifier])
+
+
 class CustomerInput(StrictSerializer):
-    email = serializers.EmailField(required=False, allow_null=True)
+    email = serializers.EmailField(required=False, allow_null=True, max_length=254)
     name = StrictCharField(required=False, allow_blank=True, max_length=200)
     country = StrictCharField(required=False, allow_blank=True, max_length=64)
-    profile = serializers.DictField(required=False)
+    profile = JSONObjectField(required=False)
     marketing_consent = StrictBooleanField(required=False)
 
 
 class PurchaseInput(StrictSerializer):
     id = StrictCharField(required=False, max_length=128, validators=[identifier])
     invoice = StrictCharField(required=False, max_length=64, validators=[identifier])
-    line = StrictIntegerField(required=False, min_value=1)
+    line = StrictIntegerField(required=False, min_value=1, max_value=MAX_LINE)
     kind = serializers.ChoiceField(choices=PurchaseKind.choices, default=PurchaseKind.SALE)
     sku = StrictCharField(max_length=64)
-    quantity = StrictIntegerField(min_value=1, help_text="Always positive; a return says so in kind.")
+    quantity = StrictIntegerField(
+        min_value=1, max_value=MAX_QUANTITY, help_text="Always positive; a return says so in kind."
+    )
     unit_price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0)
     currency = StrictCharField(min_length=3, max_length=3, default=settings.DEFAULT_CURRENCY)
     purchased_at = AwareDateTimeField()
-    metadata = serializers.DictField(required=False)
+    metadata = JSONObjectField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "id" not in attrs and not ("invoice" in attrs and "line" in attrs):
             raise serializers.ValidationError(
                 "Give the purchase an id, or an invoice and a line, so a resend is recognised.",
                 code="missing_key",
+            )
+        if attrs["unit_price"] * attrs["quantity"] > MAX_AMOUNT:
+            raise serializers.ValidationError(
+                {
+                    "quantity": [
+                        ErrorDetail(f"quantity × unit_price exceeds {MAX_AMOUNT:,}.", code="max_value")
+                    ]
+                }
             )
         return attrs
 
@@ -77,7 +98,7 @@ class EventInput(StrictSerializer):
     kind = serializers.ChoiceField(choices=InteractionKind.choices)
     sku = StrictCharField(max_length=64)
     occurred_at = AwareDateTimeField()
-    metadata = serializers.DictField(required=False)
+    metadata = JSONObjectField(required=False)
 
 
 class IngestInput(StrictSerializer):
@@ -88,6 +109,20 @@ class IngestInput(StrictSerializer):
     purchases = _items(PurchaseInput())
     interests = _items(InterestInput())
     events = _items(EventInput())
+
+    def validate_interests(self, interests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen: set[tuple[str, str]] = set()
+        repeated = {}
+        for index, item in enumerate(interests):
+            key = (item["interest"], item["source"])
+            if key in seen:
+                repeated[str(index)] = [
+                    ErrorDetail("This interest and source appear earlier in the batch.", code="duplicate")
+                ]
+            seen.add(key)
+        if repeated:
+            raise serializers.ValidationError(repeated)
+        return interests
 
 
 class CountsOutput(serializers.Serializer):

@@ -6,7 +6,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.api.serializers import IngestInput, IngestOutput
+from customers.api.serializers import ExternalIdInput, IngestInput, IngestOutput
 from customers.services.ingestion import customer_data_ingest
 from marketing_platform.api.schema import ErrorEnvelope
 
@@ -18,14 +18,21 @@ class CustomerDataIngestView(APIView):
         request=IngestInput,
         responses={
             201: OpenApiResponse(IngestOutput, description="Something new was stored."),
-            200: OpenApiResponse(IngestOutput, description="Everything was already stored."),
+            200: OpenApiResponse(
+                IngestOutput, description="No new records (customer fields may have been updated)."
+            ),
             400: OpenApiResponse(ErrorEnvelope, description="validation_error: nothing was stored."),
             401: OpenApiResponse(ErrorEnvelope, description="not_authenticated"),
             403: OpenApiResponse(ErrorEnvelope, description="permission_denied"),
-            409: OpenApiResponse(ErrorEnvelope, description="conflict: a concurrent write won; retry."),
+            409: OpenApiResponse(
+                ErrorEnvelope,
+                description="key_reused: a key already names another record; "
+                "conflict: a concurrent write won, retry. Nothing was stored.",
+            ),
         },
     )
     def post(self, request: Request, external_id: str) -> Response:
+        ExternalIdInput(data={"external_id": external_id}).is_valid(raise_exception=True)
         serializer = IngestInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

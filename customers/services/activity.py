@@ -9,8 +9,9 @@ from functools import partial
 from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.utils import timezone
 
-from customers.models import InteractionEvent, Purchase, PurchaseKind
+from customers.models import Customer, InteractionEvent, Purchase, PurchaseKind
 from customers.tasks import recompute_customer_interests
 from marketing_platform.bulk import WriteCounts, insert_missing
 
@@ -45,14 +46,18 @@ class EventRow(NamedTuple):
 def purchases_record(purchases: Sequence[PurchaseRow], *, recompute_interests: bool = True) -> WriteCounts:
     """Store purchases whose ``(source, external_id)`` is new; count the rest as duplicates.
 
-    With ``recompute_interests``, customers who got new sales have their inferred
-    interests recomputed by a task once the transaction commits. Bulk imports
-    pass ``False`` and recompute everyone in one pass at the end.
+    With ``recompute_interests``, customers who got new sales are marked stale
+    in the same transaction and a task recomputes them after commit; if the
+    broker cannot take the task, the periodic drain of stale customers does it
+    later, so no recompute is lost. Bulk imports pass ``False`` and recompute
+    everyone in one pass at the end.
     """
     counts, created = insert_missing(Purchase, purchases)
     if recompute_interests:
-        for customer_id in sorted({row.customer_id for row in created if row.kind == PurchaseKind.SALE}):
-            transaction.on_commit(partial(recompute_customer_interests.delay, customer_id))
+        customer_ids = sorted({row.customer_id for row in created if row.kind == PurchaseKind.SALE})
+        Customer.objects.filter(pk__in=customer_ids).update(interests_stale_at=timezone.now())
+        for customer_id in customer_ids:
+            transaction.on_commit(partial(recompute_customer_interests.delay, customer_id), robust=True)
     return counts
 
 

@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from catalog.models import Product
-from customers.models import Customer, Interest, InterestSource, PurchaseKind
+from customers.models import Customer, InteractionEvent, Interest, InterestSource, Purchase, PurchaseKind
 from customers.services.activity import EventRow, PurchaseRow, events_record, purchases_record
 from customers.services.interests import InterestValue, customer_interests_apply
 from marketing_platform.api.errors import PlatformError
-from marketing_platform.bulk import WriteCounts, ids_by
+from marketing_platform.bulk import WriteCounts, conflicting_keys, ids_by
 
 CUSTOMER_FIELDS = ("email", "name", "country", "profile", "marketing_consent")
 
@@ -24,6 +24,15 @@ CUSTOMER_FIELDS = ("email", "name", "country", "profile", "marketing_consent")
 class IngestValidationError(PlatformError):
     default_code = "validation_error"
     default_detail = "The batch is invalid; nothing was stored."
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__(details={"errors": errors})
+
+
+class IngestKeyReusedError(PlatformError):
+    status_code = 409
+    default_code = "key_reused"
+    default_detail = "Some keys already name other records; nothing was stored."
 
     def __init__(self, errors: list[dict[str, str]]) -> None:
         super().__init__(details={"errors": errors})
@@ -156,12 +165,13 @@ def customer_data_ingest(
         with transaction.atomic():
             customer, created, updated = _upsert_customer(external_id, customer_data)
             result = IngestResult(customer=customer, customer_created=created, customer_updated=updated)
-            result.purchases = purchases_record(
-                [_purchase(customer, source, item, product_ids[item["sku"]]) for item in purchases]
-            )
-            result.events = events_record(
-                [_event(customer, source, item, product_ids[item["sku"]]) for item in events]
-            )
+            purchase_rows = [
+                _purchase(customer, source, item, product_ids[item["sku"]]) for item in purchases
+            ]
+            event_rows = [_event(customer, source, item, product_ids[item["sku"]]) for item in events]
+            _refuse_reused_keys(purchase_rows, event_rows)
+            result.purchases = purchases_record(purchase_rows)
+            result.events = events_record(event_rows)
             by_source: dict[str, list[InterestValue]] = {}
             for item in interests:
                 by_source.setdefault(item["source"], []).append(
@@ -180,13 +190,47 @@ def customer_data_ingest(
     return result
 
 
+# What a purchase's or an event's key stands for: resending the key with other
+# values is a client bug, not a duplicate.
+PURCHASE_IDENTITY = ("customer_id", "product_id", "kind", "quantity", "unit_price", "purchased_at")
+EVENT_IDENTITY = ("customer_id", "product_id", "kind", "occurred_at")
+
+
+def _refuse_reused_keys(purchases: Sequence[PurchaseRow], events: Sequence[EventRow]) -> None:
+    errors = [
+        *_reused_keys("purchases", purchases, Purchase, PURCHASE_IDENTITY),
+        *_reused_keys("events", events, InteractionEvent, EVENT_IDENTITY),
+    ]
+    if errors:
+        raise IngestKeyReusedError(errors)
+
+
+def _reused_keys(
+    name: str,
+    rows: Sequence[PurchaseRow | EventRow],
+    model: type[Purchase] | type[InteractionEvent],
+    identity: Sequence[str],
+) -> list[dict[str, str]]:
+    conflicts = conflicting_keys(model, rows, identity)
+    return [
+        {
+            "field": f"{name}.{index}",
+            "code": "key_reused",
+            "message": f"The key {row.external_id!r} already names a different {name[:-1]}.",
+        }
+        for index, row in enumerate(rows)
+        if (row.source, row.external_id) in conflicts
+    ]
+
+
 def _purchase(customer: Customer, source: str, item: Mapping[str, Any], product_id: int) -> PurchaseRow:
     kind = PurchaseKind(item["kind"])
     quantity = item["quantity"] if kind == PurchaseKind.SALE else -item["quantity"]
     unit_price: Decimal = item["unit_price"]
     return PurchaseRow(
         source=source,
-        external_id=item.get("id") or f"{item['invoice']}/{item['line']}",
+        # "#" cannot occur in a client id, so the two kinds of key never collide.
+        external_id=item.get("id") or f"{item['invoice']}#{item['line']}",
         invoice=item.get("invoice", ""),
         kind=kind,
         customer_id=customer.pk,

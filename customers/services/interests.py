@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from catalog.models import Category
 from customers.models import (
+    Customer,
     CustomerInterest,
     Interest,
     InterestSource,
@@ -66,8 +67,16 @@ def customer_interests_apply(
     this source that are absent from a customer's values are closed too.
     Returns rows created and values that were already current.
     """
-    now = timezone.now()
     with transaction.atomic():
+        # Serialise writers per customer (in a fixed order, against deadlocks):
+        # row locks on interests alone miss the case where no current row exists yet.
+        list(
+            Customer.objects.filter(pk__in=list(values_by_customer))
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        now = timezone.now()
         current = (
             CustomerInterest.objects.current()
             .filter(customer_id__in=list(values_by_customer), source=source)
@@ -154,10 +163,15 @@ def inferred_confidences(
 
 
 def interests_recompute_from_purchases(customer_ids: Sequence[int]) -> WriteCounts:
-    """Recompute purchase-inferred interests of the given customers from their sales."""
+    """Recompute purchase-inferred interests of the given customers from their sales.
+
+    Clears each customer's stale mark, unless a purchase marked it again
+    after this recompute started (that purchase's own recompute follows).
+    """
     half_life = settings.INTEREST_RECENCY_HALF_LIFE_DAYS
     totals = WriteCounts()
     for chunk in chunked(list(customer_ids), CUSTOMERS_PER_RECOMPUTE_BATCH):
+        started = timezone.now()
         lines_by_customer: dict[int, list[tuple[int, int, datetime]]] = {c: [] for c in chunk}
         rows = Purchase.objects.filter(
             customer_id__in=chunk,
@@ -173,4 +187,16 @@ def interests_recompute_from_purchases(customer_ids: Sequence[int]) -> WriteCoun
         totals += customer_interests_apply(
             source=InterestSource.PURCHASES, values_by_customer=values, replace=True
         )
+        Customer.objects.filter(pk__in=chunk, interests_stale_at__lte=started).update(interests_stale_at=None)
     return totals
+
+
+def stale_interests_recompute(*, limit: int = 5000) -> int:
+    """Recompute customers whose purchases arrived without a recompute yet; return how many."""
+    customer_ids = list(
+        Customer.objects.filter(interests_stale_at__isnull=False)
+        .order_by("interests_stale_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    interests_recompute_from_purchases(customer_ids)
+    return len(customer_ids)

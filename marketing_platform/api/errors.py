@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -16,6 +17,7 @@ from rest_framework.views import set_rollback
 from marketing_platform.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
+SERVER_ERROR_MESSAGE = "An unexpected error occurred; it has been logged with the request id."
 
 
 class PlatformError(exceptions.APIException):
@@ -57,15 +59,40 @@ def _flatten(errors: Any, path: str = "") -> list[dict[str, str]]:
     return [item for child_path, value in children for item in _flatten(value, child_path)]
 
 
-def envelope(*, status_code: int, error_code: str, message: str, details: Any = None) -> Response:
-    body = {
+def envelope_body(*, error_code: str, message: str, details: Any = None) -> dict[str, Any]:
+    return {
         "error_code": error_code,
         "message": message,
         "details": details if details is not None else {},
         "timestamp": timezone.now().isoformat(),
         "request_id": current_request_id.get(),
     }
-    return Response(body, status=status_code)
+
+
+def envelope(*, status_code: int, error_code: str, message: str, details: Any = None) -> Response:
+    return Response(
+        envelope_body(error_code=error_code, message=message, details=details), status=status_code
+    )
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 handler: the envelope under /api/, the usual page elsewhere."""
+    if _is_api(request):
+        body = envelope_body(error_code="not_found", message="No such resource.")
+        return JsonResponse(body, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 handler, for errors outside DRF views (middleware, plain views)."""
+    if _is_api(request):
+        body = envelope_body(error_code="server_error", message=SERVER_ERROR_MESSAGE)
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
 
 
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -103,5 +130,5 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
     return envelope(
         status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
         error_code="server_error",
-        message="An unexpected error occurred; it has been logged with the request id.",
+        message=SERVER_ERROR_MESSAGE,
     )

@@ -85,3 +85,25 @@ class AwareDateTimeField(serializers.DateTimeField):
         if timezone.is_naive(parsed):
             self.fail("naive")
         return super().to_internal_value(value)
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
+
+
+class JSONObjectField(serializers.DictField):
+    """A JSON object of any values, without NUL characters (PostgreSQL's jsonb refuses them)."""
+
+    default_error_messages = {"null_characters": "Text may not contain NUL (\\u0000) characters."}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        if _contains_nul(value):
+            self.fail("null_characters")
+        return value

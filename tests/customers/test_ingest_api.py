@@ -100,7 +100,7 @@ def test_a_batch_is_stored_and_a_resend_stores_nothing_new(staff_client: APIClie
     }
     ret = Purchase.objects.get(external_id="ret-77")
     assert (ret.kind, ret.quantity, str(ret.amount)) == (PurchaseKind.RETURN, -1, "-2.950")
-    assert Purchase.objects.get(external_id="W1001/1").customer.email == "ada@example.com"
+    assert Purchase.objects.get(external_id="W1001#1").customer.email == "ada@example.com"
 
     second = staff_client.post(_url(), BATCH, format="json")
 

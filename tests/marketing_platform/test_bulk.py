@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from model_bakery import baker
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 AWKWARD = {"note": 'tab\there, newline\nthere, back\\slash, quote " and \\N', "empty": ""}
 
 
-def _row(external_id: str, customer: Customer, product: Product, **changes: object) -> PurchaseRow:
+def _row(external_id: str, customer: Customer, product: Product, **changes: Any) -> PurchaseRow:
     row = PurchaseRow(
         source="test", external_id=external_id, invoice="", kind="sale", customer_id=customer.pk,
         product_id=product.pk, quantity=2, unit_price=Decimal("1.005"), amount=Decimal("2.010"),
