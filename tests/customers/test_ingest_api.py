@@ -86,8 +86,11 @@ def _stored() -> tuple[int, int, int, int]:
     )
 
 
-def test_a_batch_is_stored_and_a_resend_stores_nothing_new(staff_client: APIClient) -> None:
-    first = staff_client.post(_url(), BATCH, format="json")
+def test_a_batch_is_stored_and_a_resend_stores_nothing_new(
+    staff_client: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks() as recomputes:
+        first = staff_client.post(_url(), BATCH, format="json")
 
     assert first.status_code == 201, first.json()
     assert first.json() == {
@@ -102,8 +105,13 @@ def test_a_batch_is_stored_and_a_resend_stores_nothing_new(staff_client: APIClie
     assert (ret.kind, ret.quantity, str(ret.amount)) == (PurchaseKind.RETURN, -1, "-2.950")
     assert Purchase.objects.get(external_id="W1001#1").customer.email == "ada@example.com"
 
-    second = staff_client.post(_url(), BATCH, format="json")
+    assert len(recomputes) == 1  # the customer's interests, after commit
+    assert Customer.objects.get().interests_stale_at is not None
 
+    with django_capture_on_commit_callbacks() as recomputes:
+        second = staff_client.post(_url(), BATCH, format="json")
+
+    assert not recomputes
     assert second.status_code == 200
     assert second.json()["purchases"] == {"created": 0, "duplicate": 3}
     assert second.json()["events"] == {"created": 0, "duplicate": 2}
@@ -239,3 +247,89 @@ def test_ingest_is_never_open(user: str) -> None:
     assert response.status_code in (401, 403)
     assert response.json()["error_code"] in ("not_authenticated", "permission_denied")
     assert _stored() == (0, 0, 0, 0)
+
+
+def test_a_key_reused_for_another_record_is_refused_with_nothing_stored(staff_client: APIClient) -> None:
+    first = {"purchases": [BATCH["purchases"][2]]}
+    assert staff_client.post(_url("C-1"), first, format="json").status_code == 201
+    reused = deepcopy(first)
+    reused["purchases"][0]["quantity"] = 5
+
+    response = staff_client.post(_url("C-2"), reused, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["error_code"] == "key_reused"
+    assert [e["field"] for e in response.json()["details"]["errors"]] == ["purchases.0"]
+    assert not Customer.objects.filter(external_id="C-2").exists()
+    assert Purchase.objects.get().quantity == -1
+
+
+def test_a_key_repeated_with_other_values_in_one_batch_is_refused(staff_client: APIClient) -> None:
+    batch = {"events": [BATCH["events"][1], {**BATCH["events"][1], "kind": "click"}]}
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert response.status_code == 409
+    assert [e["field"] for e in response.json()["details"]["errors"]] == ["events.0", "events.1"]
+    assert _stored() == (0, 0, 0, 0)
+
+
+def test_client_ids_and_invoice_lines_are_separate_keys(staff_client: APIClient) -> None:
+    line = {"sku": "85123A", "quantity": 1, "unit_price": "2.55", "purchased_at": "2011-12-01T08:26:00Z"}
+    batch = {"purchases": [{**line, "id": "W1-1"}, {**line, "invoice": "W1", "line": 1}]}
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert response.json()["purchases"] == {"created": 2, "duplicate": 0}
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field"),
+    [
+        (("purchases", 0, "quantity"), 3_000_000_000, "purchases.0.quantity"),
+        (("purchases", 0, "line"), 10**70, "purchases.0.line"),
+        (("purchases", 0, "invoice"), "W" * 65, "purchases.0.invoice"),
+        (("customer", "email"), "a" * 250 + "@example.com", "customer.email"),
+        (("purchases", 0, "metadata"), {"note": "nul\x00here"}, "purchases.0.metadata"),
+        (("customer", "profile"), {"k\x00": 1}, "customer.profile"),
+    ],
+)
+def test_values_beyond_what_the_columns_hold_are_refused(
+    staff_client: APIClient, path: tuple[Any, ...], value: Any, field: str
+) -> None:
+    test_wrong_types_are_refused(staff_client, path, value, field)
+
+
+def test_an_amount_beyond_its_column_is_refused(staff_client: APIClient) -> None:
+    batch = deepcopy(BATCH)
+    batch["purchases"][0].update(unit_price="999999999.999", quantity=1000)
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert _errors(response) == {"purchases.0.quantity": "max_value"}
+    assert _stored() == (0, 0, 0, 0)
+
+
+def test_the_same_interest_twice_in_a_batch_is_refused(staff_client: APIClient) -> None:
+    batch = {"interests": [BATCH["interests"][0], {**BATCH["interests"][0], "confidence": 0.2}]}
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert _errors(response) == {"interests.1": "duplicate"}
+
+
+@pytest.mark.parametrize("external_id", ["has space", "x" * 65, "-leading-dash"])
+def test_a_malformed_external_id_answers_400(staff_client: APIClient, external_id: str) -> None:
+    response = staff_client.post(f"/api/v1/customers/{external_id}/data", BATCH, format="json")
+
+    assert response.status_code == 400
+    assert set(_errors(response)) == {"external_id"}
+    assert _stored() == (0, 0, 0, 0)
+
+
+def test_an_unknown_api_path_answers_404_in_the_envelope(staff_client: APIClient) -> None:
+    response = staff_client.get("/api/v1/nope")
+
+    assert response.status_code == 404
+    assert response.json()["error_code"] == "not_found"
+    assert response.json()["request_id"] == response["X-Request-ID"]

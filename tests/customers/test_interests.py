@@ -1,21 +1,25 @@
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from model_bakery import baker
 
 from catalog.models import Category, Product
 from customers.models import Customer, CustomerInterest, Interest, InterestSource, Purchase
 from customers.selectors import customer_interest_profile
+from customers.services.activity import PurchaseRow, purchases_record
 from customers.services.interests import (
     InterestValue,
     customer_interests_apply,
     inferred_confidences,
     interests_recompute_from_purchases,
 )
+from customers.tasks import recompute_stale_interests
 
 T0 = datetime(2011, 12, 1, tzinfo=UTC)
 
@@ -111,3 +115,60 @@ def test_recompute_from_purchases_follows_new_sales_and_closes_stale_interests(c
     history = CustomerInterest.objects.filter(customer=customer, interest=christmas)
     assert history.count() == 2
     assert history.current().count() == 1
+
+
+@pytest.mark.django_db
+def test_purchases_whose_recompute_never_ran_are_caught_up_by_the_periodic_drain(christmas: Interest) -> None:
+    # given a purchase recorded through the service, whose on-commit task never ran
+    # (the test transaction never commits, as if the broker had been down)
+    customer = baker.make(Customer)
+    bauble = baker.make(Product, category=christmas.product_category)
+    row = PurchaseRow(
+        source="api", external_id="p-1", invoice="", kind="sale", customer_id=customer.pk,
+        product_id=bauble.pk, quantity=2, unit_price=Decimal(1), amount=Decimal(2), currency="GBP",
+        purchased_at=T0, metadata={},
+    )  # fmt: skip
+    purchases_record([row])
+    customer.refresh_from_db()
+    assert customer.interests_stale_at is not None
+    assert not customer_interest_profile(customer_id=customer.pk).exists()
+
+    # when beat runs the drain
+    drained = recompute_stale_interests()
+
+    # then the customer's interests are there and the mark is gone
+    assert drained == 1
+    assert [r.interest_id for r in customer_interest_profile(customer_id=customer.pk)] == [christmas.pk]
+    customer.refresh_from_db()
+    assert customer.interests_stale_at is None
+    assert recompute_stale_interests() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_one_customer_take_turns(christmas: Interest) -> None:
+    customer = baker.make(Customer)
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def declare(confidence: float) -> None:
+        try:
+            start.wait()
+            customer_interests_apply(
+                source=InterestSource.DECLARED,
+                values_by_customer={customer.pk: [InterestValue(christmas.pk, confidence)]},
+                replace=False,
+            )
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=declare, args=(value,)) for value in (0.3, 0.7)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+
+    assert failures == []
+    assert CustomerInterest.objects.filter(customer=customer).current().count() == 1
+    assert CustomerInterest.objects.filter(customer=customer).count() == 2

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from catalog.models import Product
 from customers.importers.online_retail import SOURCE
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
 from customers.services.retail_import import online_retail_import
@@ -84,12 +85,14 @@ def test_sample_import_prints_the_summary_and_counts_duplicates_once(tmp_path: P
     _assert_stored(expected)
 
 
-def _variant(tmp_path: Path, name: str, *, encoding: str, newline: str, bom: bool = False) -> Path:
-    text = DEMO_SAMPLE.read_text(encoding="utf-8").replace("\n", newline)
-    # a £ in a description exercises the encodings where they differ
-    text = text.replace("POSTAGE", "POSTAGE £", 1)
-    path = tmp_path / name
-    path.write_bytes(("\ufeff" if bom else "").encode("utf-8") + text.encode(encoding))
+# Stored lines with a £ in their description: the encodings differ on it, and a
+# wrong decoding would change the line's key and store it again.
+POUND_DESCRIPTION = "STAR DECORATION RUSTIC £1"
+
+
+def _write(path: Path, *, encoding: str, newline: str, bom: bool = False) -> Path:
+    text = DEMO_SAMPLE.read_text(encoding="utf-8").replace("STAR DECORATION RUSTIC", POUND_DESCRIPTION)
+    path.write_bytes(("\ufeff" if bom else "").encode("utf-8") + text.replace("\n", newline).encode(encoding))
     return path
 
 
@@ -101,8 +104,9 @@ def _variant(tmp_path: Path, name: str, *, encoding: str, newline: str, bom: boo
 def test_the_same_data_in_another_dialect_stores_nothing_new(
     tmp_path: Path, encoding: str, newline: str, bom: bool
 ) -> None:
-    baseline = online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "r0.csv")
-    variant = _variant(tmp_path, f"sample-{encoding}.csv", encoding=encoding, newline=newline, bom=bom)
+    plain = _write(tmp_path / "plain.csv", encoding="utf-8", newline="\n")
+    baseline = online_retail_import(path=plain, rejects_path=tmp_path / "r0.csv")
+    variant = _write(tmp_path / f"sample-{encoding}.csv", encoding=encoding, newline=newline, bom=bom)
 
     again = online_retail_import(path=variant, rejects_path=tmp_path / "r1.csv")
 
@@ -110,6 +114,7 @@ def test_the_same_data_in_another_dialect_stores_nothing_new(
     assert again.stored == 0
     assert again.duplicate == baseline.stored + baseline.duplicate
     assert again.encoding == ("iso-8859-1" if encoding == "iso-8859-1" else "utf-8-sig")
+    assert Product.objects.get(sku="22155").name == POUND_DESCRIPTION
 
 
 def test_a_file_with_missing_columns_is_refused_with_the_names(tmp_path: Path) -> None:
