@@ -75,21 +75,14 @@ def envelope(*, status_code: int, error_code: str, message: str, details: Any = 
     )
 
 
-def _is_api(request: HttpRequest) -> bool:
-    return request.path.startswith("/api/")
-
-
-def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """Django's 404 handler: the envelope under /api/, the usual page elsewhere."""
-    if _is_api(request):
-        body = envelope_body(error_code="not_found", message="No such resource.")
-        return JsonResponse(body, status=404)
-    return defaults.page_not_found(request, exception)
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """Catch-all for unknown paths under /api/: the envelope, whatever DEBUG says."""
+    return JsonResponse(envelope_body(error_code="not_found", message="No such resource."), status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500 handler, for errors outside DRF views (middleware, plain views)."""
-    if _is_api(request):
+    if request.path.startswith("/api/"):
         body = envelope_body(error_code="server_error", message=SERVER_ERROR_MESSAGE)
         return JsonResponse(body, status=500)
     return defaults.server_error(request)

@@ -327,7 +327,12 @@ def test_a_malformed_external_id_answers_400(staff_client: APIClient, external_i
     assert _stored() == (0, 0, 0, 0)
 
 
-def test_an_unknown_api_path_answers_404_in_the_envelope(staff_client: APIClient) -> None:
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_api_path_answers_404_in_the_envelope(
+    staff_client: APIClient, settings: Any, debug: bool
+) -> None:
+    settings.DEBUG = debug
+
     response = staff_client.get("/api/v1/nope")
 
     assert response.status_code == 404
