@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from catalog.models import Category, Product
 from catalog.taxonomy import OTHER, TAXONOMY
+from marketing_platform.api.errors import WriteConflict
 from marketing_platform.bulk import WriteCounts, create_missing_by
 
 
@@ -38,3 +40,28 @@ def products_create_missing(products: Sequence[Product]) -> tuple[WriteCounts, d
     Returns the counts and the SKU → id map of every given product.
     """
     return create_missing_by(Product, "sku", products)
+
+
+def product_create(**fields: Any) -> Product:
+    """Create a product; a SKU already in the catalog is a 409."""
+    try:
+        with transaction.atomic():
+            return Product.objects.create(**fields)
+    except IntegrityError as exc:
+        raise SkuTaken from exc
+
+
+@transaction.atomic
+def product_update(*, product: Product, **changes: Any) -> Product:
+    locked = Product.objects.select_for_update().get(pk=product.pk)
+    changed = [name for name, value in changes.items() if getattr(locked, name) != value]
+    for name in changed:
+        setattr(locked, name, changes[name])
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
+class SkuTaken(WriteConflict):
+    default_code = "sku_taken"
+    default_detail = "A product with this SKU exists; update it instead."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -15,6 +16,14 @@ from marketing_platform.models import SourceKeyedModel
 
 class Customer(models.Model):
     external_id = models.CharField(max_length=64, unique=True, help_text="The id frontends and imports use.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer",
+        help_text="The customer's own login: it reads only this customer's data.",
+    )
     # NULL, not "", when absent: the unique constraint must ignore customers without one.
     email = models.EmailField(null=True, blank=True)  # noqa: DJ001
     name = models.CharField(max_length=200, blank=True)

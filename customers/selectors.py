@@ -7,10 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from catalog.models import Product
 from catalog.taxonomy import OTHER
-from customers.models import CustomerInterest, Purchase, PurchaseKind
+from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from marketing_platform.api.principal import Principal, Role
 
 
 def customer_interest_profile(*, customer_id: int, at: datetime | None = None) -> QuerySet[CustomerInterest]:
@@ -74,4 +76,42 @@ def category_coverage() -> CategoryCoverage:
         categorized_products=products - Product.objects.filter(in_other).count(),
         revenue=revenue,
         categorized_revenue=revenue - other_revenue,
+    )
+
+
+def customers_visible_to(principal: Principal) -> QuerySet[Customer]:
+    """Every customer for staff and services; a customer login sees only itself."""
+    customers = Customer.objects.all()
+    return customers.filter(pk=principal.own_customer_id) if principal.role == Role.CUSTOMER else customers
+
+
+def purchases_visible_to(principal: Principal) -> QuerySet[Purchase]:
+    purchases = Purchase.objects.select_related("customer", "product")
+    return (
+        purchases.filter(customer_id=principal.own_customer_id)
+        if principal.role == Role.CUSTOMER
+        else purchases
+    )
+
+
+def interests_visible_to(
+    principal: Principal, *, at: datetime | None = None, history: bool = False
+) -> QuerySet[CustomerInterest]:
+    """Interest rows: current ones, those valid at ``at``, or (``history``) every version."""
+    rows = CustomerInterest.objects.select_related("customer", "interest__topic")
+    if not history:
+        rows = rows.as_of(at) if at is not None else rows.current()
+    return rows.filter(customer_id=principal.own_customer_id) if principal.role == Role.CUSTOMER else rows
+
+
+EMAIL_TAKEN = {"code": "unique", "message": "This email belongs to another customer."}
+
+
+def customer_email_taken(*, email: str, by_other_than: str) -> bool:
+    """Whether another customer than ``by_other_than`` (external id) has this email, in any case."""
+    return (
+        Customer.objects.annotate(email_ci=Lower("email"))
+        .filter(email_ci=email.lower())
+        .exclude(external_id=by_other_than)
+        .exists()
     )

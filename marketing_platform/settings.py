@@ -8,6 +8,7 @@ broker and file-based email, all under ``VAR_DIR``. Services mode: set
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -32,6 +33,10 @@ SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else "dev-only-insec
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+JWT_SIGNING_KEY = env.str(
+    "JWT_SIGNING_KEY",
+    default="" if PRODUCTION else "dev-only-insecure-jwt-signing-key-never-use-in-production",
+)
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
@@ -44,6 +49,7 @@ def _require_production_parts() -> None:
         name
         for name, present in (
             ("SECRET_KEY", len(SECRET_KEY) >= 50),
+            ("JWT_SIGNING_KEY", len(JWT_SIGNING_KEY) >= 50 and JWT_SIGNING_KEY != SECRET_KEY),
             ("ALLOWED_HOSTS", bool(ALLOWED_HOSTS)),
             ("DATABASE_URL (postgres://…)", DATABASE_URL.startswith(("postgres", "postgis"))),
             ("REDIS_URL", bool(REDIS_URL)),
@@ -74,7 +80,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_admin_inline_paginator_plus",
+    "django_prometheus",
+    "django_filters",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "marketing_platform",
     "catalog",
@@ -86,6 +95,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "marketing_platform.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -95,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "marketing_platform.urls"
@@ -137,10 +148,17 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------
+# Rate limits count in this cache, so it must be shared by every process that
+# serves requests: Redis in services mode, a directory on the embedded default.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # --- Celery ---------------------------------------------------------------
 # Without a broker URL the platform uses kombu's filesystem transport under
@@ -228,20 +246,65 @@ if PRODUCTION:
 
 # --- API ------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Hot paths authenticate with one query at most: a JWT (one user lookup) or
+    # an API key (one key lookup, SHA-256, no password hash). Sessions serve
+    # staff in the browser (Swagger UI).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "marketing_platform.api.authentication.PlatformJWTAuthentication",
+        "marketing_platform.api.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
+    "DEFAULT_PERMISSION_CLASSES": ["marketing_platform.api.permissions.RolePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["marketing_platform.api.throttling.PrincipalRateThrottle"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "marketing_platform.api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "marketing_platform.api.schema.PlatformAutoSchema",
     "EXCEPTION_HANDLER": "marketing_platform.api.errors.envelope_exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    # A key of its own, so rotating it logs everybody out without touching SECRET_KEY.
+    "SIGNING_KEY": JWT_SIGNING_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+}
+# Requests per principal (user or API key) and per IP on the token endpoints.
+API_RATE_LIMITS = {
+    "staff": env.str("RATE_LIMIT_STAFF", default="1200/m"),
+    "service": env.str("RATE_LIMIT_SERVICE", default="6000/m"),
+    "customer": env.str("RATE_LIMIT_CUSTOMER", default="300/m"),
+    "anonymous": env.str("RATE_LIMIT_ANONYMOUS", default="60/m"),
+    "token": env.str("RATE_LIMIT_TOKEN", default="10/m"),
+}
+# Behind a proxy, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Marketing platform API",
+    "DESCRIPTION": (
+        "Customers, catalog, purchases and interests of the marketing platform. "
+        "Authenticate with a JWT (`Authorization: Bearer …`, from `/api/v1/auth/token`) "
+        "or an API key (`Authorization: Api-Key …`). Every error answers the same "
+        "envelope: `error_code`, `message`, `details`, `timestamp`, `request_id`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PurchaseKindEnum": "customers.models.PurchaseKind",
+        "InteractionKindEnum": "customers.models.InteractionKind",
+        "InterestSourceEnum": "customers.models.InterestSource",
+    },
 }
 
 # --- Domain ---------------------------------------------------------------

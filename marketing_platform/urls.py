@@ -1,20 +1,29 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from marketing_platform.api import tokens
 from marketing_platform.api.errors import api_not_found
 from marketing_platform.api.health import health
+from marketing_platform.api.metrics_view import MetricsView
 
 api_v1: list[URLPattern | URLResolver] = [
     path("health", health, name="health"),
+    path("metrics", MetricsView.as_view(), name="metrics"),
+    path("auth/token", tokens.TokenObtainView.as_view(), name="token-obtain"),
+    path("auth/token/refresh", tokens.TokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/token/revoke", tokens.TokenRevokeView.as_view(), name="token-revoke"),
     path("", include("customers.api.urls")),
+    path("", include("catalog.api.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("metrics", MetricsView.as_view(), name="metrics-root"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^api/", api_not_found),
 ]
 handler500 = "marketing_platform.api.errors.server_error"

@@ -1,12 +1,13 @@
 from django.urls import path, register_converter
 
+from customers.api import resources
 from customers.api.views import CustomerDataIngestView
 
 
 class ExternalIdConverter:
-    """A customer's external id as frontends and imports use it."""
+    """A customer's external id as frontends and imports use it; checked by the views."""
 
-    regex = r"[^/]+"  # checked by the view, so a malformed id answers 400, not 404
+    regex = r"[^/]+"
 
     def to_python(self, value: str) -> str:
         return value
@@ -18,9 +19,16 @@ class ExternalIdConverter:
 register_converter(ExternalIdConverter, "external_id")
 
 urlpatterns = [
+    path("customers", resources.CustomerList.as_view(), name="customer-list"),
+    path("customers/<external_id:external_id>", resources.CustomerDetail.as_view(), name="customer-detail"),
     path(
         "customers/<external_id:external_id>/data",
         CustomerDataIngestView.as_view(),
         name="customer-data-ingest",
     ),
+    path("purchases", resources.PurchaseList.as_view(), name="purchase-list"),
+    path("purchases/<int:pk>", resources.PurchaseDetail.as_view(), name="purchase-detail"),
+    path("interests", resources.InterestList.as_view(), name="interest-list"),
+    path("interests/<int:pk>", resources.InterestDetail.as_view(), name="interest-detail"),
+    path("interest-topics", resources.InterestTopicList.as_view(), name="interest-topic-list"),
 ]

@@ -9,10 +9,13 @@ from rest_framework.views import APIView
 from customers.api.serializers import ExternalIdInput, IngestInput, IngestOutput
 from customers.services.ingestion import customer_data_ingest
 from marketing_platform.api.schema import ErrorEnvelope
+from marketing_platform.api.scopes import Scope
 
 
 class CustomerDataIngestView(APIView):
     """Ingest one customer's purchases, interests and events; the customer is created if new."""
+
+    scopes = {"POST": Scope.INGEST}
 
     @extend_schema(
         request=IngestInput,

@@ -9,24 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 
 from catalog.models import Product
 from customers.models import Customer, InteractionEvent, Interest, InterestSource, Purchase, PurchaseKind
+from customers.selectors import EMAIL_TAKEN, customer_email_taken
 from customers.services.activity import EventRow, PurchaseRow, events_record, purchases_record
 from customers.services.interests import InterestValue, customer_interests_apply
-from marketing_platform.api.errors import PlatformError
+from marketing_platform.api.errors import FieldErrors, PlatformError, WriteConflict
 from marketing_platform.bulk import WriteCounts, conflicting_keys, ids_by
 
 CUSTOMER_FIELDS = ("email", "name", "country", "profile", "marketing_consent")
-
-
-class IngestValidationError(PlatformError):
-    default_code = "validation_error"
-    default_detail = "The batch is invalid; nothing was stored."
-
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__(details={"errors": errors})
 
 
 class IngestKeyReusedError(PlatformError):
@@ -36,12 +28,6 @@ class IngestKeyReusedError(PlatformError):
 
     def __init__(self, errors: list[dict[str, str]]) -> None:
         super().__init__(details={"errors": errors})
-
-
-class IngestConflictError(PlatformError):
-    status_code = 409
-    default_code = "conflict"
-    default_detail = "A concurrent write conflicted with this batch; nothing was stored. Retry it."
 
 
 @dataclass
@@ -109,21 +95,10 @@ def _resolve_references(
         ),
     ]
     email = customer_data.get("email")
-    if email and (
-        Customer.objects.annotate(email_ci=Lower("email"))
-        .filter(email_ci=email.lower())
-        .exclude(external_id=external_id)
-        .exists()
-    ):
-        errors.append(
-            {
-                "field": "customer.email",
-                "code": "unique",
-                "message": "This email belongs to another customer.",
-            }
-        )
+    if email and customer_email_taken(email=email, by_other_than=external_id):
+        errors.append(EMAIL_TAKEN | {"field": "customer.email"})
     if errors:
-        raise IngestValidationError(errors)
+        raise FieldErrors(errors)
     return product_ids, interest_ids
 
 
@@ -186,7 +161,7 @@ def customer_data_ingest(
     except IntegrityError as exc:
         # A concurrent request won a race on a unique key (email, customer):
         # nothing of this batch was stored and a retry is safe.
-        raise IngestConflictError from exc
+        raise WriteConflict from exc
     return result
 
 

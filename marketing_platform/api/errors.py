@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from marketing_platform.metrics import API_ERRORS
 from marketing_platform.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,22 @@ class PlatformError(exceptions.APIException):
     def __init__(self, message: str | None = None, *, details: Any = None) -> None:
         super().__init__(message or self.default_detail, self.default_code)
         self.details = details
+
+
+class FieldErrors(PlatformError):
+    """Domain validation found problems in the input: ``[{field, code, message}]``."""
+
+    default_code = "validation_error"
+    default_detail = "The request is invalid; nothing was stored."
+
+    def __init__(self, errors: list[dict[str, str]]) -> None:
+        super().__init__(details={"errors": errors})
+
+
+class WriteConflict(PlatformError):
+    status_code = 409
+    default_code = "conflict"
+    default_detail = "A concurrent write conflicted with this request; nothing was stored. Retry it."
 
 
 def _is_leaf(value: Any) -> bool:
@@ -89,11 +107,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    """DRF's exception handler: every error becomes the envelope, and is counted."""
+    set_rollback()
+    response = _envelope_for(exc)
+    API_ERRORS.labels(error_code=response.data["error_code"], status=str(response.status_code)).inc()
+    return response
+
+
+def _envelope_for(exc: Exception) -> Response:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
-    set_rollback()
     if isinstance(exc, PlatformError):
         return envelope(
             status_code=exc.status_code,
@@ -109,19 +134,28 @@ def envelope_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
             details={"errors": _flatten(exc.get_full_details())},
         )
     if isinstance(exc, exceptions.APIException):
-        response = envelope(
-            status_code=exc.status_code,
-            error_code=str(exc.get_codes()) if isinstance(exc.get_codes(), str) else exc.default_code,
-            message=str(exc.detail),
-        )
-        if getattr(exc, "auth_header", None):
-            response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
-        if getattr(exc, "wait", None):
-            response["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
-        return response
+        return _api_exception(exc)
     logger.exception("Unhandled API error", exc_info=exc)
-    return envelope(
-        status_code=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        error_code="server_error",
-        message=SERVER_ERROR_MESSAGE,
+    return envelope(status_code=500, error_code="server_error", message=SERVER_ERROR_MESSAGE)
+
+
+def _api_exception(exc: exceptions.APIException) -> Response:
+    detail: Any = exc.detail
+    codes = exc.get_codes()
+    details: dict[str, Any] = {}
+    if isinstance(detail, dict):  # simplejwt: {"detail", "code", "messages"}
+        details = {key: value for key, value in detail.items() if key not in ("detail", "code")}
+        codes = detail.get("code", exc.default_code)
+        detail = detail.get("detail", exc.default_detail)
+    response = envelope(
+        status_code=exc.status_code,
+        error_code=str(codes) if isinstance(codes, str) else str(exc.default_code),
+        message=str(detail),
+        details=details,
     )
+    if getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response

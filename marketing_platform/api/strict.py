@@ -17,7 +17,14 @@ from rest_framework.exceptions import ErrorDetail
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not declare, alongside the usual field errors."""
+    """Refuses fields it does not declare, alongside the usual field errors.
+
+    Names in ``read_only_names`` (fields a client reads but may not write, such as ids
+    and timestamps) are refused with the code ``read_only``, so a mass-assignment
+    attempt is told, not silently ignored.
+    """
+
+    read_only_names: tuple[str, ...] = ()
 
     def to_internal_value(self, data: Any) -> Any:
         errors: dict[str, Any] = {}
@@ -30,7 +37,11 @@ class StrictSerializer(serializers.Serializer):
             errors.update(exc.detail)
         if isinstance(data, Mapping):
             for name in sorted(set(data) - set(self.fields)):
-                errors[name] = [ErrorDetail("This field is not accepted.", code="unknown_field")]
+                errors[name] = (
+                    [ErrorDetail("This field is read-only.", code="read_only")]
+                    if name in self.read_only_names
+                    else [ErrorDetail("This field is not accepted.", code="unknown_field")]
+                )
         if errors:
             raise serializers.ValidationError(errors)
         return value

@@ -1,17 +1,28 @@
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 
 from tests.conftest import ROOT
 
 
-def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    parts = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "EMAIL_BACKEND", "ALLOWED_HOSTS", "DEBUG"}
-    clean = {k: v for k, v in os.environ.items() if k not in parts}
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "JWT_SIGNING_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "marketing.example.com",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+}
+
+
+def _run(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DEBUG"}
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+        [sys.executable, *command],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "marketing_platform.settings", **env},
         capture_output=True,
@@ -20,23 +31,40 @@ def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _load_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    return _run("-c", "import django; django.setup()", **env)
+
+
 def test_production_refuses_to_start_on_the_embedded_parts() -> None:
     result = _load_settings(DJANGO_ENV="production")
 
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
-    for part in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "EMAIL_BACKEND"):
+    for part in (
+        "SECRET_KEY",
+        "JWT_SIGNING_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "EMAIL_BACKEND",
+    ):
         assert part in result.stderr
 
 
 def test_production_starts_with_its_real_parts() -> None:
-    result = _load_settings(
-        DJANGO_ENV="production",
-        SECRET_KEY="x" * 64,
-        ALLOWED_HOSTS="marketing.example.com",
-        DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres",
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-    )
+    result = _load_settings(**PRODUCTION)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_a_jwt_key_equal_to_the_secret_key_is_refused() -> None:
+    result = _load_settings(**{**PRODUCTION, "JWT_SIGNING_KEY": PRODUCTION["SECRET_KEY"]})
+
+    assert "JWT_SIGNING_KEY" in result.stderr
+
+
+def test_the_deployment_checklist_passes_without_warnings() -> None:
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

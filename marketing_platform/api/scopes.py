@@ -1,0 +1,14 @@
+"""What an API key may do. Staff may do everything; customers read their own data."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Scope(models.TextChoices):
+    INGEST = "ingest", "Send customer data (purchases, interests, events)"
+    CUSTOMERS_READ = "customers:read", "Read customers and their purchases and interests"
+    CUSTOMERS_WRITE = "customers:write", "Update customers"
+    CATALOG_READ = "catalog:read", "Read products and categories"
+    CATALOG_WRITE = "catalog:write", "Create and update products"
+    METRICS_READ = "metrics:read", "Scrape metrics"
