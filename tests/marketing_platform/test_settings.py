@@ -7,7 +7,6 @@ import sys
 
 from tests.conftest import ROOT
 
-
 PRODUCTION = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": secrets.token_urlsafe(50),
