@@ -67,11 +67,13 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_filter = ("marketing_consent", "country")
     search_fields = ("=external_id", "email", "name", "=country")
     readonly_fields = ("purchase_summary", "created_at", "updated_at")
+    raw_id_fields = ("user",)
     show_full_result_count = False
     inlines = (CurrentInterestInline, PurchaseInline)
     fieldsets = (
         (None, {"fields": ("external_id", "name", "email", "country", "purchase_summary")}),
         ("Marketing", {"fields": ("marketing_consent", "unsubscribed_at")}),
+        ("Login", {"fields": ("user",), "classes": ("collapse",)}),
         ("Profile", {"fields": ("profile", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
 

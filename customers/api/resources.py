@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.response import Response
 
 from customers.models import Customer, CustomerInterest, InterestTopic, Purchase
 from customers.selectors import customers_visible_to, interests_visible_to, purchases_visible_to
@@ -96,7 +97,7 @@ class CustomerDetail(generics.RetrieveUpdateAPIView[Customer]):
         changes = CustomerUpdateInput(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
         customer = customer_update(customer=customer, **changes.validated_data)
-        return generics.Response(CustomerOutput(customer).data)  # type: ignore[attr-defined]
+        return Response(CustomerOutput(customer).data)
 
 
 class PurchaseOutput(serializers.ModelSerializer[Purchase]):
