@@ -61,10 +61,13 @@ class World:
 def world(db: None) -> World:
     categories = category_tree_sync()
     interest_taxonomy_sync_from_catalog()
-    _, products = products_create_missing([
-        Product(sku=sku, name=name, category_id=categories[categorize(name)], price=Decimal("2.55"))
-        for sku, name in (("85123A", "WHITE HANGING HEART T-LIGHT HOLDER"), ("22086", "PAPER CHAIN KIT 50'S CHRISTMAS"))
-    ])  # fmt: skip
+    names = {"85123A": "WHITE HANGING HEART T-LIGHT HOLDER", "22086": "PAPER CHAIN KIT 50'S CHRISTMAS"}
+    _, products = products_create_missing(
+        [
+            Product(sku=sku, name=name, category_id=categories[categorize(name)], price=Decimal("2.55"))
+            for sku, name in names.items()
+        ]
+    )
     users = get_user_model().objects
     ada_login = users.create_user("ada", password=PASSWORD)
     ada = Customer.objects.create(external_id="ada-1", email="ada@example.com", user=ada_login)
@@ -85,7 +88,7 @@ def world(db: None) -> World:
                     currency="GBP",
                     purchased_at=datetime(2011, 12, 1, tzinfo=UTC),
                     metadata={},
-                )  # fmt: skip
+                )
             ],
             recompute_interests=False,
         )

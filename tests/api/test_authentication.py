@@ -61,6 +61,7 @@ def test_a_wrong_password_is_401_in_the_envelope(world: World) -> None:
 
 
 def test_an_expired_access_token_is_refused(world: World) -> None:
+    assert world.ada.user is not None
     token = AccessToken.for_user(world.ada.user)
     token.set_exp(lifetime=-timedelta(seconds=1))
     client = APIClient()
