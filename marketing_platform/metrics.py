@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from collections import Counter
+from collections.abc import Iterable
 
-INGESTED_ITEMS = Counter(
+import prometheus_client
+
+INGESTED_ITEMS = prometheus_client.Counter(
     "platform_ingested_items_total",
     "Items offered to the platform, by kind and result (created or duplicate).",
     ["kind", "result"],
 )
-REJECTED_ITEMS = Counter(
+REJECTED_ITEMS = prometheus_client.Counter(
     "platform_rejected_items_total",
     "Items refused, by source (api, import) and reason.",
     ["source", "reason"],
 )
-API_ERRORS = Counter(
+API_ERRORS = prometheus_client.Counter(
     "platform_api_errors_total",
     "Error responses of the API, by error code and HTTP status.",
     ["error_code", "status"],
 )
+
+
+def count_ingested(kind: str, created: int, duplicate: int) -> None:
+    INGESTED_ITEMS.labels(kind=kind, result="created").inc(created)
+    INGESTED_ITEMS.labels(kind=kind, result="duplicate").inc(duplicate)
+
+
+def count_rejected(source: str, reasons: Iterable[str]) -> None:
+    for reason, count in Counter(reasons).items():
+        REJECTED_ITEMS.labels(source=source, reason=reason).inc(count)

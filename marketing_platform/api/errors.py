@@ -77,6 +77,15 @@ def _flatten(errors: Any, path: str = "") -> list[dict[str, str]]:
     return [item for child_path, value in children for item in _flatten(value, child_path)]
 
 
+def field_errors(exc: Exception) -> list[dict[str, str]]:
+    """The per-item errors an exception carries, as the envelope lists them."""
+    if isinstance(exc, exceptions.ValidationError):
+        return _flatten(exc.get_full_details())
+    if isinstance(exc, PlatformError) and isinstance(exc.details, dict):
+        return list(exc.details.get("errors", []))
+    return []
+
+
 def envelope_body(*, error_code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {
         "error_code": error_code,

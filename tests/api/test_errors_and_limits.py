@@ -1,0 +1,123 @@
+"""The one envelope on every kind of error, rate limits, mass assignment and metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from customers.api import resources
+from customers.models import Customer
+from tests.api.conftest import World
+
+ADA = "/api/v1/customers/ada-1"
+ENVELOPE = {"error_code", "message", "details", "timestamp", "request_id"}
+
+
+def _envelope(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    body: dict[str, Any] = response.json()
+    assert set(body) == ENVELOPE
+    assert body["error_code"] == code
+    assert body["request_id"] == response["X-Request-ID"]
+    return body
+
+
+def test_each_error_kind_answers_the_envelope(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    staff = world.clients["staff"]
+
+    _envelope(staff.patch(ADA, "{nope", content_type="application/json"), 400, "parse_error")
+    _envelope(staff.patch(ADA, {"marketing_consent": "yes"}, format="json"), 400, "validation_error")
+    _envelope(world.clients["anonymous"].get(ADA), 401, "not_authenticated")
+    _envelope(world.clients["no-role"].get(ADA), 403, "permission_denied")
+    _envelope(staff.get("/api/v1/customers/nobody"), 404, "not_found")
+    _envelope(staff.delete(ADA), 405, "method_not_allowed")
+    _envelope(staff.get(ADA, HTTP_ACCEPT="application/xml"), 406, "not_acceptable")
+    _envelope(staff.patch(ADA, "name=x", content_type="application/x-www-form-urlencoded"), 415,
+              "unsupported_media_type")  # fmt: skip
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(resources, "customers_visible_to", broken)
+    body = _envelope(staff.get(ADA), 500, "server_error")
+    assert "secret" not in str(body)
+
+
+def test_429_with_retry_after_per_principal(world: World, settings: Any) -> None:
+    settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "customer": "3/m"}
+    ada = world.clients["customer"]
+
+    statuses = [ada.get(ADA).status_code for _ in range(3)]
+    limited = ada.get(ADA)
+
+    assert statuses == [200, 200, 200]
+    body = _envelope(limited, 429, "throttled")
+    assert 1 <= int(limited["Retry-After"]) <= 60
+    assert body["message"]
+    # another principal keeps its own budget
+    assert world.clients["staff"].get(ADA).status_code == 200
+
+
+def test_token_endpoint_is_limited_per_ip(world: World, settings: Any) -> None:
+    settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "token": "2/m"}
+    client = APIClient()
+    attempts = [
+        client.post("/api/v1/auth/token", {"username": "ada", "password": "guess"}, format="json").status_code
+        for _ in range(3)
+    ]
+
+    assert attempts == [401, 401, 429]
+
+
+@pytest.mark.parametrize(
+    "field", ["external_id", "created_at", "updated_at", "unsubscribed_at", "user", "id"]
+)
+def test_read_only_fields_in_a_customer_update_are_refused_and_not_stored(world: World, field: str) -> None:
+    before = Customer.objects.values().get(pk=world.ada.pk)
+
+    response = world.clients["customer"].patch(ADA, {"name": "Ada", field: "hijack"}, format="json")
+
+    body = _envelope(response, 400, "validation_error")
+    assert body["details"]["errors"] == [
+        {"field": field, "code": "read_only", "message": "This field is read-only."}
+    ]
+    assert Customer.objects.values().get(pk=world.ada.pk) == before
+
+
+def test_read_only_fields_in_a_product_write_are_refused(world: World) -> None:
+    staff = world.clients["staff"]
+
+    create = staff.post(
+        "/api/v1/products", {"sku": "N-1", "name": "N", "price": "1", "created_at": "x"}, format="json"
+    )
+    rename = staff.patch("/api/v1/products/85123A", {"sku": "OTHER"}, format="json")
+
+    assert _envelope(create, 400, "validation_error")["details"]["errors"][0]["code"] == "read_only"
+    assert _envelope(rename, 400, "validation_error")["details"]["errors"][0]["code"] == "read_only"
+
+
+def test_withdrawing_consent_records_the_unsubscribe_time(world: World) -> None:
+    ada = world.clients["customer"]
+    given = ada.patch(ADA, {"marketing_consent": True}, format="json").json()
+
+    withdrawn = ada.patch(ADA, {"marketing_consent": False}, format="json").json()
+
+    assert given["unsubscribed_at"] is None
+    assert withdrawn["marketing_consent"] is False
+    assert withdrawn["unsubscribed_at"] is not None
+
+
+def test_metrics_count_ingested_rejected_items_and_errors(world: World) -> None:
+    staff = world.clients["staff"]
+    item = {"sku": "85123A", "quantity": 1, "unit_price": "2.55", "purchased_at": "2011-12-02T10:00:00Z"}
+    staff.post(f"{ADA}/data", {"purchases": [{**item, "id": "m-1"}]}, format="json")
+    staff.post(f"{ADA}/data", {"purchases": [{**item, "id": "m-2", "sku": "NOPE"}]}, format="json")
+
+    metrics = staff.get("/api/v1/metrics").content.decode()
+
+    assert 'platform_ingested_items_total{kind="purchase",result="created"}' in metrics
+    assert 'platform_rejected_items_total{reason="unknown_product",source="api"}' in metrics
+    assert 'platform_api_errors_total{error_code="validation_error",status="400"}' in metrics
+    assert "django_http_requests_total_by_method_total" in metrics
