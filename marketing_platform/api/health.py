@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -33,7 +36,22 @@ def _broker() -> None:
         conn.ensure_connection(max_retries=1, timeout=2)
 
 
-CHECKS: dict[str, Callable[[], None]] = {"database": _database, "cache": _cache, "broker": _broker}
+def _media() -> None:
+    name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+    try:
+        with default_storage.open(name) as probe:
+            if probe.read() != b"ok":
+                raise RuntimeError("media storage returned other bytes")
+    finally:
+        default_storage.delete(name)
+
+
+CHECKS: dict[str, Callable[[], None]] = {
+    "database": _database,
+    "cache": _cache,
+    "broker": _broker,
+    "media": _media,
+}
 
 
 @extend_schema(

@@ -6,6 +6,7 @@ limit holds across every web process.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from marketing_platform.api.principal import Role, principal_of
+
+logger = logging.getLogger(__name__)
 
 
 class PrincipalRateThrottle(BaseThrottle):
@@ -37,7 +40,11 @@ class PrincipalRateThrottle(BaseThrottle):
         else:
             limit = own_limit or Role.ANONYMOUS
             group, key, rate = f"ip:{limit}", "ip", settings.API_RATE_LIMITS[limit]
-        usage = get_usage(request._request, group=group, key=key, rate=rate, increment=True)
+        try:
+            usage = get_usage(request._request, group=group, key=key, rate=rate, increment=True)
+        except Exception:
+            logger.warning("Rate-limit store unavailable; request allowed", exc_info=True)
+            return True
         if usage is None or not usage["should_limit"]:
             return True
         self._wait = usage["time_left"]

@@ -11,6 +11,18 @@ def test_health_reports_each_part_with_its_latency() -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "up"
-    assert set(body["checks"]) == {"database", "cache", "broker"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "media"}
     assert all(check["status"] == "up" and check["latency_ms"] >= 0 for check in body["checks"].values())
     assert response["X-Request-ID"] == "probe-1"
+
+
+@pytest.mark.django_db
+def test_health_answers_503_naming_what_is_down(settings: object) -> None:
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",  # type: ignore[attr-defined]
+                                   "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
+
+    response = APIClient().get("/api/v1/health")
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["cache"]
+    assert response.json()["checks"]["database"]["status"] == "up"
