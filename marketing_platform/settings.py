@@ -267,6 +267,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "marketing_platform.api.schema.PlatformAutoSchema",
     "EXCEPTION_HANDLER": "marketing_platform.api.errors.envelope_exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Formats come from the Accept header only; no ?format= that could miss.
+    "URL_FORMAT_OVERRIDE": None,
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=5)),

@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from catalog.models import Category, Product
 from catalog.selectors import category_with_descendant_ids, products_list
 from catalog.services import product_create, product_update
+from marketing_platform.api.filters import StrictFilterSet
+from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import (
     JSONObjectField,
@@ -27,7 +29,9 @@ READ_BY_CUSTOMER = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class CategoryOutput(serializers.ModelSerializer[Category]):
-    parent = serializers.SlugRelatedField[Category](slug_field="slug", read_only=True)  # type: ignore[assignment]
+    parent = serializers.SlugRelatedField[Category](  # type: ignore[assignment]
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Category
@@ -36,7 +40,7 @@ class CategoryOutput(serializers.ModelSerializer[Category]):
 
 
 class ProductOutput(serializers.ModelSerializer[Product]):
-    category = serializers.SlugRelatedField[Category](slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField[Category](slug_field="slug", read_only=True, allow_null=True)
     image = serializers.ImageField(read_only=True, use_url=True)
 
     class Meta:
@@ -58,13 +62,24 @@ class ProductOutput(serializers.ModelSerializer[Product]):
         read_only_fields = fields
 
 
+class StrictSlugField(serializers.SlugRelatedField[Category]):
+    """A slug or null; DRF would quietly read an empty string as null."""
+
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
+
 class ProductInput(StrictSerializer):
+    """A product of the catalog; its SKU is its key."""
+
     read_only_names: tuple[str, ...] = ("created_at", "updated_at", "image", "id")
 
     sku = StrictCharField(max_length=64)
     name = StrictCharField(max_length=255)
     description = StrictCharField(required=False, allow_blank=True, max_length=10_000)
-    category = serializers.SlugRelatedField[Category](
+    category = StrictSlugField(
         slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
     )
     price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0)
@@ -75,11 +90,13 @@ class ProductInput(StrictSerializer):
 
 
 class ProductUpdateInput(ProductInput):
+    """Changes to a product; its SKU stays."""
+
     read_only_names: tuple[str, ...] = ("sku", *ProductInput.read_only_names)
     sku = None  # type: ignore[assignment]
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(StrictFilterSet):
     category = django_filters.CharFilter(
         method="in_category", help_text="A category slug; a root includes its leaves."
     )
@@ -109,7 +126,7 @@ class ProductList(generics.ListAPIView[Product]):
     def get_queryset(self) -> QuerySet[Product]:
         return products_list()
 
-    @extend_schema(request=ProductInput, responses={201: ProductOutput})
+    @extend_schema(request=ProductInput, responses={201: ProductOutput, 409: error("sku_taken")})
     def post(self, request: Request) -> Response:
         data = ProductInput(data=request.data)
         data.is_valid(raise_exception=True)

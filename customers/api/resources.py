@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from customers.models import Customer, CustomerInterest, InterestTopic, Purchase
 from customers.selectors import customers_visible_to, interests_visible_to, purchases_visible_to
 from customers.services.customers import customer_update
+from marketing_platform.api.filters import StrictFilterSet
 from marketing_platform.api.principal import principal_of
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import (
@@ -45,6 +46,8 @@ class CustomerOutput(serializers.ModelSerializer[Customer]):
 
 
 class CustomerUpdateInput(StrictSerializer):
+    """Changes to a customer; withdrawing consent records the unsubscribe time."""
+
     read_only_names = ("external_id", "unsubscribed_at", "created_at", "updated_at", "user", "id")
 
     email = serializers.EmailField(required=False, allow_null=True, max_length=254)
@@ -54,7 +57,7 @@ class CustomerUpdateInput(StrictSerializer):
     marketing_consent = StrictBooleanField(required=False)
 
 
-class CustomerFilter(django_filters.FilterSet):
+class CustomerFilter(StrictFilterSet):
     country = django_filters.CharFilter()
     email = django_filters.CharFilter(lookup_expr="iexact")
     marketing_consent = django_filters.BooleanFilter()
@@ -127,7 +130,7 @@ class PurchaseOutput(serializers.ModelSerializer[Purchase]):
         read_only_fields = fields
 
 
-class PurchaseFilter(django_filters.FilterSet):
+class PurchaseFilter(StrictFilterSet):
     customer = django_filters.CharFilter(field_name="customer__external_id")
     sku = django_filters.CharFilter(field_name="product__sku")
     invoice = django_filters.CharFilter()
@@ -187,7 +190,7 @@ class CustomerInterestOutput(serializers.ModelSerializer[CustomerInterest]):
         return f"{row.interest.topic.slug}/{row.interest.slug}"
 
 
-class InterestFilter(django_filters.FilterSet):
+class InterestFilter(StrictFilterSet):
     customer = django_filters.CharFilter(field_name="customer__external_id")
     source = django_filters.ChoiceFilter(choices=CustomerInterest._meta.get_field("source").choices)
     topic = django_filters.CharFilter(field_name="interest__topic__slug")

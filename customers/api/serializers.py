@@ -45,6 +45,8 @@ class ExternalIdInput(serializers.Serializer):
 
 
 class CustomerInput(StrictSerializer):
+    """Fields of the customer to set (created if new)."""
+
     email = serializers.EmailField(required=False, allow_null=True, max_length=254)
     name = StrictCharField(required=False, allow_blank=True, max_length=200)
     country = StrictCharField(required=False, allow_blank=True, max_length=64)
@@ -53,6 +55,8 @@ class CustomerInput(StrictSerializer):
 
 
 class PurchaseInput(StrictSerializer):
+    """One purchased or returned line; keyed by id, or by invoice and line."""
+
     id = StrictCharField(required=False, max_length=128, validators=[identifier])
     invoice = StrictCharField(required=False, max_length=64, validators=[identifier])
     line = StrictIntegerField(required=False, min_value=1, max_value=MAX_LINE)
@@ -84,6 +88,8 @@ class PurchaseInput(StrictSerializer):
 
 
 class InterestInput(StrictSerializer):
+    """An interest the customer declared, or one inferred from their messages."""
+
     interest = StrictCharField(max_length=201, help_text="topic/value, e.g. seasonal/christmas.")
     confidence = StrictFloatField(min_value=0.0, max_value=1.0)
     source = serializers.ChoiceField(  # type: ignore[assignment]  # a field named "source"
@@ -94,6 +100,8 @@ class InterestInput(StrictSerializer):
 
 
 class EventInput(StrictSerializer):
+    """An interaction: a view, click, cart addition or purchase of a product."""
+
     id = StrictCharField(required=False, max_length=128, validators=[identifier])
     kind = serializers.ChoiceField(choices=InteractionKind.choices)
     sku = StrictCharField(max_length=64)
@@ -102,6 +110,8 @@ class EventInput(StrictSerializer):
 
 
 class IngestInput(StrictSerializer):
+    """One customer's batch; validated whole, stored idempotently."""
+
     source = StrictCharField(  # type: ignore[assignment]  # a field named "source"
         default="api", max_length=32, validators=[source_slug]
     )

@@ -9,6 +9,8 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from marketing_platform.api.strict import StrictDecimalField, StrictSerializer
+
 
 class ErrorDetailItem(serializers.Serializer):
     field = serializers.CharField(help_text="Dotted path of the offending input, e.g. purchases.1.quantity.")
@@ -22,6 +24,20 @@ class ErrorEnvelope(serializers.Serializer):
     details = serializers.JSONField(help_text="For validation errors: {errors: [{field, code, message}]}.")
     timestamp = serializers.DateTimeField()
     request_id = serializers.CharField()
+
+
+def decimal_schema(field: StrictDecimalField) -> dict[str, Any]:
+    digits = (field.max_digits or 20) - (field.decimal_places or 0)
+    places = field.decimal_places or 0
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    fraction = rf"(\.\d{{1,{places}}})?" if places else ""
+    number: dict[str, Any] = {"type": "number", "maximum": float(10**digits) - 10.0**-places}
+    if field.min_value is not None:
+        number["minimum"] = float(field.min_value)
+    return {
+        "oneOf": [{"type": "string", "pattern": rf"^{sign}\d{{1,{digits}}}{fraction}$"}, number],
+        "description": field.help_text or "A decimal, as a JSON number or a string.",
+    }
 
 
 def error(*codes: str) -> OpenApiResponse:
@@ -40,7 +56,27 @@ AUTHENTICATION_ERRORS = (
 
 
 class PlatformAutoSchema(AutoSchema):
-    """Adds the envelope responses each operation can answer, unless the view documents its own."""
+    """Adds the envelope responses each operation can answer, unless the view documents its own.
+
+    It also tells clients what the strict input fields accept: no undeclared
+    properties in a strict serializer, decimals as a JSON number or a decimal string.
+    """
+
+    def _map_serializer(
+        self, serializer: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        schema: dict[str, Any] = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and isinstance(serializer, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        if isinstance(field, StrictDecimalField) and direction == "request":
+            return decimal_schema(field)
+        schema: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
+        return schema
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
@@ -59,7 +95,7 @@ class PlatformAutoSchema(AutoSchema):
         if self.method in ("POST", "PUT", "PATCH"):
             errors[400] = error("validation_error", "parse_error")
             errors[415] = error("unsupported_media_type")
-        elif self._is_list_view() and self.get_filter_backends():
+        elif self._is_list_view():
             errors[400] = error("validation_error")
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             errors[401] = error(*AUTHENTICATION_ERRORS)

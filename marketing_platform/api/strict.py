@@ -7,7 +7,7 @@ bug; telling it at once is kinder than storing a guess.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -95,7 +95,8 @@ class AwareDateTimeField(serializers.DateTimeField):
             self.fail("invalid", format="ISO 8601")
         if timezone.is_naive(parsed):
             self.fail("naive")
-        return super().to_internal_value(value)
+        # In UTC: PostgreSQL refuses offsets Python accepts (beyond ±15:59).
+        return super().to_internal_value(value).astimezone(UTC)
 
 
 def _contains_nul(value: Any) -> bool:

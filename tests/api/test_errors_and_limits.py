@@ -121,3 +121,16 @@ def test_metrics_count_ingested_rejected_items_and_errors(world: World) -> None:
     assert 'platform_rejected_items_total{reason="unknown_product",source="api"}' in metrics
     assert 'platform_api_errors_total{error_code="validation_error",status="400"}' in metrics
     assert "django_http_requests_total_by_method_total" in metrics
+
+
+def test_times_with_any_valid_offset_are_read_in_utc(world: World) -> None:
+    staff = world.clients["staff"]
+    item = {"id": "tz-1", "sku": "85123A", "quantity": 1, "unit_price": "2.55",
+            "purchased_at": "2011-12-02T10:00:00+23:30"}  # fmt: skip
+
+    stored = staff.post(f"{ADA}/data", {"purchases": [item]}, format="json")
+    listed = staff.get("/api/v1/purchases", {"purchased_before": "2011-12-02T10:00:00+23:30"})
+
+    assert stored.status_code == 201
+    assert listed.status_code == 200
+    assert {p["external_id"] for p in listed.json()["results"]} == {"p-0", "p-1"}

@@ -29,7 +29,7 @@ def _free_port() -> int:
 
 
 def _get(url: str, key: str) -> tuple[int, dict[str, str]]:
-    request = urllib.request.Request(url, headers={"Authorization": f"Api-Key {key}"})
+    request = urllib.request.Request(url, headers={"Authorization": f"Api-Key {key}"})  # noqa: S310 - http only
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - our own test server
             return response.status, dict(response.headers)
@@ -69,7 +69,7 @@ def two_servers(tmp_path: Path) -> Iterator[list[str]]:
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         for port in ports
     ]
     urls = [f"http://127.0.0.1:{port}" for port in ports]
