@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from bench import admin_pages, import_online_retail
+from bench import admin_pages, api_latency, import_online_retail
 
-SUITES = {"import": import_online_retail.run, "admin": admin_pages.run}
+SUITES = {"import": import_online_retail.run, "admin": admin_pages.run, "api": api_latency.run}
 
 
 def main() -> None:
