@@ -120,7 +120,7 @@ class ProductList(generics.ListAPIView[Product]):
     customer_methods = READ_BY_CUSTOMER
     serializer_class = ProductOutput
     filterset_class = ProductFilter
-    ordering_fields = ("sku", "price", "created_at")
+    ordering_fields = ("sku",)
     ordering = ("sku",)
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -162,7 +162,7 @@ class CategoryList(generics.ListAPIView[Category]):
     customer_methods = READ_BY_CUSTOMER
     serializer_class = CategoryOutput
     filter_backends = ()
-    ordering = ("parent_id", "position", "id")
+    ordering = ("id",)
 
     def get_queryset(self) -> QuerySet[Category]:
         return Category.objects.select_related("parent")

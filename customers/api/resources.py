@@ -75,8 +75,8 @@ class CustomerList(generics.ListAPIView[Customer]):
     scopes = {"GET": Scope.CUSTOMERS_READ}
     serializer_class = CustomerOutput
     filterset_class = CustomerFilter
-    ordering_fields = ("created_at", "external_id")
-    ordering = ("-created_at", "-id")
+    ordering_fields = ("id", "external_id")
+    ordering = ("-id",)
 
     def get_queryset(self) -> QuerySet[Customer]:
         return customers_visible_to(principal_of(self.request))
@@ -150,8 +150,8 @@ class PurchaseList(generics.ListAPIView[Purchase]):
     customer_methods = READ_BY_CUSTOMER
     serializer_class = PurchaseOutput
     filterset_class = PurchaseFilter
-    ordering_fields = ("purchased_at", "amount")
-    ordering = ("-purchased_at", "-id")
+    ordering_fields = ("id",)
+    ordering = ("-id",)
 
     def get_queryset(self) -> QuerySet[Purchase]:
         return purchases_visible_to(principal_of(self.request))
@@ -213,8 +213,8 @@ class InterestList(generics.ListAPIView[CustomerInterest]):
     customer_methods = READ_BY_CUSTOMER
     serializer_class = CustomerInterestOutput
     filterset_class = InterestFilter
-    ordering_fields = ("confidence", "valid_from")
-    ordering = ("-valid_from", "-id")
+    ordering_fields = ("id",)
+    ordering = ("-id",)
 
     @extend_schema(
         parameters=[

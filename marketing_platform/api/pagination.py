@@ -12,6 +12,9 @@ from rest_framework.request import Request
 class Cursor(CursorPagination):
     """Stable pages over large, changing tables: a cursor, never an offset.
 
+    A cursor marks a position in one ordering, so views order only by unique
+    fields (``id``, ``external_id``, ``sku``, ``slug``): with ties, rows sharing a
+    value at a page boundary would be skipped. Filters narrow by time instead.
     A malformed ``cursor`` or ``page_size`` is the client's mistake: 400, not
     DRF's 404 or a silent fallback.
     """

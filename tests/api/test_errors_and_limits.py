@@ -134,3 +134,20 @@ def test_times_with_any_valid_offset_are_read_in_utc(world: World) -> None:
     assert stored.status_code == 201
     assert listed.status_code == 200
     assert {p["external_id"] for p in listed.json()["results"]} == {"p-0", "p-1"}
+
+
+def test_paging_returns_every_line_once_even_when_lines_share_a_time(world: World) -> None:
+    staff = world.clients["staff"]
+    item = {"sku": "85123A", "quantity": 1, "unit_price": "2.55", "purchased_at": "2011-12-05T10:00:00Z"}
+    batch = {"purchases": [{**item, "invoice": "BIG", "line": line} for line in range(1, 8)]}
+    assert staff.post(f"{ADA}/data", batch, format="json").status_code == 201
+
+    seen: list[str] = []
+    page = staff.get("/api/v1/purchases", {"page_size": 2, "invoice": "BIG"}).json()
+    while True:
+        seen += [row["external_id"] for row in page["results"]]
+        if not page["next"]:
+            break
+        page = staff.get(page["next"]).json()
+
+    assert sorted(seen) == sorted(f"BIG#{line}" for line in range(1, 8))
