@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from customers.api.serializers import CustomerInput
 from customers.models import Customer, CustomerInterest, InterestTopic, Purchase
 from customers.selectors import customers_visible_to, interests_visible_to, purchases_visible_to
 from customers.services.customers import customer_update
@@ -19,10 +20,6 @@ from marketing_platform.api.principal import principal_of
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import (
     AwareDateTimeField,
-    JSONObjectField,
-    StrictBooleanField,
-    StrictCharField,
-    StrictSerializer,
 )
 
 READ_BY_CUSTOMER = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -45,16 +42,10 @@ class CustomerOutput(serializers.ModelSerializer[Customer]):
         read_only_fields = fields
 
 
-class CustomerUpdateInput(StrictSerializer):
+class CustomerUpdateInput(CustomerInput):
     """Changes to a customer; withdrawing consent records the unsubscribe time."""
 
     read_only_names = ("external_id", "unsubscribed_at", "created_at", "updated_at", "user", "id")
-
-    email = serializers.EmailField(required=False, allow_null=True, max_length=254)
-    name = StrictCharField(required=False, allow_blank=True, max_length=200)
-    country = StrictCharField(required=False, allow_blank=True, max_length=64)
-    profile = JSONObjectField(required=False)
-    marketing_consent = StrictBooleanField(required=False)
 
 
 class CustomerFilter(StrictFilterSet):

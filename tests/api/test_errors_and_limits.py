@@ -143,7 +143,7 @@ def test_paging_returns_every_line_once_even_when_lines_share_a_time(world: Worl
     assert staff.post(f"{ADA}/data", batch, format="json").status_code == 201
 
     seen: list[str] = []
-    page = staff.get("/api/v1/purchases", {"page_size": 2, "invoice": "BIG"}).json()
+    page = staff.get("/api/v1/purchases", {"page_size": "2", "invoice": "BIG"}).json()
     while True:
         seen += [row["external_id"] for row in page["results"]]
         if not page["next"]:
