@@ -152,7 +152,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Rate limits count in this cache, so it must be shared by every process that
 # serves requests: Redis in services mode, a directory on the embedded default.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "marketing_platform.cache.PlatformRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
