@@ -90,7 +90,10 @@ class AwareDateTimeField(serializers.DateTimeField):
     default_error_messages = {"naive": "Include a UTC offset, e.g. 2011-12-09T12:50:00+00:00."}
 
     def to_internal_value(self, value: Any) -> datetime:
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well-formed but impossible, e.g. minute 60
+            parsed = None
         if parsed is None:
             self.fail("invalid", format="ISO 8601")
         if timezone.is_naive(parsed):

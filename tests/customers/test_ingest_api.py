@@ -162,6 +162,7 @@ def test_unknown_references_store_nothing(staff_client: APIClient) -> None:
         (("purchases", 0, "sku"), 85123, "purchases.0.sku"),
         (("purchases", 0, "unit_price"), True, "purchases.0.unit_price"),
         (("purchases", 0, "purchased_at"), "2011-12-01 08:26", "purchases.0.purchased_at"),
+        (("purchases", 0, "purchased_at"), "2011-12-01T08:60:00Z", "purchases.0.purchased_at"),
         (("customer", "marketing_consent"), "yes", "customer.marketing_consent"),
         (("interests", 0, "confidence"), "0.9", "interests.0.confidence"),
         (("interests", 0, "confidence"), 1.5, "interests.0.confidence"),
