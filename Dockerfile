@@ -20,5 +20,4 @@ RUN DEBUG=0 python manage.py collectstatic --noinput \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "marketing_platform.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--workers", "3", "--threads", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "marketing_platform.wsgi:application"]
