@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -15,6 +16,7 @@ from marketing_platform.api.scopes import Scope
 from marketing_platform.models import ApiKey
 
 PREFIX_LENGTH = 8
+PREFIX_FORMAT = re.compile(rf"mpk_[0-9a-f]{{{PREFIX_LENGTH}}}")
 # last_used_at is written at most this often per key, so a busy key costs no write per request.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -60,7 +62,8 @@ def api_key_create(
 def api_key_authenticate(credentials: str) -> ApiKey:
     """The active key the credentials name (one query), or an :class:`ApiKeyError`."""
     prefix, _, secret = credentials.partition(".")
-    key = ApiKey.objects.filter(prefix=prefix).first() if prefix and secret else None
+    well_formed = PREFIX_FORMAT.fullmatch(prefix) is not None and bool(secret)
+    key = ApiKey.objects.filter(prefix=prefix).first() if well_formed else None
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
         raise ApiKeyError("Invalid API key.", "invalid_api_key")
     now = timezone.now()

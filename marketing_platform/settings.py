@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "marketing_platform.request_id.RequestIdMiddleware",
+    "marketing_platform.api.throttling.FailedRequestLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -277,6 +278,8 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": False,
+    # A password change revokes every token issued before it.
+    "CHECK_REVOKE_TOKEN": True,
     "ALGORITHM": "HS256",
     # A key of its own, so rotating it logs everybody out without touching SECRET_KEY.
     "SIGNING_KEY": JWT_SIGNING_KEY,
@@ -288,6 +291,9 @@ API_RATE_LIMITS = {
     "service": env.str("RATE_LIMIT_SERVICE", default="6000/m"),
     "customer": env.str("RATE_LIMIT_CUSTOMER", default="300/m"),
     "anonymous": env.str("RATE_LIMIT_ANONYMOUS", default="60/m"),
+    "none": env.str("RATE_LIMIT_NO_ROLE", default="60/m"),
+    # 401 and 403 answers per client IP: key, token and password guessing.
+    "failures": env.str("RATE_LIMIT_FAILURES", default="30/m"),
     "token": env.str("RATE_LIMIT_TOKEN", default="10/m"),
 }
 # Behind a proxy, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).

@@ -16,7 +16,7 @@ from customers.models import Customer, CustomerInterest, InterestTopic, Purchase
 from customers.selectors import customers_visible_to, interests_visible_to, purchases_visible_to
 from customers.services.customers import customer_update
 from marketing_platform.api.filters import StrictFilterSet
-from marketing_platform.api.principal import principal_of
+from marketing_platform.api.principal import Role, principal_of
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import (
     AwareDateTimeField,
@@ -45,7 +45,21 @@ class CustomerOutput(serializers.ModelSerializer[Customer]):
 class CustomerUpdateInput(CustomerInput):
     """Changes to a customer; withdrawing consent records the unsubscribe time."""
 
-    read_only_names = ("external_id", "unsubscribed_at", "created_at", "updated_at", "user", "id")
+    read_only_names: tuple[str, ...] = (
+        "external_id",
+        "unsubscribed_at",
+        "created_at",
+        "updated_at",
+        "user",
+        "id",
+    )
+
+
+class CustomerSelfUpdateInput(CustomerUpdateInput):
+    """What a customer's own login may change: not the email, the key others find it by."""
+
+    read_only_names = (*CustomerUpdateInput.read_only_names, "email")
+    email = None  # type: ignore[assignment]
 
 
 class CustomerFilter(StrictFilterSet):
@@ -88,7 +102,8 @@ class CustomerDetail(generics.RetrieveUpdateAPIView[Customer]):
     @extend_schema(request=CustomerUpdateInput, responses=CustomerOutput)
     def patch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         customer = self.get_object()
-        changes = CustomerUpdateInput(data=request.data, partial=True)
+        own = principal_of(request).role == Role.CUSTOMER
+        changes = (CustomerSelfUpdateInput if own else CustomerUpdateInput)(data=request.data, partial=True)
         changes.is_valid(raise_exception=True)
         customer = customer_update(customer=customer, **changes.validated_data)
         return Response(CustomerOutput(customer).data)

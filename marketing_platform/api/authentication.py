@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from marketing_platform.api_keys import ApiKeyError, api_key_authenticate
 from marketing_platform.models import ApiKey
@@ -36,7 +37,16 @@ class PlatformJWTAuthentication(JWTAuthentication):
             raise exceptions.AuthenticationFailed(
                 "The token's user is gone or inactive.", code="user_inactive"
             )
+        check_not_revoked(validated_token, user)
         return user
+
+
+def check_not_revoked(token: Token, user: Any) -> None:
+    """Tokens carry a hash of the password they were issued under: a new password revokes them."""
+    if token.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
+        raise exceptions.AuthenticationFailed(
+            "The password changed since this token was issued.", code="password_changed"
+        )
 
 
 class ServiceUser:

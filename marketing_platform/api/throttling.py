@@ -1,24 +1,57 @@
-"""Rate limits with django-ratelimit, per principal (user or API key) or per client IP.
+"""Rate limits with django-ratelimit: per principal (user or API key), per client IP, and on failures.
 
 Counts live in the default cache, which services mode points at Redis, so a
-limit holds across every web process.
+limit holds across every web process. If that store is unreachable the API
+keeps serving (logged): an outage of the counter must not become an outage of
+the platform.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_ratelimit.core import get_usage
+from redis.exceptions import RedisError
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from marketing_platform.api.principal import Role, principal_of
 
 logger = logging.getLogger(__name__)
+STORE_ERRORS = (RedisError, ConnectionError, TimeoutError, OSError)
+Usage = dict[str, Any]
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: ``REMOTE_ADDR``, or behind a proxy the right-most address it appended.
+
+    Anything unreadable counts as one shared "unknown" client rather than as no client at all.
+    """
+    header = settings.RATELIMIT_IP_META_KEY
+    candidates = request.META.get(header, "").split(",") if header else []
+    for candidate in [*reversed(candidates), request.META.get("REMOTE_ADDR", "")]:
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return "unknown"
+
+
+def _usage(request: HttpRequest, *, group: str, key: str, rate: str, increment: bool) -> Usage | None:
+    def fixed(group: str, request: HttpRequest) -> str:
+        return key
+
+    try:
+        usage: Usage | None = get_usage(request, group=group, key=fixed, rate=rate, increment=increment)
+    except STORE_ERRORS:
+        logger.warning("Rate-limit store unavailable; request allowed", exc_info=True)
+        return None
+    return usage
 
 
 class PrincipalRateThrottle(BaseThrottle):
@@ -30,21 +63,13 @@ class PrincipalRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
         own_limit: str | None = getattr(view, "rate_limit", None)
         principal = principal_of(request)
-        key: str | Callable[[str, HttpRequest], str]
         if own_limit is None and principal.rate_key is not None:
-            group, key, rate = (
-                "principal",
-                _fixed(principal.rate_key),
-                settings.API_RATE_LIMITS[principal.role],
-            )
+            group, key = "principal", principal.rate_key
+            rate = settings.API_RATE_LIMITS.get(principal.role, settings.API_RATE_LIMITS[Role.ANONYMOUS])
         else:
             limit = own_limit or Role.ANONYMOUS
-            group, key, rate = f"ip:{limit}", "ip", settings.API_RATE_LIMITS[limit]
-        try:
-            usage = get_usage(request._request, group=group, key=key, rate=rate, increment=True)
-        except Exception:
-            logger.warning("Rate-limit store unavailable; request allowed", exc_info=True)
-            return True
+            group, key, rate = f"ip:{limit}", client_ip(request._request), settings.API_RATE_LIMITS[limit]
+        usage = _usage(request._request, group=group, key=key, rate=rate, increment=True)
         if usage is None or not usage["should_limit"]:
             return True
         self._wait = usage["time_left"]
@@ -54,8 +79,38 @@ class PrincipalRateThrottle(BaseThrottle):
         return self._wait
 
 
-def _fixed(value: str) -> Callable[[str, HttpRequest], str]:
-    def key(group: str, request: HttpRequest) -> str:
-        return value
+class FailedRequestLimitMiddleware:
+    """Limits 401 and 403 answers per client IP under /api/.
 
-    return key
+    DRF authenticates and checks permissions before it throttles, so guessing
+    keys, tokens or passwords, and knocking on forbidden doors, would never meet
+    the per-principal limits. Each refusal counts here; over ``API_RATE_LIMITS
+    ["failures"]`` the IP gets 429 before any work is done.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        ip, rate = client_ip(request), settings.API_RATE_LIMITS["failures"]
+        usage = _usage(request, group="failures", key=ip, rate=rate, increment=False)
+        # Looked at, not counted: the limit is reached once `limit` refusals are in.
+        if usage is not None and usage["count"] >= usage["limit"]:
+            return _too_many(usage["time_left"])
+        response = self.get_response(request)
+        if response.status_code in (401, 403):
+            _usage(request, group="failures", key=ip, rate=rate, increment=True)
+        return response
+
+
+def _too_many(wait: float) -> JsonResponse:
+    from marketing_platform.api.errors import envelope_body
+
+    response = JsonResponse(
+        envelope_body(error_code="throttled", message="Too many refused requests; wait before retrying."),
+        status=429,
+    )
+    response["Retry-After"] = str(max(1, int(wait)))
+    return response

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -24,11 +23,6 @@ from marketing_platform.api.scopes import Scope
 from marketing_platform.api_keys import api_key_create
 
 PASSWORD = "a-long-test-password-1"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> None:
-    cache.clear()
 
 
 def jwt_client(user: Any) -> APIClient:

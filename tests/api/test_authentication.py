@@ -160,3 +160,62 @@ def test_a_hot_read_costs_one_auth_query_and_no_password_hash(world: World, role
     assert response.status_code == 200
     # one query authenticates (the user with its customer, or the key), one reads the customer
     assert len(queries.captured_queries) == 2, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_password_change_revokes_earlier_tokens(world: World) -> None:
+    tokens = (
+        APIClient()
+        .post("/api/v1/auth/token", {"username": "ada", "password": PASSWORD}, format="json")
+        .json()
+    )
+    user = world.ada.user
+    assert user is not None
+    user.set_password("a-new-long-password-2")
+    user.save()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+
+    access = client.get(ADA)
+    refresh = APIClient().post("/api/v1/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json")
+
+    assert (access.status_code, _error_code(access)) == (401, "password_changed")
+    assert (refresh.status_code, _error_code(refresh)) == (401, "password_changed")
+
+
+def test_refreshing_the_token_of_a_deleted_user_is_401(world: World) -> None:
+    tokens = (
+        APIClient()
+        .post("/api/v1/auth/token", {"username": "ada", "password": PASSWORD}, format="json")
+        .json()
+    )
+    assert world.ada.user is not None
+    world.ada.user.delete()
+
+    response = APIClient().post("/api/v1/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json")
+
+    assert (response.status_code, _error_code(response)) == (401, "user_inactive")
+
+
+@pytest.mark.parametrize(
+    "credentials", ["mpk_\x00bcdefg.secret", "mpk_zzzzzzzz.secret", "nodot", ".", "mpk_abcdef01."]
+)
+def test_malformed_keys_are_401_without_a_query(world: World, credentials: str) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {credentials}")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(ADA)
+
+    assert (response.status_code, _error_code(response)) == (401, "invalid_api_key")
+    assert not [q for q in queries.captured_queries if "apikey" in q["sql"]]
+
+
+def test_a_customer_may_not_change_its_own_email(world: World) -> None:
+    response = world.clients["customer"].patch(ADA, {"email": "bob@example.com"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["details"]["errors"][0] == {
+        "field": "email",
+        "code": "read_only",
+        "message": "This field is read-only.",
+    }

@@ -151,3 +151,36 @@ def test_paging_returns_every_line_once_even_when_lines_share_a_time(world: Worl
         page = staff.get(page["next"]).json()
 
     assert sorted(seen) == sorted(f"BIG#{line}" for line in range(1, 8))
+
+
+def test_refused_requests_are_limited_per_ip_before_any_work(world: World, settings: Any) -> None:
+    settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "failures": "3/m"}
+    guesser = APIClient()
+    guesser.credentials(HTTP_AUTHORIZATION="Api-Key mpk_00000000.guess")
+
+    statuses = [guesser.get(ADA).status_code for _ in range(4)]
+    blocked = world.clients["anonymous"].get(ADA)
+
+    assert statuses == [401, 401, 401, 429]
+    assert _envelope(blocked, 429, "throttled")
+    assert int(blocked["Retry-After"]) >= 1
+
+
+@pytest.mark.parametrize("forwarded", ["evil, not-an-ip", "", "10.0.0.1, 203.0.113.9"])
+def test_the_token_limit_holds_whatever_the_forwarded_header_says(
+    world: World, settings: Any, forwarded: str
+) -> None:
+    settings.API_RATE_LIMITS = {**settings.API_RATE_LIMITS, "token": "2/m"}
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_FORWARDED_FOR"
+    client = APIClient(HTTP_X_FORWARDED_FOR=forwarded)
+
+    attempts = [
+        client.post("/api/v1/auth/token", {"username": "ada", "password": "guess"}, format="json").status_code
+        for _ in range(3)
+    ]
+
+    assert attempts == [401, 401, 429]
+
+
+def test_a_no_role_user_reading_the_schema_is_not_a_server_error(world: World) -> None:
+    assert world.clients["no-role"].get("/api/schema/").status_code == 200
