@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
@@ -94,15 +96,42 @@ class FailedRequestLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        ip, rate = client_ip(request), settings.API_RATE_LIMITS["failures"]
-        usage = _usage(request, group="failures", key=ip, rate=rate, increment=False)
-        # Looked at, not counted: the limit is reached once `limit` refusals are in.
-        if usage is not None and usage["count"] >= usage["limit"]:
-            return _too_many(usage["time_left"])
+        counter = _FailureWindow(client_ip(request), settings.API_RATE_LIMITS["failures"])
+        if counter.reached():
+            return _too_many(counter.seconds_left())
         response = self.get_response(request)
         if response.status_code in (401, 403):
-            _usage(request, group="failures", key=ip, rate=rate, increment=True)
+            counter.add_one()
         return response
+
+
+class _FailureWindow:
+    """A fixed-window count of one IP's refusals: one cache read per request, writes only on refusals."""
+
+    def __init__(self, ip: str, rate: str) -> None:
+        count, period = rate.split("/")
+        self.limit = int(count)
+        self.period = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[-1]] * int(period[:-1] or 1)
+        now = time.time()
+        self.window_end = (now // self.period + 1) * self.period
+        self.key = f"failures:{ip}:{int(now // self.period)}"
+
+    def reached(self) -> bool:
+        try:
+            return int(cache.get(self.key, 0)) >= self.limit
+        except STORE_ERRORS:
+            logger.warning("Rate-limit store unavailable; request allowed", exc_info=True)
+            return False
+
+    def add_one(self) -> None:
+        try:
+            if not cache.add(self.key, 1, self.period + 1):
+                cache.incr(self.key)
+        except (*STORE_ERRORS, ValueError):  # ValueError: the window expired in between
+            logger.warning("Could not count a refused request", exc_info=True)
+
+    def seconds_left(self) -> float:
+        return self.window_end - time.time()
 
 
 def _too_many(wait: float) -> JsonResponse:
