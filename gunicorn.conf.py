@@ -9,7 +9,7 @@ from typing import Any
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 # With several workers, each keeps its own Prometheus counters; in this directory
 # they are merged when /metrics is scraped (prometheus_client multiprocess mode).
 MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")

@@ -5,17 +5,13 @@ Runs after the import suite, on its database (4,362 customers, ~400,000 purchase
 
 from __future__ import annotations
 
-import json
 import os
 import statistics
 import time
-from datetime import UTC, datetime
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-
-from bench.import_online_retail import DEFAULT_URL, RESULTS, ROOT
+from bench.import_online_retail import DEFAULT_URL
+from bench.report import ROOT, publish
 
 REPEAT = 20
 
@@ -86,25 +82,10 @@ def run() -> None:
             "p95_ms": round(timings[int(len(timings) * 0.95) - 1], 1),
             "queries": len(queries),
         }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "admin_pages.json"
-    path.write_text(
-        json.dumps(
-            {
-                "benchmark": "admin_pages",
-                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "requests_per_page": REPEAT,
-                "pages": figures,
-            },
-            indent=2,
-        )
-        + "\n"
+    publish(
+        "admin_pages",
+        {"requests_per_page": REPEAT, "pages": figures},
+        title="Admin pages on the full import (in-process client, PostgreSQL)",
+        columns=("page", "p50 ms", "p95 ms", "queries"),
+        rows=[(n, f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}", str(r["queries"])) for n, r in figures.items()],
     )
-    table = Table(title="Admin pages on the full import (in-process client, PostgreSQL)")
-    for column in ("page", "p50 ms", "p95 ms", "queries"):
-        table.add_column(column, justify="left" if column == "page" else "right")
-    for name, row in figures.items():
-        table.add_row(name, f"{row['p50_ms']:.1f}", f"{row['p95_ms']:.1f}", str(row["queries"]))
-    console = Console()
-    console.print(table)
-    console.print(f"Saved {path.relative_to(ROOT)}")

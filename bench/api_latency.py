@@ -7,7 +7,6 @@ All three run on the same gunicorn server, loaded by wrk from the same machine.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -15,13 +14,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime
-from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
-from bench.import_online_retail import DEFAULT_URL, RESULTS, ROOT
+from bench.import_online_retail import DEFAULT_URL
+from bench.report import ROOT, publish
 
 PORT = 8799
 WORKERS = 2
@@ -95,6 +92,9 @@ def run() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",
         "JWT_ACCESS_MINUTES": "60",
+        # gunicorn.conf.py is read from the working directory: sync workers, no access log
+        "GUNICORN_THREADS": "1",
+        "GUNICORN_ACCESSLOG": "",
         # measure the work, not the limiter refusing it
         "RATE_LIMIT_STAFF": "100000000/m",
         "RATE_LIMIT_SERVICE": "100000000/m",
@@ -131,28 +131,26 @@ def run() -> None:
     bare = runs["bare Django JSON view"]["requests_per_second"]
     for figures in runs.values():
         figures["ratio_to_bare"] = round(figures["requests_per_second"] / bare, 2)
-    result: dict[str, Any] = {
-        "benchmark": "api_latency",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "server": f"gunicorn, {WORKERS} sync workers, PostgreSQL + Redis (rate limits), DEBUG off",
-        "load": f"wrk, 2 threads, {CONNECTIONS} connections, {SECONDS} s per endpoint, same machine",
-        "machine_cpus": os.cpu_count(),
-        "goal_ratio": 0.6,
-        "runs": runs,
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "api_latency.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    table = Table(title=f"GET /api/v1/customers/{{id}} vs a bare view ({result['server']})")
-    for column in ("endpoint", "requests/s", "p50 ms", "p99 ms", "ratio to bare"):
-        table.add_column(column, justify="left" if column == "endpoint" else "right")
-    for name, figures in runs.items():
-        table.add_row(
-            name,
-            f"{figures['requests_per_second']:,}",
-            f"{figures['p50_ms']:.2f}",
-            f"{figures['p99_ms']:.2f}",
-            f"{figures['ratio_to_bare']:.2f}",
-        )
-    console.print(table)
-    console.print(f"Saved {path.relative_to(ROOT)}")
+    setup = f"gunicorn, {WORKERS} sync workers, PostgreSQL + Redis (rate limits), DEBUG off"
+    publish(
+        "api_latency",
+        {
+            "server": setup,
+            "load": f"wrk, 2 threads, {CONNECTIONS} connections, {SECONDS} s per endpoint, same machine",
+            "machine_cpus": os.cpu_count(),
+            "goal_ratio": 0.6,
+            "runs": runs,
+        },
+        title=f"GET /api/v1/customers/{{id}} vs a bare view ({setup})",
+        columns=("endpoint", "requests/s", "p50 ms", "p99 ms", "ratio to bare"),
+        rows=[
+            (
+                name,
+                f"{f['requests_per_second']:,}",
+                f"{f['p50_ms']:.2f}",
+                f"{f['p99_ms']:.2f}",
+                f"{f['ratio_to_bare']:.2f}",
+            )
+            for name, f in runs.items()
+        ],
+    )

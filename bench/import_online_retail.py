@@ -12,18 +12,15 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
 from rich.console import Console
-from rich.table import Table
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.report import ROOT, publish
+
 DATA = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail_2010_2011.csv.gz"
-RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/marketing_bench"
 GOAL_SECONDS = 60
 GOAL_PEAK_MB = 1024
@@ -84,34 +81,30 @@ def run() -> None:
     with psycopg2.connect(url) as conn:
         server_version = conn.server_version
     major, minor = divmod(server_version, 10_000)
-    result = {
-        "benchmark": "import_online_retail",
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "rows_read": rows,
-        "database": f"PostgreSQL {major}.{minor}",
-        "machine": {
-            "cpus": os.cpu_count(),
-            "python": platform.python_version(),
-            "system": platform.platform(),
+    database = f"PostgreSQL {major}.{minor}"
+    publish(
+        "import_online_retail",
+        {
+            "rows_read": rows,
+            "database": database,
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "system": platform.platform(),
+            },
+            "goals": {"seconds_each": GOAL_SECONDS, "peak_memory_mb": GOAL_PEAK_MB},
+            "runs": runs,
         },
-        "goals": {"seconds_each": GOAL_SECONDS, "peak_memory_mb": GOAL_PEAK_MB},
-        "runs": runs,
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / "import_online_retail.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
-
-    table = Table(title=f"Full Online Retail import ({rows:,} rows) into {result['database']}")
-    for column in ("run", "seconds", "rows/s", "peak memory (MB)", "goal met"):
-        table.add_column(column, justify="right")
-    for label, figures in runs.items():
-        met = figures["seconds"] <= GOAL_SECONDS and figures["peak_memory_mb"] <= GOAL_PEAK_MB
-        table.add_row(
-            label,
-            f"{figures['seconds']:.1f}",
-            f"{figures['rows_per_second']:,}",
-            f"{figures['peak_memory_mb']:.0f}",
-            "yes" if met else "NO",
-        )
-    console.print(table)
-    console.print(f"Saved {path.relative_to(ROOT)}")
+        title=f"Full Online Retail import ({rows:,} rows) into {database}",
+        columns=("run", "seconds", "rows/s", "peak memory (MB)", "goal met"),
+        rows=[
+            (
+                label,
+                f"{f['seconds']:.1f}",
+                f"{f['rows_per_second']:,}",
+                f"{f['peak_memory_mb']:.0f}",
+                "yes" if f["seconds"] <= GOAL_SECONDS and f["peak_memory_mb"] <= GOAL_PEAK_MB else "NO",
+            )
+            for label, f in runs.items()
+        ],
+    )
