@@ -15,6 +15,7 @@ from catalog.models import Category, Product
 from catalog.selectors import category_with_descendant_ids, products_list
 from catalog.services import product_create, product_update
 from marketing_platform.api.filters import StrictFilterSet
+from marketing_platform.api.permissions import READS
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import (
@@ -24,8 +25,6 @@ from marketing_platform.api.strict import (
     StrictDecimalField,
     StrictSerializer,
 )
-
-READ_BY_CUSTOMER = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class CategoryOutput(serializers.ModelSerializer[Category]):
@@ -117,7 +116,7 @@ class ProductList(generics.ListAPIView[Product]):
     """Products; filter by category (a root includes its leaves), price, activity and name."""
 
     scopes = {"GET": Scope.CATALOG_READ, "POST": Scope.CATALOG_WRITE}
-    customer_methods = READ_BY_CUSTOMER
+    customer_methods = READS
     serializer_class = ProductOutput
     filterset_class = ProductFilter
     ordering_fields = ("sku",)
@@ -138,7 +137,7 @@ class ProductList(generics.ListAPIView[Product]):
 
 class ProductDetail(generics.RetrieveAPIView[Product]):
     scopes = {"GET": Scope.CATALOG_READ, "PATCH": Scope.CATALOG_WRITE}
-    customer_methods = READ_BY_CUSTOMER
+    customer_methods = READS
     serializer_class = ProductOutput
     lookup_field = "sku"
     lookup_value_regex = "[^/]+"
@@ -159,7 +158,7 @@ class CategoryList(generics.ListAPIView[Category]):
     """The category tree: roots have no parent."""
 
     scopes = {"GET": Scope.CATALOG_READ}
-    customer_methods = READ_BY_CUSTOMER
+    customer_methods = READS
     serializer_class = CategoryOutput
     filter_backends = ()
     ordering = ("id",)
@@ -170,7 +169,7 @@ class CategoryList(generics.ListAPIView[Category]):
 
 class CategoryDetail(generics.RetrieveAPIView[Category]):
     scopes = {"GET": Scope.CATALOG_READ}
-    customer_methods = READ_BY_CUSTOMER
+    customer_methods = READS
     serializer_class = CategoryOutput
     lookup_field = "slug"
 

@@ -16,13 +16,19 @@ from customers.models import Customer, CustomerInterest, InterestTopic, Purchase
 from customers.selectors import customers_visible_to, interests_visible_to, purchases_visible_to
 from customers.services.customers import customer_update
 from marketing_platform.api.filters import StrictFilterSet
+from marketing_platform.api.permissions import READS
 from marketing_platform.api.principal import Role, principal_of
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import (
     AwareDateTimeField,
 )
 
-READ_BY_CUSTOMER = frozenset({"GET", "HEAD", "OPTIONS"})
+
+class ReadsCustomerData:
+    """Read-only views of customer data: services need customers:read; a customer sees its own."""
+
+    scopes = {"GET": Scope.CUSTOMERS_READ}
+    customer_methods = READS
 
 
 class CustomerOutput(serializers.ModelSerializer[Customer]):
@@ -91,7 +97,7 @@ class CustomerDetail(generics.RetrieveUpdateAPIView[Customer]):
     """One customer by external id; a customer's own login may read and update it."""
 
     scopes = {"GET": Scope.CUSTOMERS_READ, "PATCH": Scope.CUSTOMERS_WRITE}
-    customer_methods = READ_BY_CUSTOMER | {"PATCH"}
+    customer_methods = READS | {"PATCH"}
     http_method_names = ["get", "patch", "head", "options"]
     serializer_class = CustomerOutput
     lookup_field = "external_id"
@@ -149,11 +155,9 @@ class PurchaseFilter(StrictFilterSet):
         fields = ("customer", "sku", "invoice", "kind")
 
 
-class PurchaseList(generics.ListAPIView[Purchase]):
+class PurchaseList(ReadsCustomerData, generics.ListAPIView[Purchase]):
     """Purchase lines, newest first; a customer's login sees only its own."""
 
-    scopes = {"GET": Scope.CUSTOMERS_READ}
-    customer_methods = READ_BY_CUSTOMER
     serializer_class = PurchaseOutput
     filterset_class = PurchaseFilter
     ordering_fields = ("id",)
@@ -163,9 +167,7 @@ class PurchaseList(generics.ListAPIView[Purchase]):
         return purchases_visible_to(principal_of(self.request))
 
 
-class PurchaseDetail(generics.RetrieveAPIView[Purchase]):
-    scopes = {"GET": Scope.CUSTOMERS_READ}
-    customer_methods = READ_BY_CUSTOMER
+class PurchaseDetail(ReadsCustomerData, generics.RetrieveAPIView[Purchase]):
     serializer_class = PurchaseOutput
 
     def get_queryset(self) -> QuerySet[Purchase]:
@@ -212,11 +214,9 @@ class AsOfInput(serializers.Serializer):
     history = serializers.BooleanField(required=False, default=False)
 
 
-class InterestList(generics.ListAPIView[CustomerInterest]):
+class InterestList(ReadsCustomerData, generics.ListAPIView[CustomerInterest]):
     """Customers' interests: those current now, or at ``at`` (a past moment), or every version."""
 
-    scopes = {"GET": Scope.CUSTOMERS_READ}
-    customer_methods = READ_BY_CUSTOMER
     serializer_class = CustomerInterestOutput
     filterset_class = InterestFilter
     ordering_fields = ("id",)
@@ -243,9 +243,7 @@ class InterestList(generics.ListAPIView[CustomerInterest]):
         )
 
 
-class InterestDetail(generics.RetrieveAPIView[CustomerInterest]):
-    scopes = {"GET": Scope.CUSTOMERS_READ}
-    customer_methods = READ_BY_CUSTOMER
+class InterestDetail(ReadsCustomerData, generics.RetrieveAPIView[CustomerInterest]):
     serializer_class = CustomerInterestOutput
 
     def get_queryset(self) -> QuerySet[CustomerInterest]:
@@ -270,11 +268,9 @@ class InterestTopicOutput(serializers.ModelSerializer[InterestTopic]):
         read_only_fields = fields
 
 
-class InterestTopicList(generics.ListAPIView[InterestTopic]):
+class InterestTopicList(ReadsCustomerData, generics.ListAPIView[InterestTopic]):
     """The interest taxonomy: topics and their values (``topic/value`` keys for ingestion)."""
 
-    scopes = {"GET": Scope.CUSTOMERS_READ}
-    customer_methods = READ_BY_CUSTOMER
     serializer_class = InterestTopicOutput
     filter_backends = ()
     ordering = ("slug",)

@@ -9,6 +9,9 @@ from rest_framework.request import Request
 
 from marketing_platform.api.principal import Role, principal_of
 
+# The methods of a view that only read: what a customer principal may call on its own data.
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
 
 class RolePermission(BasePermission):
     """Reads two attributes of the view.
