@@ -21,7 +21,7 @@ from bench.import_online_retail import DEFAULT_URL
 from bench.report import ROOT, publish
 
 PORT = 8799
-WORKERS = 2
+WORKERS = 2 * (os.cpu_count() or 1)  # sync workers: two per core, as gunicorn advises
 CONNECTIONS = 16
 SECONDS = 10
 REDIS_URL = "redis://127.0.0.1:6379/14"

@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 
@@ -77,6 +81,25 @@ def category_coverage() -> CategoryCoverage:
         revenue=revenue,
         categorized_revenue=revenue - other_revenue,
     )
+
+
+def active_user_with_customer_pk(user_id: int) -> Any | None:
+    """The active user with ``customer_pk`` set to its customer's id (or None): one query.
+
+    Every JWT request makes this lookup, so its SQL is built once; compiling the
+    join through the ORM each time would cost more than running it.
+    """
+    return next(iter(get_user_model().objects.raw(_active_user_sql(), [user_id])), None)
+
+
+@cache
+def _active_user_sql() -> str:
+    quote = connection.ops.quote_name
+    user, customer = get_user_model()._meta, Customer._meta
+    user_pk, link = quote(user.pk.column), quote(customer.get_field("user").column)
+    tables = f"{quote(user.db_table)} u LEFT JOIN {quote(customer.db_table)} c ON c.{link} = u.{user_pk}"
+    columns = f"u.*, c.{quote(customer.pk.column)} AS customer_pk"
+    return f"SELECT {columns} FROM {tables} WHERE u.{user_pk} = %s AND u.{quote('is_active')}"  # noqa: S608 - names from model metadata
 
 
 def customers_visible_to(principal: Principal) -> QuerySet[Customer]:

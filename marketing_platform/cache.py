@@ -1,7 +1,9 @@
-"""Django's Redis cache with a one-round-trip ``incr``, the hot call of every rate-limited request.
+"""Django's Redis cache, trimmed for the calls every rate-limited request makes.
 
-Django's client checks that the key exists, then increments it: two round trips.
-A Lua script does both atomically in one.
+Django's client builds a new ``redis.Redis`` object for each call (a tenth of a
+millisecond of setting up response callbacks) and checks that a key exists
+before incrementing it (two round trips). This one keeps one ``redis.Redis`` per
+connection pool and increments with a Lua script: one round trip, atomic.
 """
 
 from __future__ import annotations
@@ -18,7 +20,18 @@ return false
 """
 
 
-class AtomicIncrClient(RedisCacheClient):
+class PlatformRedisCacheClient(RedisCacheClient):
+    def __init__(self, servers: list[str], **options: Any) -> None:
+        super().__init__(servers, **options)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
     def incr(self, key: Any, delta: int) -> int:
         value = self.get_client(key, write=True).eval(INCR_EXISTING, 1, key, delta)
         if value is None:
@@ -29,4 +42,4 @@ class AtomicIncrClient(RedisCacheClient):
 class PlatformRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
-        self._class = AtomicIncrClient
+        self._class = PlatformRedisCacheClient

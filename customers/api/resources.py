@@ -31,21 +31,22 @@ class ReadsCustomerData:
     customer_methods = READS
 
 
-class CustomerOutput(serializers.ModelSerializer[Customer]):
-    class Meta:
-        model = Customer
-        fields = (
-            "external_id",
-            "email",
-            "name",
-            "country",
-            "profile",
-            "marketing_consent",
-            "unsubscribed_at",
-            "created_at",
-            "updated_at",
-        )
-        read_only_fields = fields
+class CustomerOutput(serializers.Serializer[Customer]):
+    """A customer as the API shows it.
+
+    Fields are declared rather than derived from the model: this is the hottest
+    read, and a ModelSerializer rebuilds its fields from the model on every use.
+    """
+
+    external_id = serializers.CharField(read_only=True, help_text="The id frontends and imports use.")
+    email = serializers.EmailField(read_only=True, allow_null=True)
+    name = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True)
+    profile = serializers.DictField(read_only=True)
+    marketing_consent = serializers.BooleanField(read_only=True)
+    unsubscribed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class CustomerUpdateInput(CustomerInput):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -13,6 +12,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from customers.selectors import active_user_with_customer_pk
 from marketing_platform.api_keys import ApiKeyError, api_key_authenticate
 from marketing_platform.models import ApiKey
 
@@ -24,15 +24,10 @@ class PlatformJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token: Token) -> Any:
         try:
-            user_id = validated_token[jwt_settings.USER_ID_CLAIM]
-        except KeyError as exc:
+            user_id = int(validated_token[jwt_settings.USER_ID_CLAIM])
+        except (KeyError, TypeError, ValueError) as exc:
             raise exceptions.AuthenticationFailed("The token names no user.", code="token_not_valid") from exc
-        user = (
-            get_user_model()
-            .objects.select_related("customer")
-            .filter(**{jwt_settings.USER_ID_FIELD: user_id}, is_active=True)
-            .first()
-        )
+        user = active_user_with_customer_pk(user_id)
         if user is None:
             raise exceptions.AuthenticationFailed(
                 "The token's user is gone or inactive.", code="user_inactive"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, cast
 
 from rest_framework.request import Request
 
@@ -51,7 +52,15 @@ def _principal(request: Request) -> Principal:
         return Principal(Role.ANONYMOUS, None)
     if user.is_staff:
         return Principal(Role.STAFF, f"user:{user.pk}")
-    customer = getattr(user, "customer", None)  # selected with the user: no extra query
-    if customer is not None:
-        return Principal(Role.CUSTOMER, f"user:{user.pk}", customer_id=customer.pk)
+    customer_pk = _customer_pk(user)
+    if customer_pk is not None:
+        return Principal(Role.CUSTOMER, f"user:{user.pk}", customer_id=customer_pk)
     return Principal(Role.NONE, f"user:{user.pk}")
+
+
+def _customer_pk(user: Any) -> int | None:
+    """Read with the user by JWT authentication; a session's user looks its customer up."""
+    if hasattr(user, "customer_pk"):
+        return cast(int | None, user.customer_pk)
+    customer = getattr(user, "customer", None)
+    return None if customer is None else cast(int, customer.pk)

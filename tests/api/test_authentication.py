@@ -162,6 +162,15 @@ def test_a_hot_read_costs_one_auth_query_and_no_password_hash(world: World, role
     assert len(queries.captured_queries) == 2, [q["sql"] for q in queries.captured_queries]
 
 
+def test_a_customer_signed_in_by_session_is_still_only_itself(world: World) -> None:
+    client = APIClient()
+    assert world.ada.user is not None
+    client.force_login(world.ada.user)
+
+    assert client.get(ADA).json()["external_id"] == "ada-1"
+    assert client.get("/api/v1/customers/bob-2").status_code == 404
+
+
 def test_a_password_change_revokes_earlier_tokens(world: World) -> None:
     tokens = (
         APIClient()
