@@ -295,6 +295,8 @@ API_RATE_LIMITS = {
     # 401 and 403 answers per client IP: key, token and password guessing.
     "failures": env.str("RATE_LIMIT_FAILURES", default="30/m"),
     "token": env.str("RATE_LIMIT_TOKEN", default="10/m"),
+    # Sign-in attempts per account name, whatever the address.
+    "account": env.str("RATE_LIMIT_ACCOUNT", default="10/m"),
 }
 # Behind a proxy, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None)

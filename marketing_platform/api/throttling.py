@@ -56,21 +56,21 @@ def _usage(request: HttpRequest, *, group: str, key: str, rate: str, increment: 
     return usage
 
 
-class PrincipalRateThrottle(BaseThrottle):
-    """The limit of the caller's role (``API_RATE_LIMITS``), or the view's own ``rate_limit`` by IP."""
+class _CountingThrottle(BaseThrottle):
+    """Counts one request against the limit ``limit_for`` names; None: not limited here."""
 
     def __init__(self) -> None:
         self._wait: float | None = None
 
+    def limit_for(self, request: Request, view: Any) -> tuple[str, str, str] | None:
+        """The (group, key, rate) to count this request against."""
+        raise NotImplementedError
+
     def allow_request(self, request: Request, view: Any) -> bool:
-        own_limit: str | None = getattr(view, "rate_limit", None)
-        principal = principal_of(request)
-        if own_limit is None and principal.rate_key is not None:
-            group, key = "principal", principal.rate_key
-            rate = settings.API_RATE_LIMITS.get(principal.role, settings.API_RATE_LIMITS[Role.ANONYMOUS])
-        else:
-            limit = own_limit or Role.ANONYMOUS
-            group, key, rate = f"ip:{limit}", client_ip(request._request), settings.API_RATE_LIMITS[limit]
+        limit = self.limit_for(request, view)
+        if limit is None:
+            return True
+        group, key, rate = limit
         usage = _usage(request._request, group=group, key=key, rate=rate, increment=True)
         if usage is None or not usage["should_limit"]:
             return True
@@ -79,6 +79,33 @@ class PrincipalRateThrottle(BaseThrottle):
 
     def wait(self) -> float | None:
         return self._wait
+
+
+class PrincipalRateThrottle(_CountingThrottle):
+    """The limit of the caller's role (``API_RATE_LIMITS``), or the view's own ``rate_limit`` by IP."""
+
+    def limit_for(self, request: Request, view: Any) -> tuple[str, str, str]:
+        own_limit: str | None = getattr(view, "rate_limit", None)
+        principal = principal_of(request)
+        if own_limit is None and principal.rate_key is not None:
+            rate = settings.API_RATE_LIMITS.get(principal.role, settings.API_RATE_LIMITS[Role.ANONYMOUS])
+            return "principal", principal.rate_key, rate
+        limit = own_limit or Role.ANONYMOUS
+        return f"ip:{limit}", client_ip(request._request), settings.API_RATE_LIMITS[limit]
+
+
+class AccountRateThrottle(_CountingThrottle):
+    """Sign-in attempts per account name (``API_RATE_LIMITS["account"]``), from any address.
+
+    The per-IP limit stops one guesser; this one stops many addresses guessing
+    the same account's password.
+    """
+
+    def limit_for(self, request: Request, view: Any) -> tuple[str, str, str] | None:
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        if not isinstance(username, str) or not username.strip():
+            return None  # the serializer refuses it; nothing to guess
+        return "account", username.strip().casefold(), settings.API_RATE_LIMITS["account"]
 
 
 class FailedRequestLimitMiddleware:

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from marketing_platform.api.authentication import check_not_revoked
+from marketing_platform.api.throttling import AccountRateThrottle, PrincipalRateThrottle
 
 
 class PlatformTokenRefreshSerializer(serializers.TokenRefreshSerializer):
@@ -36,6 +37,7 @@ class TokenObtainView(views.TokenObtainPairView):
     """Exchange a username and password for an access token (minutes) and a refresh token (days)."""
 
     rate_limit = "token"
+    throttle_classes = [PrincipalRateThrottle, AccountRateThrottle]
 
 
 class TokenRefreshView(views.TokenRefreshView):
