@@ -9,6 +9,8 @@ from django.db import IntegrityError, transaction
 
 from catalog.models import Category, Product
 from catalog.taxonomy import OTHER, TAXONOMY
+from graph.models import GraphEntity
+from graph.services.sync import graph_changes_record
 from marketing_platform.api.errors import WriteConflict
 from marketing_platform.bulk import WriteCounts, create_missing_by
 
@@ -39,7 +41,10 @@ def products_create_missing(products: Sequence[Product]) -> tuple[WriteCounts, d
 
     Returns the counts and the SKU → id map of every given product.
     """
-    return create_missing_by(Product, "sku", products)
+    with transaction.atomic():
+        counts, ids = create_missing_by(Product, "sku", products)
+        graph_changes_record(GraphEntity.PRODUCT, ids.values())
+    return counts, ids
 
 
 def product_create(**fields: Any) -> Product:

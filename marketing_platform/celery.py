@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
+from typing import Any
 
 from celery import Celery
 from kombu import Queue
@@ -18,6 +19,10 @@ class Queues(StrEnum):
     RENDER = "render"
     EMAIL = "email"
 
+
+# Every task that writes: acknowledged after it ran (a killed worker's task runs again, so
+# tasks are idempotent), retried on transient errors with exponential backoff and jitter.
+RETRYING: dict[str, Any] = {"acks_late": True, "retry_backoff": True, "retry_jitter": True, "max_retries": 5}
 
 app = Celery("marketing_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")

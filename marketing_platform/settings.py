@@ -39,6 +39,9 @@ JWT_SIGNING_KEY = env.str(
 )
 DATABASE_URL = env.str("DATABASE_URL", default="")
 REDIS_URL = env.str("REDIS_URL", default="")
+# The knowledge graph: Neo4j when set (bolt://user:password@host:7687), else the
+# embedded LadybugDB under GRAPH_DIR, owned by the one platform process.
+NEO4J_URL = env.str("NEO4J_URL", default="")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 LOCAL_EMAIL_BACKENDS = ("filebased", "console", "locmem", "dummy")
 
@@ -53,6 +56,8 @@ def _require_production_parts() -> None:
             ("ALLOWED_HOSTS", bool(ALLOWED_HOSTS)),
             ("DATABASE_URL (postgres://…)", DATABASE_URL.startswith(("postgres", "postgis"))),
             ("REDIS_URL", bool(REDIS_URL)),
+            # the embedded graph admits one process; production runs several
+            ("NEO4J_URL (bolt://…)", NEO4J_URL.startswith(("bolt", "neo4j"))),
             (
                 "EMAIL_BACKEND (SMTP or an anymail ESP)",
                 not any(b in EMAIL_BACKEND for b in LOCAL_EMAIL_BACKENDS),
@@ -196,8 +201,25 @@ CELERY_BEAT_SCHEDULE = {
         # A backlog after downtime runs once, not once per missed tick.
         "options": {"expires": 240},
     },
+    "drain-graph-outbox": {
+        "task": "graph.tasks.drain_graph_outbox",
+        "schedule": env.float("GRAPH_DRAIN_SECONDS", default=60.0),
+        "options": {"expires": 50},
+    },
+    "derive-graph-edges": {
+        "task": "graph.tasks.derive_graph_edges",
+        "schedule": env.float("GRAPH_DERIVE_SECONDS", default=6 * 3600.0),
+        "options": {"expires": 3600},
+    },
 }
 CELERY_TIMEZONE = "UTC"
+
+GRAPH_DIR = Path(env.str("GRAPH_DIR", default=str(VAR_DIR / "graph")))
+# Derived edges: SIMILAR_TO keeps the k most similar customers; COMPLEMENTS keeps,
+# per product, the k strongest co-purchases that pass the significance test.
+GRAPH_SIMILAR_TOP_K = env.int("GRAPH_SIMILAR_TOP_K", default=10)
+GRAPH_COMPLEMENTS_TOP_K = env.int("GRAPH_COMPLEMENTS_TOP_K", default=20)
+GRAPH_COMPLEMENTS_MIN_BASKETS = env.int("GRAPH_COMPLEMENTS_MIN_BASKETS", default=3)
 
 # --- Email ----------------------------------------------------------------
 EMAIL_FILE_PATH = VAR_DIR / "mail"

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from rest_framework.test import APIClient
+
+from graph.embedded import GraphDirectory
+from graph.port import Graph, close_graph, get_graph, open_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -32,3 +37,20 @@ def staff_client(db: None) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture
+def graph(settings: Any, tmp_path: Path) -> Iterator[Graph]:
+    """An empty graph with the schema installed: embedded in a fresh directory, or the
+    Neo4j at ``NEO4J_URL`` (cleared) when that is set."""
+    close_graph()
+    if not settings.NEO4J_URL:
+        settings.GRAPH_DIR = tmp_path / "graph"
+        directory = GraphDirectory(settings.GRAPH_DIR)
+        generation = directory.new_generation()
+        open_engine(generation).close()
+        directory.switch_to(generation)
+    graph = get_graph()
+    graph.clear()
+    yield graph
+    close_graph()

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from customers.models import Customer, InteractionEvent, Purchase, PurchaseKind
 from customers.tasks import recompute_customer_interests
+from graph.models import GraphEntity
+from graph.services.sync import graph_changes_record
 from marketing_platform.bulk import WriteCounts, insert_missing
 
 
@@ -50,9 +52,12 @@ def purchases_record(purchases: Sequence[PurchaseRow], *, recompute_interests: b
     in the same transaction and a task recomputes them after commit; if the
     broker cannot take the task, the periodic drain of stale customers does it
     later, so no recompute is lost. Bulk imports pass ``False`` and recompute
-    everyone in one pass at the end.
+    everyone in one pass at the end. The buyers' graph nodes are noted in the
+    same transaction.
     """
-    counts, created = insert_missing(Purchase, purchases)
+    with transaction.atomic():
+        counts, created = insert_missing(Purchase, purchases)
+        graph_changes_record(GraphEntity.CUSTOMER, (row.customer_id for row in created))
     if recompute_interests:
         customer_ids = sorted({row.customer_id for row in created if row.kind == PurchaseKind.SALE})
         Customer.objects.filter(pk__in=customer_ids).update(interests_stale_at=timezone.now())

@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from customers.models import Customer
 from customers.selectors import EMAIL_TAKEN, customer_email_taken
+from graph.models import GraphEntity
+from graph.services.sync import graph_changes_record
 from marketing_platform.api.errors import FieldErrors, WriteConflict
 from marketing_platform.bulk import WriteCounts, create_missing_by
 
@@ -19,7 +21,10 @@ def customers_create_missing(customers: Sequence[Customer]) -> tuple[WriteCounts
 
     Returns the counts and the external id → id map of every given customer.
     """
-    return create_missing_by(Customer, "external_id", customers)
+    with transaction.atomic():
+        counts, ids = create_missing_by(Customer, "external_id", customers)
+        graph_changes_record(GraphEntity.CUSTOMER, ids.values())
+    return counts, ids
 
 
 @transaction.atomic

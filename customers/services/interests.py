@@ -23,6 +23,8 @@ from customers.models import (
     Purchase,
     PurchaseKind,
 )
+from graph.models import GraphEntity
+from graph.services.sync import graph_changes_record
 from marketing_platform.bulk import WriteCounts, chunked
 
 # Confidences are compared at this precision: a recompute that moves a value by
@@ -117,6 +119,10 @@ def customer_interests_apply(
         for chunk in chunked(to_close, 900):
             CustomerInterest.objects.filter(pk__in=chunk).update(valid_to=now)
         CustomerInterest.objects.bulk_create(to_create, batch_size=2000)
+        closed = set(to_close)
+        changed = {row.customer_id for row in to_create}
+        changed |= {row.customer_id for row in current_by_key.values() if row.pk in closed}
+        graph_changes_record(GraphEntity.CUSTOMER, changed)
     return WriteCounts(created=len(to_create), duplicate=unchanged)
 
 

@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from graph.port import get_graph
 from marketing_platform.celery import app as celery_app
 
 
@@ -46,10 +47,15 @@ def _media() -> None:
         default_storage.delete(name)
 
 
+def _graph() -> None:
+    get_graph().ping()
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": _database,
     "cache": _cache,
     "broker": _broker,
+    "graph": _graph,
     "media": _media,
 }
 

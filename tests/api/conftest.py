@@ -19,6 +19,7 @@ from customers.services.interests import (
     interest_taxonomy_sync_from_catalog,
     interests_recompute_from_purchases,
 )
+from graph.port import Graph
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api_keys import api_key_create
 
@@ -52,7 +53,7 @@ class World:
 
 
 @pytest.fixture
-def world(db: None) -> World:
+def world(db: None, graph: Graph) -> World:
     categories = category_tree_sync()
     interest_taxonomy_sync_from_catalog()
     names = {"85123A": "WHITE HANGING HEART T-LIGHT HOLDER", "22086": "PAPER CHAIN KIT 50'S CHRISTMAS"}

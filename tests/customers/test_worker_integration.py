@@ -13,7 +13,7 @@ from customers.models import CustomerInterest, Interest, InterestSource
 from marketing_platform.celery import app as celery_app
 
 
-def _wait_for(condition: object, seconds: float = 60) -> bool:
+def wait_for(condition: object, seconds: float = 60) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():  # type: ignore[operator]
@@ -52,4 +52,4 @@ def test_an_ingested_purchase_updates_interests_through_a_real_worker(staff_clie
         inferred = CustomerInterest.objects.current().filter(
             customer__external_id="W-1", interest=interest, source=InterestSource.PURCHASES
         )
-        assert _wait_for(inferred.exists), "the worker never recomputed the customer's interests"
+        assert wait_for(inferred.exists), "the worker never recomputed the customer's interests"

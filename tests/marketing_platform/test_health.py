@@ -1,22 +1,29 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
+from graph.port import close_graph
+
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("graph")
 def test_health_reports_each_part_with_its_latency() -> None:
     response = APIClient().get("/api/v1/health", HTTP_X_REQUEST_ID="probe-1")
 
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "up"
-    assert set(body["checks"]) == {"database", "cache", "broker", "media"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "graph", "media"}
     assert all(check["status"] == "up" and check["latency_ms"] >= 0 for check in body["checks"].values())
     assert response["X-Request-ID"] == "probe-1"
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("graph")
 def test_health_answers_503_naming_what_is_down(settings: object) -> None:
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",  # type: ignore[attr-defined]
                                    "LOCATION": "redis://127.0.0.1:1/0"}}  # fmt: skip
@@ -26,3 +33,15 @@ def test_health_answers_503_naming_what_is_down(settings: object) -> None:
     assert response.status_code == 503
     assert response.json()["down"] == ["cache"]
     assert response.json()["checks"]["database"]["status"] == "up"
+
+
+@pytest.mark.django_db
+def test_health_names_a_graph_that_was_never_built(settings: Any, tmp_path: Path) -> None:
+    close_graph()
+    settings.NEO4J_URL = ""
+    settings.GRAPH_DIR = tmp_path / "no-graph-here"
+
+    response = APIClient().get("/api/v1/health")
+
+    assert response.status_code == 503
+    assert response.json()["down"] == ["graph"]

@@ -14,6 +14,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "marketing.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "NEO4J_URL": "bolt://neo4j:secret@127.0.0.1:7687",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
 }
 

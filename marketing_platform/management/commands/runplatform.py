@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from waitress.server import create_server
 
+from graph.services.recovery import embedded_graph_ensure
 from marketing_platform.celery import Queues
 from marketing_platform.celery import app as celery_app
 from marketing_platform.wsgi import application
@@ -33,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--concurrency", type=int, default=2, help="Worker threads.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        rebuilt = embedded_graph_ensure()
+        if rebuilt is not None:
+            self.stdout.write(
+                f"Graph was missing or unreadable: rebuilt from the database ({rebuilt.location})."
+            )
         worker = celery_app.WorkController(
             hostname=f"embedded@{socket.gethostname()}",
             pool_cls="threads",

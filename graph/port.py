@@ -1,0 +1,200 @@
+"""The one way into the knowledge graph: batched upserts and deletes, counts, the named queries.
+
+Everything here is Cypher both adapters accept. Labels, types and property
+names come from ``graph.schema``, never from input; values always travel as
+parameters.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from graph import queries
+from graph.engine import GraphEngine, GraphUnavailable, Row, chunks
+from graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType
+
+BATCH = 5000
+Props = dict[str, Any]
+EdgeKey = tuple[Any, ...]  # (source id, target id, *key properties)
+
+
+class Graph:
+    def __init__(self, engine: GraphEngine) -> None:
+        self.engine = engine
+
+    @property
+    def adapter(self) -> str:
+        return self.engine.name
+
+    # writes ------------------------------------------------------------------
+    def upsert_nodes(self, node: NodeType, rows: list[Props]) -> int:
+        """Create or update nodes by ``id``; rows carry ``id`` and every property."""
+        assignments = ", ".join(
+            f"n.{name} = {self.engine.typed(f'r.{name}', kind)}" for name, kind in node.properties.items()
+        )
+        cypher = f"UNWIND $rows AS r MERGE (n:{node.label} {{id: r.id}}) SET {assignments}"
+        for batch in chunks(rows, BATCH):
+            self.engine.run(cypher, {"rows": batch})
+        return len(rows)
+
+    def delete_nodes(self, node: NodeType, ids: list[int]) -> None:
+        """Delete nodes and every edge touching them."""
+        for batch in chunks(ids, BATCH):
+            self.engine.run(
+                f"UNWIND $ids AS i MATCH (n:{node.label} {{id: i}}) DETACH DELETE n", {"ids": batch}
+            )
+
+    def create_edges(self, edge: EdgeType, rows: list[Props]) -> int:
+        """Create edges between existing nodes; rows carry ``from_id``, ``to_id`` and properties.
+
+        Only for edges known to be absent (after :meth:`delete_edges_from`): MERGE on
+        an edge costs a lookup per row.
+        """
+        values = ", ".join(
+            f"{name}: {self.engine.typed(f'r.{name}', kind)}" for name, kind in edge.properties.items()
+        )
+        cypher = (
+            f"UNWIND $rows AS r MATCH (a:{edge.source} {{id: r.from_id}}), (b:{edge.target} {{id: r.to_id}}) "
+            f"CREATE (a)-[:{edge.type} {{{values}}}]->(b)"
+        )
+        for batch in chunks(rows, BATCH):
+            self.engine.run(cypher, {"rows": batch})
+        return len(rows)
+
+    def delete_edges_from(self, edge: EdgeType, sources: list[int]) -> None:
+        """Delete every ``edge`` leaving these source nodes."""
+        cypher = f"UNWIND $ids AS i MATCH (a:{edge.source} {{id: i}})-[e:{edge.type}]->() DELETE e"
+        for batch in chunks(sources, BATCH):
+            self.engine.run(cypher, {"ids": batch})
+
+    def replace_edges_from(self, edge: EdgeType, sources: list[int], rows: list[Props]) -> int:
+        """Make the ``edge`` edges leaving ``sources`` exactly ``rows``, in one transaction."""
+        with self.engine.transaction():
+            self.delete_edges_from(edge, sources)
+            return self.create_edges(edge, rows)
+
+    def delete_all_edges(self, edge: EdgeType) -> None:
+        self.engine.run(f"MATCH ()-[e:{edge.type}]->() DELETE e")
+
+    def clear(self) -> None:
+        for node in NODE_TYPES:
+            self.engine.run(f"MATCH (n:{node.label}) DETACH DELETE n")
+
+    # reads for verification ----------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Nodes per label and edges per type."""
+        found = {node.label: self._count(f"MATCH (n:{node.label}) RETURN count(n)") for node in NODE_TYPES}
+        for edge in EDGE_TYPES:
+            found[edge.type] = self._count(f"MATCH ()-[e:{edge.type}]->() RETURN count(e)")
+        return found
+
+    def nodes(self, node: NodeType, ids: list[int] | None = None) -> dict[int, Props]:
+        """Properties of the nodes with these ids (all nodes when None), by id."""
+        names = list(node.properties)
+        columns = ", ".join(f"n.{name}" for name in ["id", *names])
+        where = " WHERE n.id IN $ids" if ids is not None else ""
+        rows = self._batched_read(f"MATCH (n:{node.label}){where} RETURN {columns}", ids)
+        return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
+
+    def edges(self, edge: EdgeType, sources: list[int] | None = None) -> dict[EdgeKey, Props]:
+        """Properties of the edges leaving these sources (all when None), by (source, target, *key)."""
+        names = list(edge.properties)
+        columns = ", ".join(["a.id", "b.id", *(f"e.{name}" for name in names)])
+        where = " WHERE a.id IN $ids" if sources is not None else ""
+        cypher = f"MATCH (a:{edge.source})-[e:{edge.type}]->(b:{edge.target}){where} RETURN {columns}"
+        found: dict[EdgeKey, Props] = {}
+        for row in self._batched_read(cypher, sources):
+            props = dict(zip(names, row[2:], strict=True))
+            found[(row[0], row[1], *(props[name] for name in edge.key))] = props
+        return found
+
+    def ping(self) -> None:
+        self.engine.run("RETURN 1")
+
+    # named queries -------------------------------------------------------------
+    def similar_customers(self, customer_id: int, limit: int = 10) -> list[queries.SimilarCustomer]:
+        return queries.similar_customers(self.engine, customer_id, limit)
+
+    def recommendation_candidates(self, customer_id: int, limit: int = 50) -> list[queries.Candidate]:
+        return queries.recommendation_candidates(self.engine, customer_id, limit)
+
+    def complements(self, product_id: int, limit: int = 10) -> list[queries.Complement]:
+        return queries.complements(self.engine, product_id, limit)
+
+    def profile_subgraph(self, customer_id: int, limit: int = 25) -> queries.Subgraph:
+        return queries.profile_subgraph(self.engine, customer_id, limit)
+
+    def _count(self, cypher: str) -> int:
+        return int(self.engine.run(cypher)[0][0])
+
+    def _batched_read(self, cypher: str, ids: list[int] | None) -> Iterable[Row]:
+        if ids is None:
+            return self.engine.run(cypher)
+        return [row for batch in chunks(ids, BATCH) for row in self.engine.run(cypher, {"ids": batch})]
+
+
+_lock = threading.Lock()
+_graph: Graph | None = None
+_opened_from: Path | str | None = None
+
+
+def get_graph() -> Graph:
+    """The configured graph: Neo4j when ``NEO4J_URL`` is set, else the embedded one.
+
+    The embedded graph is reopened when a rebuild switched ``CURRENT`` to a new
+    generation; a missing one is a :class:`GraphUnavailable` (``graph rebuild``).
+    """
+    global _graph, _opened_from
+    with _lock:
+        source = _configured_source()
+        if _graph is None or source != _opened_from:
+            if _graph is not None:
+                _graph.engine.close()
+                _graph = None
+            _graph, _opened_from = Graph(_open(source)), source
+            _graph.engine.install_schema()
+        return _graph
+
+
+def close_graph() -> None:
+    """Close the open graph (tests, shutdown, and before a rebuild replaces it)."""
+    global _graph, _opened_from
+    with _lock:
+        if _graph is not None:
+            _graph.engine.close()
+        _graph, _opened_from = None, None
+
+
+def _configured_source() -> Path | str:
+    if settings.NEO4J_URL:
+        return str(settings.NEO4J_URL)
+    from graph.embedded import GraphDirectory
+
+    current = GraphDirectory(Path(settings.GRAPH_DIR)).current()
+    if current is None:
+        raise GraphUnavailable(
+            f"No graph has been built under {settings.GRAPH_DIR}; run `manage.py graph rebuild`."
+        )
+    return current
+
+
+def _open(source: Path | str) -> GraphEngine:
+    if isinstance(source, str):
+        from graph.neo4j import Neo4jEngine
+
+        return Neo4jEngine(source)
+    from graph.embedded import LadybugEngine
+
+    return LadybugEngine(source)
+
+
+def open_engine(source: Path | str) -> GraphEngine:
+    """An engine on ``source`` outside the shared one (a rebuild's new generation)."""
+    engine = _open(source)
+    engine.install_schema()
+    return engine

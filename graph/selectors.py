@@ -1,0 +1,140 @@
+"""The graph as PostgreSQL says it should be: node and edge rows projected from the source of truth.
+
+Sync, rebuild, verify and repair all read through these, so there is one
+definition of what each node and edge holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+
+from catalog.models import Category, Product
+from customers.models import Customer, CustomerInterest, Interest, Purchase, PurchaseKind
+from graph.schema import (
+    BELONGS_TO,
+    CATEGORY,
+    CUSTOMER,
+    INTEREST,
+    INTERESTED_IN,
+    PRODUCT,
+    PURCHASED,
+    EdgeType,
+    NodeType,
+)
+
+Props = dict[str, Any]
+Ids = list[int] | None  # None: all of them
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def money(value: Decimal | None) -> float:
+    return round(float(value or 0), 3)
+
+
+def _only(rows: QuerySet[Any], field: str, ids: Ids) -> QuerySet[Any]:
+    return rows if ids is None else rows.filter(**{f"{field}__in": ids})
+
+
+def customer_nodes(ids: Ids) -> list[Props]:
+    rows = _only(Customer.objects.order_by("pk"), "pk", ids)
+    return list(rows.values("id", "external_id", "name", "country"))
+
+
+def product_nodes(ids: Ids) -> list[Props]:
+    rows = _only(Product.objects.order_by("pk"), "pk", ids)
+    return [
+        {**row, "price": money(row["price"])} for row in rows.values("id", "sku", "name", "price", "active")
+    ]
+
+
+def category_nodes(ids: Ids) -> list[Props]:
+    return list(_only(Category.objects.order_by("pk"), "pk", ids).values("id", "slug", "name"))
+
+
+def interest_nodes(ids: Ids) -> list[Props]:
+    rows = _only(Interest.objects.order_by("pk"), "pk", ids).values(
+        "id",
+        "slug",
+        "name",
+        topic_slug=F("topic__slug"),
+        topic_name=F("topic__name"),
+        category_id=F("product_category_id"),
+    )
+    return [
+        {"id": r["id"], "slug": f"{r['topic_slug']}/{r['slug']}", "name": r["name"], "topic": r["topic_name"],
+         "category_id": r["category_id"]}
+        for r in rows
+    ]  # fmt: skip
+
+
+def purchased_edges(customer_ids: Ids) -> list[Props]:
+    """One edge per customer and product bought at least once: sale invoices, net quantity and
+    amount (returns subtracted), first and last sale."""
+    sale = Q(kind=PurchaseKind.SALE)
+    rows = (
+        _only(Purchase.objects.all(), "customer_id", customer_ids)
+        .values("customer_id", "product_id")
+        .annotate(
+            times=Count("invoice", distinct=True, filter=sale),
+            quantity=Sum("quantity"),
+            amount=Sum("amount"),
+            first=Min("purchased_at", filter=sale),
+            last=Max("purchased_at", filter=sale),
+        )
+        .filter(times__gt=0)
+        .order_by("customer_id", "product_id")
+    )
+    return [
+        {
+            "from_id": row["customer_id"],
+            "to_id": row["product_id"],
+            "times": row["times"],
+            "quantity": row["quantity"],
+            "amount": money(row["amount"]),
+            "first_purchase": iso(row["first"]),
+            "last_purchase": iso(row["last"]),
+        }
+        for row in rows.iterator(chunk_size=10_000)
+    ]
+
+
+def interested_in_edges(customer_ids: Ids) -> list[Props]:
+    """The customer's current interests, one edge per interest and source."""
+    rows = _only(CustomerInterest.objects.current(), "customer_id", customer_ids).order_by(
+        "customer_id", "pk"
+    )
+    return [
+        {"from_id": customer_id, "to_id": interest_id, "strength": round(confidence, 6), "source": source}
+        for customer_id, interest_id, confidence, source in rows.values_list(
+            "customer_id", "interest_id", "confidence", "source"
+        )
+    ]
+
+
+def belongs_to_edges(product_ids: Ids) -> list[Props]:
+    rows = _only(Product.objects.filter(category__isnull=False).order_by("pk"), "pk", product_ids)
+    return [
+        {"from_id": pk, "to_id": category_id} for pk, category_id in rows.values_list("pk", "category_id")
+    ]
+
+
+# What each projected kind is read from, by node label or edge type.
+NODE_SOURCES: dict[str, tuple[NodeType, Callable[[Ids], list[Props]]]] = {
+    CUSTOMER.label: (CUSTOMER, customer_nodes),
+    PRODUCT.label: (PRODUCT, product_nodes),
+    CATEGORY.label: (CATEGORY, category_nodes),
+    INTEREST.label: (INTEREST, interest_nodes),
+}
+EDGE_SOURCES: dict[str, tuple[EdgeType, Callable[[Ids], list[Props]]]] = {
+    PURCHASED.type: (PURCHASED, purchased_edges),
+    INTERESTED_IN.type: (INTERESTED_IN, interested_in_edges),
+    BELONGS_TO.type: (BELONGS_TO, belongs_to_edges),
+}

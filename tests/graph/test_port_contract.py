@@ -1,0 +1,199 @@
+"""The port's contract, run against the embedded adapter always and against Neo4j when
+``NEO4J_URL`` is set (see the README). Every test starts from an empty graph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from graph import neo4j_models
+from graph.port import Graph
+from graph.schema import (
+    BELONGS_TO,
+    CATEGORY,
+    COMPLEMENTS,
+    CUSTOMER,
+    EDGE_TYPES,
+    INTEREST,
+    INTERESTED_IN,
+    NODE_TYPES,
+    PRODUCT,
+    PURCHASED,
+    SIMILAR_TO,
+)  # fmt: skip
+
+
+def customer(pk: int, name: str = "") -> dict[str, object]:
+    return {"id": pk, "external_id": f"C{pk}", "name": name or f"Customer {pk}", "country": "United Kingdom"}
+
+
+def product(pk: int, active: bool = True) -> dict[str, object]:
+    return {"id": pk, "sku": f"S{pk}", "name": f"PRODUCT {pk}", "price": 2.55, "active": active}
+
+
+def christmas(category_id: int | None) -> dict[str, object]:
+    return {"id": 7, "slug": "seasonal/christmas", "name": "Christmas", "topic": "Seasonal",
+            "category_id": category_id}  # fmt: skip
+
+
+def bought(
+    customer_id: int, product_id: int, times: int = 1, last: str = "2011-12-01T08:26:00Z"
+) -> dict[str, object]:
+    return {"from_id": customer_id, "to_id": product_id, "times": times, "quantity": 2 * times,
+            "amount": 5.1 * times, "first_purchase": "2011-01-01T00:00:00Z",
+            "last_purchase": last}  # fmt: skip
+
+
+def test_upserting_nodes_twice_updates_them_without_duplicates(graph: Graph) -> None:
+    graph.upsert_nodes(CUSTOMER, [customer(1), customer(2)])
+    graph.upsert_nodes(CUSTOMER, [customer(2, name="Renamed"), customer(3)])
+
+    assert graph.counts()["Customer"] == 3
+    assert graph.nodes(CUSTOMER, [2]) == {
+        2: {"external_id": "C2", "name": "Renamed", "country": "United Kingdom"}
+    }
+
+
+def test_properties_keep_their_types_and_nulls(graph: Graph) -> None:
+    graph.upsert_nodes(PRODUCT, [product(1, active=False)])
+    graph.upsert_nodes(INTEREST, [christmas(None)])
+
+    assert graph.nodes(PRODUCT) == {1: {"sku": "S1", "name": "PRODUCT 1", "price": 2.55, "active": False}}
+    assert graph.nodes(INTEREST)[7]["category_id"] is None
+
+
+def test_deleting_a_node_deletes_its_edges(graph: Graph) -> None:
+    graph.upsert_nodes(CUSTOMER, [customer(1)])
+    graph.upsert_nodes(PRODUCT, [product(10), product(11)])
+    graph.create_edges(PURCHASED, [bought(1, 10), bought(1, 11)])
+
+    graph.delete_nodes(PRODUCT, [10])
+
+    assert graph.counts()["Product"] == 1
+    assert set(graph.edges(PURCHASED)) == {(1, 11)}
+
+
+def test_replacing_edges_from_a_node_leaves_exactly_the_new_ones(graph: Graph) -> None:
+    graph.upsert_nodes(CUSTOMER, [customer(1), customer(2)])
+    graph.upsert_nodes(PRODUCT, [product(10), product(11), product(12)])
+    graph.create_edges(PURCHASED, [bought(1, 10), bought(1, 11), bought(2, 10)])
+
+    graph.replace_edges_from(PURCHASED, [1], [bought(1, 12, times=3)])
+
+    edges = graph.edges(PURCHASED)
+    assert set(edges) == {(1, 12), (2, 10)}
+    assert edges[(1, 12)]["times"] == 3
+    assert edges[(1, 12)]["amount"] == pytest.approx(15.3)
+
+
+def test_interests_are_one_edge_per_source(graph: Graph) -> None:
+    graph.upsert_nodes(CUSTOMER, [customer(1)])
+    graph.upsert_nodes(INTEREST, [{"id": 7, "slug": "s/x", "name": "X", "topic": "S", "category_id": 3}])
+    rows = [{"from_id": 1, "to_id": 7, "strength": 0.4, "source": "purchases"},
+            {"from_id": 1, "to_id": 7, "strength": 1.0, "source": "declared"}]  # fmt: skip
+
+    graph.replace_edges_from(INTERESTED_IN, [1], rows)
+
+    assert set(graph.edges(INTERESTED_IN)) == {(1, 7, "purchases"), (1, 7, "declared")}
+
+
+def test_a_failed_transaction_leaves_the_graph_as_it_was(graph: Graph) -> None:
+    graph.upsert_nodes(CUSTOMER, [customer(1)])
+    graph.upsert_nodes(PRODUCT, [product(10)])
+    graph.create_edges(PURCHASED, [bought(1, 10)])
+
+    def die_half_way() -> None:
+        with graph.engine.transaction():
+            graph.delete_edges_from(PURCHASED, [1])
+            raise RuntimeError("the writer died half-way")
+
+    with pytest.raises(RuntimeError):
+        die_half_way()
+
+    assert set(graph.edges(PURCHASED)) == {(1, 10)}
+
+
+@pytest.fixture
+def shop(graph: Graph) -> Graph:
+    """Ada and Bob share two products and an interest; Cy shares nothing with Ada."""
+    graph.upsert_nodes(CUSTOMER, [customer(1, "Ada"), customer(2, "Bob"), customer(3, "Cy")])
+    graph.upsert_nodes(CATEGORY, [{"id": 50, "slug": "christmas", "name": "Christmas"}])
+    graph.upsert_nodes(INTEREST, [christmas(50)])
+    graph.upsert_nodes(PRODUCT, [product(pk) for pk in (10, 11, 12, 13, 14)] + [product(15, active=False)])
+    graph.create_edges(BELONGS_TO, [{"from_id": pk, "to_id": 50} for pk in (10, 11, 12, 13, 14, 15)])
+    graph.create_edges(PURCHASED, [
+        bought(1, 10, last="2011-12-01T00:00:00Z"), bought(1, 11, last="2011-11-01T00:00:00Z"),
+        bought(2, 10), bought(2, 11), bought(2, 12), bought(2, 15),
+        bought(3, 13), bought(3, 14), bought(3, 12),
+    ])  # fmt: skip
+    graph.create_edges(INTERESTED_IN, [
+        {"from_id": 1, "to_id": 7, "strength": 0.9, "source": "purchases"},
+        {"from_id": 2, "to_id": 7, "strength": 0.5, "source": "purchases"},
+    ])  # fmt: skip
+    graph.create_edges(SIMILAR_TO, [
+        {"from_id": 1, "to_id": 2, "score": 0.8, "shared_products": 2, "shared_interests": 1},
+        {"from_id": 2, "to_id": 1, "score": 0.8, "shared_products": 2, "shared_interests": 1},
+    ])  # fmt: skip
+    graph.create_edges(COMPLEMENTS, [
+        {"from_id": 10, "to_id": 13, "count": 9, "lift": 4.0},
+        {"from_id": 10, "to_id": 14, "count": 5, "lift": 6.0},
+        {"from_id": 10, "to_id": 11, "count": 5, "lift": 2.0},
+    ])  # fmt: skip
+    return graph
+
+
+def test_similar_customers_come_with_what_explains_them(shop: Graph) -> None:
+    (bob,) = shop.similar_customers(1)
+
+    assert (bob.external_id, bob.name, bob.score) == ("C2", "Bob", pytest.approx(0.8))
+    assert {p.id for p in bob.shared_products} == {10, 11}
+    assert bob.shared_interests == ["Christmas"]
+    assert shop.similar_customers(3) == []
+
+
+def test_candidates_exclude_bought_and_inactive_products(shop: Graph) -> None:
+    candidates = shop.recommendation_candidates(1)
+    by_strategy: dict[str, list[int]] = {}
+    for candidate in candidates:
+        by_strategy.setdefault(candidate.strategy, []).append(candidate.product_id)
+
+    assert by_strategy["similar_customers"] == [12]  # 15 is inactive, 10 and 11 bought
+    assert by_strategy["complements"] == [14, 13]  # by lift; 11 is already bought
+    assert 12 in by_strategy["popular_in_interests"]
+    assert not {10, 11, 15} & {c.product_id for c in candidates}
+    complement = next(c for c in candidates if c.strategy == "complements")
+    assert complement.because == ["PRODUCT 10"]
+
+
+def test_complements_are_strongest_first(shop: Graph) -> None:
+    assert [c.product_id for c in shop.complements(10)] == [14, 13, 11]
+    assert shop.complements(10, limit=1)[0].lift == pytest.approx(6.0)
+
+
+def test_profile_subgraph_is_drawable(shop: Graph) -> None:
+    subgraph = shop.profile_subgraph(1)
+
+    ids = {node["id"] for node in subgraph.nodes}
+    assert {"customer:1", "product:10", "product:11", "category:50", "interest:7", "customer:2"} <= ids
+    assert all(edge["source"] in ids and edge["target"] in ids for edge in subgraph.edges)
+    assert {edge["type"] for edge in subgraph.edges} == {
+        "PURCHASED",
+        "BELONGS_TO",
+        "INTERESTED_IN",
+        "SIMILAR_TO",
+    }
+    assert shop.profile_subgraph(999).nodes == []
+
+
+def _stored_names(properties: dict[str, Any]) -> set[str]:
+    return {prop.get_db_property_name(name) for name, prop in properties.items()}
+
+
+def test_neomodel_classes_declare_the_same_schema() -> None:
+    for node in NODE_TYPES:
+        model = getattr(neo4j_models, node.label)
+        assert _stored_names(model.defined_properties(rels=False)) == {"id", *node.properties}, node.label
+    for edge in EDGE_TYPES:
+        model = neo4j_models.RELATIONSHIP_CLASSES[edge.type]
+        assert _stored_names(model.defined_properties()) == set(edge.properties), edge.type
