@@ -5,7 +5,10 @@ from typing import TypeVar
 from django.contrib import admin
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django_admin_inline_paginator_plus.admin import TabularInlinePaginated
 
 from catalog.models import Product
@@ -18,6 +21,9 @@ from customers.models import (
     Purchase,
 )
 from customers.selectors import customer_purchase_summary
+from graph.drawing import subgraph_svg
+from graph.engine import GraphUnavailable
+from graph.port import get_graph
 
 ActivityModel = TypeVar("ActivityModel", Purchase, InteractionEvent)
 
@@ -66,13 +72,14 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_display = ("external_id", "name", "email", "country", "marketing_consent", "created_at")
     list_filter = ("marketing_consent", "country")
     search_fields = ("=external_id", "email", "name", "=country")
-    readonly_fields = ("purchase_summary", "created_at", "updated_at")
+    readonly_fields = ("purchase_summary", "similar_customers", "profile_graph", "created_at", "updated_at")
     raw_id_fields = ("user",)
     show_full_result_count = False
     inlines = (CurrentInterestInline, PurchaseInline)
     fieldsets = (
         (None, {"fields": ("external_id", "name", "email", "country", "purchase_summary")}),
         ("Marketing", {"fields": ("marketing_consent", "unsubscribed_at")}),
+        ("Knowledge graph", {"fields": ("similar_customers", "profile_graph")}),
         ("Login", {"fields": ("user",), "classes": ("collapse",)}),
         ("Profile", {"fields": ("profile", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
@@ -89,6 +96,39 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
             f"({summary.returned:,.2f} returned); first {date_format(summary.first, 'j M Y')}, "
             f"last {date_format(summary.last, 'j M Y')}"
         )
+
+    @admin.display(description="Similar customers")
+    def similar_customers(self, customer: Customer) -> str:
+        if customer.pk is None:
+            return "-"
+        try:
+            similar = get_graph().similar_customers(customer.pk, limit=5)
+        except GraphUnavailable as exc:
+            return f"The graph is unavailable: {exc}"
+        if not similar:
+            return "None yet (computed from purchases on a schedule)."
+        return format_html_join(
+            mark_safe("<br>"),
+            '<a href="{}">{}</a> · score {} · shares {}',
+            (
+                (
+                    reverse("admin:customers_customer_change", args=[other.id]),
+                    other.name or other.external_id,
+                    f"{other.score:.2f}",
+                    ", ".join(p.name for p in other.shared_products[:3]) or "interests",
+                )
+                for other in similar
+            ),
+        )
+
+    @admin.display(description="Profile graph")
+    def profile_graph(self, customer: Customer) -> str:
+        if customer.pk is None:
+            return "-"
+        try:
+            return subgraph_svg(get_graph().profile_subgraph(customer.pk, limit=20))
+        except GraphUnavailable as exc:
+            return f"The graph is unavailable: {exc}"
 
 
 class CustomerActivityAdmin(admin.ModelAdmin[ActivityModel]):

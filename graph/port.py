@@ -126,8 +126,8 @@ class Graph:
     def complements(self, product_id: int, limit: int = 10) -> list[queries.Complement]:
         return queries.complements(self.engine, product_id, limit)
 
-    def profile_subgraph(self, customer_id: int, limit: int = 25) -> queries.Subgraph:
-        return queries.profile_subgraph(self.engine, customer_id, limit)
+    def profile_subgraph(self, customer_id: int, limit: int = 25, similar: int = 5) -> queries.Subgraph:
+        return queries.profile_subgraph(self.engine, customer_id, limit, similar)
 
     def _count(self, cypher: str) -> int:
         return int(self.engine.run(cypher)[0][0])

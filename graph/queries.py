@@ -20,7 +20,7 @@ ORDER BY s.score DESC, b.id LIMIT $limit
 SHARED_PRODUCTS = """
 MATCH (a:Customer {id: $id})-[x:PURCHASED]->(p:Product)<-[y:PURCHASED]-(b:Customer)
 WHERE b.id IN $others
-RETURN b.id, p.id, p.name, x.times + y.times AS weight
+RETURN b.id, p.sku, p.name, x.times + y.times AS weight
 ORDER BY weight DESC, p.id
 """
 SHARED_INTERESTS = """
@@ -72,7 +72,7 @@ PROFILE_CUSTOMER = "MATCH (a:Customer {id: $id}) RETURN a.external_id, a.name, a
 
 @dataclass(frozen=True)
 class SharedProduct:
-    id: int
+    sku: str
     name: str
 
 
@@ -120,9 +120,9 @@ def similar_customers(engine: GraphEngine, customer_id: int, limit: int) -> list
     products: dict[int, list[SharedProduct]] = defaultdict(list)
     interests: dict[int, list[str]] = defaultdict(list)
     if others:
-        for other, product_id, name, _ in engine.run(SHARED_PRODUCTS, {"id": customer_id, "others": others}):
+        for other, sku, name, _ in engine.run(SHARED_PRODUCTS, {"id": customer_id, "others": others}):
             if len(products[other]) < 5:
-                products[other].append(SharedProduct(product_id, name))
+                products[other].append(SharedProduct(sku, name))
         for other, _, name in engine.run(SHARED_INTERESTS, {"id": customer_id, "others": others}):
             interests[other].append(name)
     return [
@@ -166,43 +166,35 @@ def complements(engine: GraphEngine, product_id: int, limit: int) -> list[Comple
     ]
 
 
-def profile_subgraph(engine: GraphEngine, customer_id: int, limit: int) -> Subgraph:
-    """The customer, its most bought products with their categories, its interests and its
-    most similar customers: nodes and edges a frontend can draw as they are."""
+def profile_subgraph(engine: GraphEngine, customer_id: int, limit: int, similar: int) -> Subgraph:
+    """The customer, its most bought products with their categories, its interests and (up to
+    ``similar``) its most similar customers: nodes and edges a frontend can draw as they are.
+    Nodes are named by their public keys (external id, SKU, slug), never database ids."""
     customer = engine.run(PROFILE_CUSTOMER, {"id": customer_id})
     if not customer:
         return Subgraph(nodes=[], edges=[])
     external_id, name, country = customer[0]
-    me = f"customer:{customer_id}"
-    nodes: dict[str, dict[str, Any]] = {
-        me: {
-            "id": me,
-            "label": "Customer",
-            "name": name or external_id,
-            "external_id": external_id,
-            "country": country,
-        }
-    }
+    me = f"customer:{external_id}"
+    nodes = {me: {"id": me, "label": "Customer", "name": name or external_id, "country": country}}
     edges: list[dict[str, Any]] = []
     for row in engine.run(PROFILE_PRODUCTS, {"id": customer_id, "limit": limit}):
-        _, _, product_id, sku, product_name, times, amount, last, category_id, slug, category_name = row
-        product = f"product:{product_id}"
-        nodes[product] = {"id": product, "label": "Product", "name": product_name, "sku": sku}
+        _, _, _, sku, product_name, times, amount, last, category_id, slug, category_name = row
+        product = f"product:{sku}"
+        nodes[product] = {"id": product, "label": "Product", "name": product_name}
         edges.append(_edge(me, product, "PURCHASED", times=times, amount=amount, last_purchase=last))
         if category_id is not None:
-            category = f"category:{category_id}"
-            nodes[category] = {"id": category, "label": "Category", "name": category_name, "slug": slug}
+            category = f"category:{slug}"
+            nodes[category] = {"id": category, "label": "Category", "name": category_name}
             edges.append(_edge(product, category, "BELONGS_TO"))
-    for interest_id, slug, interest_name, strength, source in engine.run(
-        PROFILE_INTERESTS, {"id": customer_id}
-    ):
-        interest = f"interest:{interest_id}"
-        nodes[interest] = {"id": interest, "label": "Interest", "name": interest_name, "slug": slug}
+    for _, slug, interest_name, strength, source in engine.run(PROFILE_INTERESTS, {"id": customer_id}):
+        interest = f"interest:{slug}"
+        nodes[interest] = {"id": interest, "label": "Interest", "name": interest_name}
         edges.append(_edge(me, interest, "INTERESTED_IN", strength=strength, origin=source))
-    for other in engine.run(SIMILAR, {"id": customer_id, "limit": 5}):
-        node = f"customer:{other[0]}"
-        nodes[node] = {"id": node, "label": "Customer", "name": other[2] or other[1], "external_id": other[1]}
-        edges.append(_edge(me, node, "SIMILAR_TO", score=other[3]))
+    if similar:
+        for _, other_id, other_name, score, *_ in engine.run(SIMILAR, {"id": customer_id, "limit": similar}):
+            node = f"customer:{other_id}"
+            nodes[node] = {"id": node, "label": "Customer", "name": other_name or other_id}
+            edges.append(_edge(me, node, "SIMILAR_TO", score=score))
     return Subgraph(nodes=list(nodes.values()), edges=edges)
 
 

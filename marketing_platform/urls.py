@@ -15,6 +15,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/revoke", tokens.TokenRevokeView.as_view(), name="token-revoke"),
     path("", include("customers.api.urls")),
     path("", include("catalog.api.urls")),
+    path("", include("graph.api.urls")),
 ]
 
 urlpatterns = [

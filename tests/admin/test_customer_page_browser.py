@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from customers.models import Customer
 from customers.services.retail_import import online_retail_import
+from graph.services.recovery import graph_rebuild
 from tests.conftest import DEMO_SAMPLE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -17,6 +18,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("graph")
 def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium is not installed (Debian package chromium)")
@@ -24,6 +26,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
 
     # given the demo sample of the real dataset and a staff login
     online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
+    graph_rebuild()
     get_user_model().objects.create_superuser("admin", password="a-long-test-password")
     customer = Customer.objects.annotate(lines=Count("purchases")).order_by("-lines").first()
     assert customer is not None
@@ -48,6 +51,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
         page.goto(f"{live_server}/admin/customers/customer/{customer.pk}/change/")
         body = page.inner_text("#content")
         country = page.input_value("#id_country")
+        graph_nodes = page.locator("svg[aria-label='Profile graph'] circle").count()
         page.screenshot(path=str(screenshot), full_page=True)
         # and search by external id from the list
         page.goto(f"{live_server}/admin/customers/customer/?q={customer.external_id}")
@@ -61,5 +65,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     assert top_interest.interest.name in body
     assert "Inferred from purchases" in body
     assert "orders," in body
+    assert "score" in body  # similar customers, from the graph
+    assert graph_nodes > 10  # the profile picture: the customer, products, categories, interests
     assert customer.external_id in found
     assert screenshot.stat().st_size > 10_000

@@ -33,6 +33,10 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("patch", "/api/v1/products/85123A", {"active": False}, (200, 403, 200, 403, 403, 401)),
     ("get", "/api/v1/categories", None, (200, 200, 200, 200, 403, 401)),
     ("get", "/api/v1/categories/christmas", None, (200, 200, 200, 200, 403, 401)),
+    ("get", "/api/v1/customers/{ada}/graph", None, (200, 200, 403, 200, 403, 401)),
+    ("get", "/api/v1/customers/{bob}/graph", None, (200, 200, 403, 404, 403, 401)),
+    ("get", "/api/v1/customers/{ada}/similar", None, (200, 200, 403, 403, 403, 401)),
+    ("get", "/api/v1/products/85123A/complements", None, (200, 200, 200, 200, 403, 401)),
     ("get", "/api/v1/metrics", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/health", None, (200, 200, 200, 200, 200, 200)),
 ]
