@@ -23,6 +23,8 @@ from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictIntegerField, StrictSerializer
 
 T = TypeVar("T")
+BAD_LIMIT = error("validation_error")
+GRAPH_DOWN = error("graph_unavailable")
 
 
 class GraphDown(PlatformError):
@@ -90,7 +92,7 @@ class CustomerGraphView(APIView):
 
     @extend_schema(
         parameters=[_limit_parameter(25, 100)],
-        responses={200: SubgraphOutput, 404: error("not_found"), 503: error("graph_unavailable")},
+        responses={200: SubgraphOutput, 400: BAD_LIMIT, 404: error("not_found"), 503: GRAPH_DOWN},
     )
     def get(self, request: Request, external_id: str) -> Response:
         limit = _limit(request, default=25, maximum=100)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -87,6 +88,20 @@ def test_a_deleted_graph_is_rebuilt_with_the_same_counts(shop: Shop, graph: Grap
     assert first.counts["Customer"] == 2
     assert first.counts["PURCHASED"] == 5
     assert get_graph().counts() == first.counts
+
+
+def test_an_unreadable_graph_is_rebuilt_at_start(shop: Shop, graph: Graph) -> None:
+    built = graph_rebuild()
+    close_graph()
+    Path(built.location).write_bytes(b"not a graph database" * 1000)
+    with pytest.raises(GraphUnavailable, match="Cannot open the embedded graph"):
+        get_graph()
+
+    rebuilt = embedded_graph_ensure()
+
+    assert rebuilt is not None
+    assert rebuilt.location != built.location
+    assert get_graph().counts() == built.counts
 
 
 def test_verify_finds_injected_drift_and_repair_fixes_it(shop: Shop, graph: Graph) -> None:
