@@ -7,7 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_admin_inline_paginator_plus.admin import TabularInlinePaginated
 
@@ -24,6 +24,7 @@ from customers.selectors import customer_purchase_summary
 from graph.drawing import subgraph_svg
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
+from recommendations.serving import recommendations_for
 
 ActivityModel = TypeVar("ActivityModel", Purchase, InteractionEvent)
 
@@ -72,13 +73,15 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_display = ("external_id", "name", "email", "country", "marketing_consent", "created_at")
     list_filter = ("marketing_consent", "country")
     search_fields = ("=external_id", "email", "name", "=country")
-    readonly_fields = ("purchase_summary", "similar_customers", "profile_graph", "created_at", "updated_at")
+    readonly_fields = ("purchase_summary", "recommendations", "similar_customers", "profile_graph",
+                       "created_at", "updated_at")  # fmt: skip
     raw_id_fields = ("user",)
     show_full_result_count = False
     inlines = (CurrentInterestInline, PurchaseInline)
     fieldsets = (
         (None, {"fields": ("external_id", "name", "email", "country", "purchase_summary")}),
         ("Marketing", {"fields": ("marketing_consent", "unsubscribed_at")}),
+        ("Recommendations", {"fields": ("recommendations",)}),
         ("Knowledge graph", {"fields": ("similar_customers", "profile_graph")}),
         ("Login", {"fields": ("user",), "classes": ("collapse",)}),
         ("Profile", {"fields": ("profile", "created_at", "updated_at"), "classes": ("collapse",)}),
@@ -96,6 +99,19 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
             f"({summary.returned:,.2f} returned); first {date_format(summary.first, 'j M Y')}, "
             f"last {date_format(summary.last, 'j M Y')}"
         )
+
+    @admin.display(description="Recommended next")
+    def recommendations(self, customer: Customer) -> str:
+        if customer.pk is None:
+            return "-"
+        result = recommendations_for(customer.pk, limit=8)
+        mode = f"{result.mode}, model v{result.model_version}" if result.model_version else result.mode
+        items = format_html_join(
+            mark_safe("<br>"),
+            "<b>{}</b> · {} <span style='color:#666'>({})</span>",
+            ((item.name, item.reason, item.strategy) for item in result.items),
+        )
+        return format_html("{}<br><span style='color:#666'>mode: {}</span>", items or "Nothing yet.", mode)
 
     @admin.display(description="Similar customers")
     def similar_customers(self, customer: Customer) -> str:

@@ -108,6 +108,13 @@ def customers_visible_to(principal: Principal) -> QuerySet[Customer]:
     return customers.filter(pk=principal.own_customer_id) if principal.role == Role.CUSTOMER else customers
 
 
+def visible_customer_pk(principal: Principal, external_id: str) -> int | None:
+    """The id of the customer the principal may see by this external id (None: a 404)."""
+    return (
+        customers_visible_to(principal).filter(external_id=external_id).values_list("pk", flat=True).first()
+    )
+
+
 def purchases_visible_to(principal: Principal) -> QuerySet[Purchase]:
     purchases = Purchase.objects.select_related("customer", "product")
     return (

@@ -206,6 +206,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("GRAPH_DRAIN_SECONDS", default=60.0),
         "options": {"expires": 50},
     },
+    "retrain-recommender": {
+        "task": "recommendations.tasks.train_recommender",
+        "schedule": env.float("RECOMMENDER_RETRAIN_SECONDS", default=24 * 3600.0),
+        "options": {"expires": 3600},
+    },
     "derive-graph-edges": {
         "task": "graph.tasks.derive_graph_edges",
         "schedule": env.float("GRAPH_DERIVE_SECONDS", default=6 * 3600.0),
@@ -351,6 +356,23 @@ INTERACTION_WEIGHTS: dict[str, float] = {
 # Half-life, in days, of a purchase's weight in inferred category interests.
 INTEREST_RECENCY_HALF_LIFE_DAYS = env.float("INTEREST_RECENCY_HALF_LIFE_DAYS", default=90.0)
 INGEST_MAX_ITEMS = env.int("INGEST_MAX_ITEMS", default=1000)
+# Recommendations: LightFM hyperparameters, interaction decay and serving rules.
+RECOMMENDER = {
+    "no_components": env.int("RECOMMENDER_COMPONENTS", default=32),
+    "loss": env.str("RECOMMENDER_LOSS", default="warp"),
+    "learning_rate": env.float("RECOMMENDER_LEARNING_RATE", default=0.05),
+    "item_alpha": env.float("RECOMMENDER_ITEM_ALPHA", default=1e-6),
+    "user_alpha": env.float("RECOMMENDER_USER_ALPHA", default=1e-6),
+    "epochs": env.int("RECOMMENDER_EPOCHS", default=20),
+    "random_state": env.int("RECOMMENDER_SEED", default=7),
+    "threads": env.int("RECOMMENDER_THREADS", default=2),
+    # an interaction's weight halves every this many days before the data's last day
+    "half_life_days": env.float("RECOMMENDER_HALF_LIFE_DAYS", default=180.0),
+}
+RECOMMENDATIONS_MAX_PER_CATEGORY = env.int("RECOMMENDATIONS_MAX_PER_CATEGORY", default=3)
+# A product most of whose buyers bought it again is a re-purchase kind: it may be recommended again.
+RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE", default=0.3)
+RECOMMENDATIONS_CACHE_SECONDS = env.int("RECOMMENDATIONS_CACHE_SECONDS", default=3600)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
 
 LOGGING = {

@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("customers.api.urls")),
     path("", include("catalog.api.urls")),
     path("", include("graph.api.urls")),
+    path("", include("recommendations.api.urls")),
 ]
 
 urlpatterns = [

@@ -16,6 +16,7 @@ from customers.tasks import recompute_customer_interests
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
 from marketing_platform.bulk import WriteCounts, insert_missing
+from recommendations.cache import recommendations_invalidate
 
 
 class PurchaseRow(NamedTuple):
@@ -57,7 +58,10 @@ def purchases_record(purchases: Sequence[PurchaseRow], *, recompute_interests: b
     """
     with transaction.atomic():
         counts, created = insert_missing(Purchase, purchases)
-        graph_changes_record(GraphEntity.CUSTOMER, (row.customer_id for row in created))
+        buyers = sorted({row.customer_id for row in created})
+        graph_changes_record(GraphEntity.CUSTOMER, buyers)
+        if buyers:  # their cached recommendations are stale once this commits
+            transaction.on_commit(partial(recommendations_invalidate, buyers), robust=True)
     if recompute_interests:
         customer_ids = sorted({row.customer_id for row in created if row.kind == PurchaseKind.SALE})
         Customer.objects.filter(pk__in=customer_ids).update(interests_stale_at=timezone.now())

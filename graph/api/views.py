@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.models import Product
-from customers.selectors import customers_visible_to
+from customers.api.lookup import customer_pk_or_404
 from graph.engine import GraphUnavailable
 from graph.port import Graph, get_graph
 from marketing_platform.api.errors import PlatformError
@@ -20,7 +20,7 @@ from marketing_platform.api.permissions import READS
 from marketing_platform.api.principal import Role, principal_of
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
-from marketing_platform.api.strict import StrictIntegerField, StrictSerializer
+from marketing_platform.api.strict import StrictSerializer
 
 T = TypeVar("T")
 BAD_LIMIT = error("validation_error")
@@ -42,7 +42,8 @@ def _ask_graph(question: Callable[[Graph], T]) -> T:
 
 def _limit(request: Request, *, default: int, maximum: int) -> int:
     class LimitInput(StrictSerializer):
-        limit = StrictIntegerField(required=False, min_value=1, max_value=maximum, default=default)
+        # a query string is text: digits are read as a number (the strict fields are for JSON bodies)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=maximum, default=default)
 
     params = LimitInput(data={k: v for k, v in request.query_params.items() if k == "limit"})
     params.is_valid(raise_exception=True)
@@ -51,19 +52,6 @@ def _limit(request: Request, *, default: int, maximum: int) -> int:
 
 def _limit_parameter(default: int, maximum: int) -> OpenApiParameter:
     return OpenApiParameter("limit", int, description=f"From 1 to {maximum}; default {default}.")
-
-
-def _customer_pk(request: Request, external_id: str) -> int:
-    """The customer the caller may see, or 404 (also for another customer's login)."""
-    pk = (
-        customers_visible_to(principal_of(request))
-        .filter(external_id=external_id)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if pk is None:
-        raise exceptions.NotFound("No such customer.")
-    return pk
 
 
 class GraphNode(serializers.Serializer[Any]):
@@ -96,7 +84,7 @@ class CustomerGraphView(APIView):
     )
     def get(self, request: Request, external_id: str) -> Response:
         limit = _limit(request, default=25, maximum=100)
-        pk = _customer_pk(request, external_id)
+        pk = customer_pk_or_404(request, external_id)
         others = 0 if principal_of(request).role == Role.CUSTOMER else 5  # other customers are theirs
         subgraph = _ask_graph(lambda graph: graph.profile_subgraph(pk, limit=limit, similar=others))
         return Response({"nodes": subgraph.nodes, "edges": subgraph.edges})
@@ -133,7 +121,7 @@ class SimilarCustomersView(APIView):
     )
     def get(self, request: Request, external_id: str) -> Response:
         limit = _limit(request, default=10, maximum=50)
-        pk = _customer_pk(request, external_id)
+        pk = customer_pk_or_404(request, external_id)
         similar = _ask_graph(lambda graph: graph.similar_customers(pk, limit))
         return Response(SimilarCustomerOutput(similar, many=True).data)
 

@@ -11,6 +11,7 @@ from django.db.models import Count
 from customers.models import Customer
 from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
+from recommendations.services import model_version_train
 from tests.conftest import DEMO_SAMPLE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,6 +28,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     # given the demo sample of the real dataset and a staff login
     online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
     graph_rebuild()
+    version = model_version_train(parameters={"epochs": 5, "no_components": 16})
     get_user_model().objects.create_superuser("admin", password="a-long-test-password")
     customer = Customer.objects.annotate(lines=Count("purchases")).order_by("-lines").first()
     assert customer is not None
@@ -53,6 +55,9 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
         country = page.input_value("#id_country")
         graph_nodes = page.locator("svg[aria-label='Profile graph'] circle").count()
         page.screenshot(path=str(screenshot), full_page=True)
+        page.goto(f"{live_server}/admin/recommendations/modelversion/{version.pk}/change/")
+        version_page = page.inner_text("#content")
+        page.screenshot(path=str(screenshot.with_name("admin-model-version.png")), full_page=True)
         # and search by external id from the list
         page.goto(f"{live_server}/admin/customers/customer/?q={customer.external_id}")
         found = page.inner_text("#result_list")
@@ -66,6 +71,10 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     assert "Inferred from purchases" in body
     assert "orders," in body
     assert "score" in body  # similar customers, from the graph
+    assert "Because you bought" in body  # recommendations with their reasons
+    assert f"mode: blended, model v{version.pk}" in body
+    assert "interactions" in version_page
+    assert "Ready" in version_page
     assert graph_nodes > 10  # the profile picture: the customer, products, categories, interests
     assert customer.external_id in found
     assert screenshot.stat().st_size > 10_000

@@ -43,6 +43,12 @@ def test_similar_customers_explain_themselves(synced: World) -> None:
     assert 0 < bob["score"] <= 1
 
 
+def test_limit_bounds_the_answer(synced: World) -> None:
+    body = synced.clients["staff"].get("/api/v1/customers/bob-2/graph?limit=1").json()
+
+    assert len([node for node in body["nodes"] if node["label"] == "Product"]) == 1
+
+
 def test_complements_of_an_unknown_product_are_404(synced: World) -> None:
     response = synced.clients["staff"].get("/api/v1/products/NOPE/complements")
 

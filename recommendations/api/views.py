@@ -1,0 +1,79 @@
+"""GET /api/v1/customers/{id}/recommendations: blended, explained, with the mode that produced them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalog.selectors import category_with_descendant_ids
+from customers.api.lookup import customer_pk_or_404
+from marketing_platform.api.permissions import READS
+from marketing_platform.api.schema import error
+from marketing_platform.api.scopes import Scope
+from marketing_platform.api.strict import StrictCharField, StrictSerializer
+from recommendations.serving import STRATEGIES, recommendations_for
+
+
+class RecommendationsInput(StrictSerializer):
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=50, default=10)  # query text
+    category = StrictCharField(
+        required=False, max_length=100, help_text="A category slug; a root includes its leaves."
+    )
+    strategy = serializers.ChoiceField(choices=STRATEGIES, required=False, default="blended")
+
+
+class RecommendationOutput(serializers.Serializer[Any]):
+    sku = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    score = serializers.FloatField()
+    strategy = serializers.CharField(help_text="model, graph:<walk>, popular_in_interests or popular")
+    reason = serializers.CharField(help_text="Why, in words a customer can read.")
+
+
+class RecommendationsOutput(serializers.Serializer[Any]):
+    customer = serializers.CharField()
+    mode = serializers.ChoiceField(
+        choices=["blended", "model", "graph", "popular", "no_model", "no_graph", "new_customer"]
+    )
+    model_version = serializers.IntegerField(allow_null=True)
+    degraded = serializers.ListField(
+        child=serializers.CharField(), help_text="What was missing: no_model, graph_unavailable."
+    )
+    items = RecommendationOutput(many=True)
+
+
+class CustomerRecommendationsView(APIView):
+    """What to offer this customer next, best first, each with its reason."""
+
+    scopes = {"GET": Scope.CUSTOMERS_READ}
+    customer_methods = READS
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("limit", int, description="From 1 to 50; default 10."),
+            OpenApiParameter("category", str, description="Only this category (a root includes its leaves)."),
+            OpenApiParameter("strategy", str, enum=list(STRATEGIES), description="Default blended."),
+        ],
+        responses={200: RecommendationsOutput, 400: error("validation_error"), 404: error("not_found")},
+    )
+    def get(self, request: Request, external_id: str) -> Response:
+        params = RecommendationsInput(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        pk = customer_pk_or_404(request, external_id)
+        slug = params.validated_data.get("category")
+        category_ids = category_with_descendant_ids(slug) if slug else None
+        if slug and not category_ids:
+            raise exceptions.ValidationError({"category": ["No such category."]})
+        result = recommendations_for(
+            pk,
+            limit=params.validated_data["limit"],
+            category_ids=category_ids,
+            strategy=params.validated_data["strategy"],
+        )
+        return Response(RecommendationsOutput({"customer": external_id, **result.as_dict()}).data)

@@ -1,0 +1,103 @@
+"""What the recommender learns from, read from the database: weighted interactions and features.
+
+Interaction weight of a sale line: ``w_purchase · ln(1 + quantity)``; of an event:
+``w_kind`` (``INTERACTION_WEIGHTS``). Each is multiplied by ``2^(−age / half-life)``,
+age counted back from the last interaction in the data, and summed per customer
+and product.
+
+User features: ``country:<name>`` and ``interest:<id>`` (current strength, declared
+ones included). Item features: ``category:<slug>``, ``root:<slug>``, ``tag:<tag>``
+and ``price:<band>`` (quartiles of the catalogue's prices).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from django.conf import settings
+from django.db.models import F
+
+from catalog.models import Product
+from customers.models import Customer, CustomerInterest, InteractionEvent, Purchase, PurchaseKind
+
+Features = dict[str, float]
+
+
+@dataclass(frozen=True)
+class Interaction:
+    customer_id: int
+    product_id: int
+    weight: float
+
+
+def interactions(*, before: datetime | None = None) -> list[Interaction]:
+    """Every (customer, product) pair with its decayed, summed weight; what came before ``before``."""
+    purchases = Purchase.objects.filter(kind=PurchaseKind.SALE)
+    events = InteractionEvent.objects.all()
+    if before is not None:
+        purchases = purchases.filter(purchased_at__lt=before)
+        events = events.filter(occurred_at__lt=before)
+    weights = settings.INTERACTION_WEIGHTS
+    rows: list[tuple[int, int, float, datetime]] = [
+        (customer_id, product_id, weights["purchase"] * math.log1p(max(quantity, 0)), moment)
+        for customer_id, product_id, quantity, moment in purchases.values_list(
+            "customer_id", "product_id", "quantity", "purchased_at"
+        ).iterator(chunk_size=20_000)
+    ]
+    rows += [
+        (customer_id, product_id, weights.get(kind, 1.0), moment)
+        for customer_id, product_id, kind, moment in events.values_list(
+            "customer_id", "product_id", "kind", "occurred_at"
+        ).iterator(chunk_size=20_000)
+    ]
+    if not rows:
+        return []
+    end = max(row[3] for row in rows)
+    half_life = settings.RECOMMENDER["half_life_days"] * 86_400
+    summed: dict[tuple[int, int], float] = defaultdict(float)
+    for customer_id, product_id, weight, moment in rows:
+        summed[customer_id, product_id] += weight * 2 ** (-(end - moment).total_seconds() / half_life)
+    return [Interaction(c, p, w) for (c, p), w in summed.items() if w > 0]
+
+
+def user_features(customer_ids: Iterable[int]) -> dict[int, Features]:
+    ids = list(customer_ids)
+    found: dict[int, Features] = {pk: {} for pk in ids}
+    for pk, country in Customer.objects.filter(pk__in=ids).exclude(country="").values_list("pk", "country"):
+        found[pk][f"country:{country}"] = 1.0
+    for pk, interest_id, confidence in (
+        CustomerInterest.objects.current()
+        .filter(customer_id__in=ids)
+        .values_list("customer_id", "interest_id", "confidence")
+    ):
+        key = f"interest:{interest_id}"
+        found[pk][key] = found[pk].get(key, 0.0) + confidence
+    return found
+
+
+def price_bands() -> list[float]:
+    """The catalogue's price quartiles: the boundaries of the four ``price:<band>`` features."""
+    prices = [float(p) for p in Product.objects.filter(price__gt=0).values_list("price", flat=True)]
+    return [float(q) for q in np.quantile(prices, [0.25, 0.5, 0.75])] if prices else []
+
+
+def item_features(product_ids: Iterable[int], bands: list[float]) -> dict[int, Features]:
+    found: dict[int, Features] = {}
+    rows = Product.objects.filter(pk__in=list(product_ids)).values_list(
+        "pk", "price", "tags", F("category__slug"), F("category__parent__slug")
+    )
+    for pk, price, tags, category, root in rows:
+        features: Features = {f"price:{int(np.searchsorted(bands, float(price)))}": 1.0}
+        if category:
+            features[f"category:{category}"] = 1.0
+        if root:
+            features[f"root:{root}"] = 1.0
+        for tag in tags or []:
+            features[f"tag:{tag}"] = 1.0
+        found[pk] = features
+    return found

@@ -1,0 +1,243 @@
+"""Offline evaluation: every recommender against the same held-out purchases.
+
+Splits. ``time``: learn from what happened before T (the last ``test_weeks`` of
+the data), test on each customer's purchases in the weeks after. ``random``: hold
+out ``test_fraction`` of the (customer, product) pairs at random.
+
+Metrics per customer, averaged: precision@k, recall@k, NDCG@k (binary
+relevance), AUC (the chance a held-out product outranks a product the customer
+did not buy); catalogue coverage is the share of products that appear in
+anyone's top k.
+
+The graph's 2-hop walk is computed here from the training period's purchases
+(customer → product → customer → product paths): the live graph holds every
+period, so it cannot be split in time.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Max
+from scipy import sparse
+
+from catalog.models import Product
+from customers.models import Customer, Purchase, PurchaseKind
+from recommendations.dataset import Features, Interaction, interactions
+from recommendations.lightfm_model import train
+from recommendations.selectors import repurchase_products
+from recommendations.serving import RANK_OFFSET, WEIGHTS
+
+K = 10
+Scores = np.ndarray  # customers × products
+
+
+@dataclass
+class Split:
+    name: str
+    train: list[Interaction]
+    test: dict[int, set[int]]  # customer → held-out products
+    description: str
+
+
+@dataclass
+class Row:
+    recommender: str
+    precision: float
+    recall: float
+    ndcg: float
+    auc: float
+    coverage: float
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def time_split(test_weeks: int) -> Split:
+    sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
+    end = sales.aggregate(last=Max("purchased_at"))["last"]
+    if end is None:
+        raise ValueError("No purchases to evaluate on.")
+    cutoff = end - timedelta(weeks=test_weeks)
+    test: dict[int, set[int]] = defaultdict(set)
+    for customer_id, product_id in sales.filter(purchased_at__gte=cutoff).values_list(
+        "customer_id", "product_id"
+    ):
+        test[customer_id].add(product_id)
+    return Split(
+        "time",
+        interactions(before=cutoff),
+        dict(test),
+        f"train before {cutoff:%Y-%m-%d}, test {test_weeks} weeks",
+    )
+
+
+def random_split(test_fraction: float, seed: int) -> Split:
+    pairs = interactions()
+    chooser = random.Random(seed)  # noqa: S311 - a split, not a secret
+    test: dict[int, set[int]] = defaultdict(set)
+    train_rows = []
+    for row in pairs:
+        if chooser.random() < test_fraction:
+            test[row.customer_id].add(row.product_id)
+        else:
+            train_rows.append(row)
+    return Split("random", train_rows, dict(test), f"{test_fraction:.0%} of pairs held out, seed {seed}")
+
+
+class Evaluation:
+    """The training matrix and the customers under test, shared by every recommender."""
+
+    def __init__(self, split: Split) -> None:
+        self.split = split
+        self.products = sorted(set(Product.objects.values_list("pk", flat=True)))
+        self.column = {pk: i for i, pk in enumerate(self.products)}
+        customers = sorted({row.customer_id for row in split.train})
+        self.row = {pk: i for i, pk in enumerate(customers)}
+        self.customers = [pk for pk in sorted(split.test) if pk in self.row]
+        rows = [self.row[r.customer_id] for r in split.train]
+        cols = [self.column[r.product_id] for r in split.train]
+        self.weights = sparse.csr_matrix(
+            ([r.weight for r in split.train], (rows, cols)), shape=(len(customers), len(self.products))
+        )
+        self.bought = self.weights.sign().astype(np.float32).tocsr()  # weights are positive
+        self.popularity = np.asarray(self.bought.sum(axis=0)).ravel()
+        self.categories = self._product_categories()
+        self.features = self._train_period_features(customers)
+
+    def _product_categories(self) -> np.ndarray:
+        by_pk = dict(Product.objects.values_list("pk", "category_id"))
+        return np.array([by_pk.get(pk) or 0 for pk in self.products])
+
+    def _train_period_features(self, customers: list[int]) -> dict[int, Features]:
+        """Country and the category shares of each customer's training-period purchases."""
+        countries = dict(Customer.objects.filter(pk__in=customers).values_list("pk", "country"))
+        shares: dict[int, Features] = {pk: {} for pk in customers}
+        for r in self.split.train:
+            key = f"category:{self.categories[self.column[r.product_id]]}"
+            shares[r.customer_id][key] = shares[r.customer_id].get(key, 0.0) + r.weight
+        for pk in customers:
+            if countries.get(pk):
+                shares[pk][f"country:{countries[pk]}"] = 1.0
+        return shares
+
+    def user_rows(self) -> np.ndarray:
+        return np.array([self.row[pk] for pk in self.customers])
+
+    # recommenders: each returns scores (customers under test × products) ----------------
+    def global_popularity(self) -> Scores:
+        return np.tile(self.popularity, (len(self.customers), 1))
+
+    def popular_in_interests(self) -> Scores:
+        scores = np.zeros((len(self.customers), len(self.products)), dtype=np.float32)
+        for i, pk in enumerate(self.customers):
+            shares = self.features[pk]
+            for category in np.unique(self.categories):
+                share = shares.get(f"category:{category}", 0.0)
+                if share:
+                    mask = self.categories == category
+                    scores[i, mask] = share * self.popularity[mask]
+        return scores + 1e-6 * self.popularity  # bestsellers after the customer's categories
+
+    def repeat_purchases(self) -> Scores:
+        return np.asarray(self.weights[self.user_rows()].todense()) + 1e-6 * self.popularity
+
+    def item_knn(self) -> Scores:
+        norms = np.sqrt(np.asarray(self.bought.sum(axis=0)).ravel())
+        norms[norms == 0] = 1
+        normed = self.bought @ sparse.diags(1 / norms)
+        similarity = (normed.T @ normed).tocsr()
+        similarity.setdiag(0)
+        return np.asarray((self.bought[self.user_rows()] @ similarity).todense())
+
+    def graph_two_hop(self) -> Scores:
+        co_buyers = self.bought[self.user_rows()] @ self.bought.T
+        return np.asarray((co_buyers @ self.bought).todense())
+
+    def lightfm(self, *, hybrid: bool) -> Scores:
+        model = train(self.split.train, settings.RECOMMENDER, hybrid=hybrid, known_users=self.features)
+        scores = np.full((len(self.customers), len(self.products)), -np.inf, dtype=np.float32)
+        trained_columns = np.array([self.column[pk] for pk in model.product_ids])
+        for i, pk in enumerate(self.customers):
+            row = model.score(pk, self.features[pk])
+            if row is not None:
+                scores[i, trained_columns] = row
+        return scores
+
+    def blended(self, hybrid: Scores, graph: Scores, interests: Scores) -> Scores:
+        """What serving does: rank fusion of model, graph and popularity, then its rule that
+        nothing already bought comes back unless it is a re-purchase kind of product."""
+        fused = np.zeros_like(hybrid, dtype=np.float64)
+        sources = ((WEIGHTS["model"], hybrid), (WEIGHTS["graph"], graph), (WEIGHTS["interests"], interests),
+                   (WEIGHTS["popular"], self.global_popularity()))  # fmt: skip
+        for weight, scores in sources:
+            ranks = np.argsort(np.argsort(-scores, axis=1), axis=1)
+            fused += weight / (RANK_OFFSET + ranks)
+        again = np.isin(self.products, list(repurchase_products()))
+        owned = np.asarray(self.bought[self.user_rows()].todense()) > 0
+        fused[owned & ~again[np.newaxis, :]] = -np.inf
+        return fused
+
+    def measure(self, name: str, scores: Scores, seconds: float) -> Row:
+        precision, recall, ndcg, auc = [], [], [], []
+        recommended: set[int] = set()
+        discounts = 1 / np.log2(np.arange(2, K + 2))
+        for i, pk in enumerate(self.customers):
+            relevant = np.array([self.column[p] for p in self.split.test[pk] if p in self.column])
+            if not len(relevant):
+                continue
+            top = np.argsort(-scores[i], kind="stable")[:K]
+            recommended.update(top.tolist())
+            hits = np.isin(top, relevant)
+            precision.append(hits.sum() / K)
+            recall.append(hits.sum() / len(relevant))
+            ideal = discounts[: min(len(relevant), K)].sum()
+            ndcg.append(float((hits * discounts).sum() / ideal))
+            auc.append(_auc(scores[i], relevant))
+        return Row(name, float(np.mean(precision)), float(np.mean(recall)), float(np.mean(ndcg)),
+                   float(np.mean(auc)), len(recommended) / len(self.products), seconds)  # fmt: skip
+
+
+def _auc(scores: np.ndarray, relevant: np.ndarray) -> float:
+    finite = np.where(
+        np.isfinite(scores), scores, np.nanmin(np.where(np.isfinite(scores), scores, np.nan)) - 1
+    )
+    ranks = finite.argsort().argsort().astype(np.float64) + 1  # ties broken arbitrarily
+    positives = len(relevant)
+    negatives = len(scores) - positives
+    if not negatives:
+        return 1.0
+    return float((ranks[relevant].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+def evaluate(split: Split, progress: Callable[[str], None] = lambda name: None) -> list[Row]:
+    """Every recommender on the same split, in the order of the table."""
+    evaluation = Evaluation(split)
+    rows: list[Row] = []
+    kept: dict[str, Scores] = {}
+    steps: list[tuple[str, Callable[[], Scores]]] = [
+        ("global popularity", evaluation.global_popularity),
+        ("popularity in interests", evaluation.popular_in_interests),
+        ("repeat purchases", evaluation.repeat_purchases),
+        ("co-purchase item-kNN", evaluation.item_knn),
+        ("graph 2-hop", evaluation.graph_two_hop),
+        ("LightFM collaborative", lambda: evaluation.lightfm(hybrid=False)),
+        ("LightFM hybrid", lambda: evaluation.lightfm(hybrid=True)),
+        ("blended (served)", lambda: evaluation.blended(
+            kept["LightFM hybrid"], kept["graph 2-hop"], kept["popularity in interests"])),
+    ]  # fmt: skip
+    for name, compute in steps:
+        progress(name)
+        started = time.perf_counter()
+        kept[name] = compute()
+        rows.append(evaluation.measure(name, kept[name], time.perf_counter() - started))
+    return rows

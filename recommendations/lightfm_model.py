@@ -1,0 +1,171 @@
+"""LightFM trained on the platform's interactions, and how to score with it.
+
+Hybrid: every customer and product is represented by its identity plus its
+features, so a customer or product unseen at training time is scored through
+its features alone (fold-in) until the next retrain. Pure collaborative:
+identities only (the baseline it is compared with).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from lightfm import LightFM  # type: ignore[import-untyped]
+from scipy import sparse
+
+from recommendations.dataset import Features, Interaction, item_features, price_bands, user_features
+
+
+@dataclass
+class FeatureSpace:
+    """Columns of a feature matrix: one per known entity (identity), then one per feature name."""
+
+    entities: dict[int, int]
+    names: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return len(self.entities) + len(self.names)
+
+    def rows(self, ids: list[int], features: Mapping[int, Features], *, identity: bool) -> sparse.csr_matrix:
+        """Row-normalised feature rows; unknown feature names are left out."""
+        rows, cols, values = [], [], []
+        for row, pk in enumerate(ids):
+            entries: dict[int, float] = {}
+            if identity and pk in self.entities:
+                entries[self.entities[pk]] = 1.0
+            for name, value in features.get(pk, {}).items():
+                column = self.names.get(name)
+                if column is not None:
+                    entries[len(self.entities) + column] = value
+            total = sum(entries.values()) or 1.0
+            for column, value in entries.items():
+                rows.append(row)
+                cols.append(column)
+                values.append(value / total)
+        return sparse.csr_matrix((values, (rows, cols)), shape=(len(ids), self.width), dtype=np.float32)
+
+
+@dataclass
+class TrainedRecommender:
+    model: LightFM
+    hybrid: bool
+    users: FeatureSpace
+    items: FeatureSpace
+    product_ids: list[int]
+    bands: list[float]
+    item_matrix: sparse.csr_matrix
+    sizes: dict[str, int]
+    seconds: float
+
+    def score(self, customer_id: int, features: Features) -> np.ndarray | None:
+        """Scores for every trained product, or None when the model knows nothing of the customer."""
+        known = customer_id in self.users.entities
+        if not known and not (self.hybrid and features):
+            return None
+        return self._predict(customer_id, features, self.item_matrix)
+
+    def score_new_products(
+        self, customer_id: int, features: Features, product_ids: list[int]
+    ) -> np.ndarray | None:
+        """Fold-in for products created after training: scored through their features."""
+        if not self.hybrid or not product_ids:
+            return None
+        item_rows = self.items.rows(product_ids, item_features(product_ids, self.bands), identity=False)
+        return self._predict(customer_id, features, item_rows)
+
+    def _predict(
+        self, customer_id: int, features: Features, item_rows: sparse.csr_matrix
+    ) -> np.ndarray | None:
+        user_row = self.users.rows([customer_id], {customer_id: features}, identity=True)
+        if user_row.nnz == 0:
+            return None
+        count = item_rows.shape[0]
+        return np.asarray(
+            self.model.predict(
+                np.zeros(count, dtype=np.int32),
+                np.arange(count, dtype=np.int32),
+                user_features=user_row,
+                item_features=item_rows,
+                num_threads=1,
+            )
+        )
+
+    def item_embeddings(self) -> np.ndarray:
+        """Unit-length product vectors, to find which bought product explains a recommendation."""
+        _, vectors = self.model.get_item_representations(self.item_matrix)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.asarray(vectors / np.where(norms == 0, 1, norms))
+
+
+def train(
+    data: list[Interaction],
+    parameters: Mapping[str, Any],
+    *,
+    hybrid: bool = True,
+    known_users: Mapping[int, Features] | None = None,
+) -> TrainedRecommender:
+    """Fit on ``data``. ``known_users`` replaces the stored user features (an evaluation
+    derives them from its training period only, so the future does not leak in)."""
+    started = time.perf_counter()
+    customer_ids = sorted({row.customer_id for row in data})
+    product_ids = sorted({row.product_id for row in data})
+    users = FeatureSpace({pk: index for index, pk in enumerate(customer_ids)})
+    items = FeatureSpace({pk: index for index, pk in enumerate(product_ids)})
+    bands = price_bands()
+    user_values = (
+        {} if not hybrid else dict(known_users) if known_users is not None else user_features(customer_ids)
+    )
+    item_values = item_features(product_ids, bands) if hybrid else {}
+    users.names = _vocabulary(user_values)
+    items.names = _vocabulary(item_values)
+    shape = (len(customer_ids), len(product_ids))
+    rows = np.array([users.entities[row.customer_id] for row in data], dtype=np.int32)
+    cols = np.array([items.entities[row.product_id] for row in data], dtype=np.int32)
+    weights = np.array([row.weight for row in data], dtype=np.float32)
+    seen = sparse.coo_matrix((np.ones_like(weights), (rows, cols)), shape=shape)
+    sample_weight = sparse.coo_matrix((weights / weights.mean(), (rows, cols)), shape=shape)
+    model = LightFM(
+        no_components=parameters["no_components"],
+        loss=parameters["loss"],
+        learning_rate=parameters["learning_rate"],
+        item_alpha=parameters["item_alpha"],
+        user_alpha=parameters["user_alpha"],
+        random_state=parameters["random_state"],
+    )
+    user_matrix = users.rows(customer_ids, user_values, identity=True)
+    item_matrix = items.rows(product_ids, item_values, identity=True)
+    model.fit(
+        seen,
+        sample_weight=sample_weight,
+        user_features=user_matrix,
+        item_features=item_matrix,
+        epochs=parameters["epochs"],
+        num_threads=parameters["threads"],
+    )
+    return TrainedRecommender(
+        model=model,
+        hybrid=hybrid,
+        users=users,
+        items=items,
+        product_ids=product_ids,
+        bands=bands,
+        item_matrix=item_matrix,
+        sizes={
+            "customers": len(customer_ids),
+            "products": len(product_ids),
+            "interactions": len(data),
+            "user_features": len(users.names),
+            "item_features": len(items.names),
+        },
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _vocabulary(values: Mapping[int, Features]) -> dict[str, int]:
+    names = sorted({name for features in values.values() for name in features})
+    return {name: index for index, name in enumerate(names)}

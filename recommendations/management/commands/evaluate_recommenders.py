@@ -1,0 +1,87 @@
+"""Compare every recommender on the platform's data, print the table, keep it with the model version."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any, cast
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from rich.console import Console
+from rich.table import Table
+
+from recommendations.evaluation import K, Split, evaluate, random_split, time_split
+from recommendations.models import ModelVersion
+
+
+class Command(BaseCommand):
+    help = (
+        "Evaluate the recommenders (popularity, interests, repeat purchases, item-kNN, graph 2-hop, LightFM "
+        "collaborative and hybrid, the served blend) on a time or random split."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--split", choices=("time", "random"), default="time")
+        parser.add_argument(
+            "--test-weeks", type=int, default=4, help="time split: weeks tested after the cut."
+        )
+        parser.add_argument("--test-fraction", type=float, default=0.25, help="random split: pairs held out.")
+        parser.add_argument("--seed", type=int, default=1, help="random split: the shuffle.")
+        parser.add_argument("--json", type=Path, help="Also write the results here.")
+        parser.add_argument(
+            "--model-version", type=int, help="Keep them with this version (default: the active one)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(file=cast(IO[str], self.stdout), highlight=False, width=120)
+        if options["split"] == "time" and options["test_weeks"] <= 0:
+            raise CommandError("--test-weeks must be positive.")
+        if not 0 < options["test_fraction"] < 1:
+            raise CommandError("--test-fraction must be between 0 and 1.")
+        try:
+            split: Split = (
+                time_split(options["test_weeks"])
+                if options["split"] == "time"
+                else random_split(options["test_fraction"], options["seed"])
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        tested = f"{len(split.train):,} training pairs, {len(split.test):,} customers tested"
+        console.print(f"Split: {split.description}; {tested}.")
+        with console.status("evaluating…") as status:
+            rows = evaluate(split, progress=lambda name: status.update(f"evaluating {name}…"))
+        table = Table(title=f"Recommenders, {split.name} split (k = {K})")
+        for column in (
+            "recommender",
+            f"precision@{K}",
+            f"recall@{K}",
+            f"NDCG@{K}",
+            "AUC",
+            "coverage",
+            "seconds",
+        ):
+            table.add_column(column, justify="left" if column == "recommender" else "right")
+        for row in rows:
+            table.add_row(row.recommender, f"{row.precision:.4f}", f"{row.recall:.4f}", f"{row.ndcg:.4f}",
+                          f"{row.auc:.4f}", f"{row.coverage:.1%}", f"{row.seconds:.1f}")  # fmt: skip
+        console.print(table)
+        result = {
+            "split": split.name,
+            "description": split.description,
+            "k": K,
+            "rows": [r.as_dict() for r in rows],
+        }
+        version = (
+            ModelVersion.objects.filter(pk=options["model_version"]).first()
+            if options["model_version"]
+            else ModelVersion.objects.filter(active=True).first()
+        )
+        if version is not None:
+            version.metrics = {**version.metrics, split.name: result}
+            version.save(update_fields=["metrics"])
+            console.print(f"Kept with {version}.")
+        elif options["model_version"]:
+            raise CommandError(f"No model version {options['version']}.")
+        if options["json"]:
+            options["json"].write_text(json.dumps(result, indent=2) + "\n")
+            console.print(f"Wrote {options['json']}.")

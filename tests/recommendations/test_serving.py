@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from catalog.models import Category, Product
+from customers.models import Customer, CustomerInterest, Interest, InterestSource, Purchase
+from customers.services.activity import PurchaseRow, purchases_record
+from graph.port import close_graph
+from recommendations.selectors import repurchase_products
+from recommendations.services import model_version_train
+from recommendations.serving import recommendations_for
+from tests.recommendations.conftest import QUICK, Store
+
+
+def test_model_reasons_name_products_the_customer_really_bought(trained: Store) -> None:
+    result = recommendations_for(trained.customer.pk, limit=10)
+
+    bought = set(Purchase.objects.filter(customer=trained.customer).values_list("product__name", flat=True))
+    from_model = [item for item in result.items if item.strategy == "model"]
+    assert result.mode == "blended"
+    assert result.model_version == trained.version.pk  # type: ignore[union-attr]
+    assert from_model
+    for item in from_model:
+        assert item.reason.startswith("Because you bought ")
+        assert item.reason.removeprefix("Because you bought ") in bought
+
+
+def test_bought_products_come_back_only_when_they_are_bought_again_and_again(trained: Store) -> None:
+    items = recommendations_for(trained.customer.pk, limit=30).items
+
+    bought = set(Purchase.objects.filter(customer=trained.customer).values_list("product_id", flat=True))
+    again = repurchase_products()
+    for item in items:
+        if item.product_id in bought:
+            assert item.product_id in again
+            assert item.reason.startswith("Time to stock up")
+
+
+def test_at_most_n_per_category_and_only_the_asked_category(trained: Store, settings: Any) -> None:
+    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 1
+    items = recommendations_for(trained.customer.pk, limit=10).items
+    categories = [item.category for item in items]
+    assert len(categories) == len(set(categories))
+
+    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 50
+    leaf = Category.objects.get(slug=items[0].category)
+    only = recommendations_for(trained.customer.pk, limit=5, category_ids=[leaf.pk]).items
+    assert only
+    assert {item.category for item in only} == {leaf.slug}
+
+
+def test_inactive_products_are_never_recommended(trained: Store) -> None:
+    first = recommendations_for(trained.customer.pk, limit=5).items[0]
+    Product.objects.filter(pk=first.product_id).update(active=False)
+
+    again = recommendations_for(trained.customer.pk, limit=50, strategy="model").items
+
+    assert first.product_id not in {item.product_id for item in again}
+
+
+def test_a_declared_interest_lifts_its_category(trained: Store) -> None:
+    customer = trained.customer
+    before = recommendations_for(customer.pk, limit=10).items
+    interest = (
+        Interest.objects.exclude(product_category__slug__in={i.category for i in before})
+        .filter(product_category__products__purchases__isnull=False)
+        .distinct()
+        .first()
+    )
+    assert interest is not None
+    CustomerInterest.objects.create(customer=customer, interest=interest, source=InterestSource.DECLARED,
+                                    confidence=1.0)  # fmt: skip
+
+    after = recommendations_for(customer.pk, limit=10, strategy="popular").items
+
+    assert after[0].category == interest.product_category.slug  # type: ignore[union-attr]
+    assert after[0].reason == f"Popular with customers who love {interest.name}"
+
+
+def test_without_a_model_the_graph_and_popularity_answer(store: Store) -> None:
+    result = recommendations_for(store.customer.pk, limit=10)
+
+    assert (result.mode, result.model_version, result.degraded) == ("no_model", None, ["no_model"])
+    assert result.items
+    assert {item.strategy.split(":")[0] for item in result.items} <= {
+        "graph",
+        "popular_in_interests",
+        "popular",
+    }
+    assert any(item.strategy.startswith("graph:") for item in result.items)
+
+
+def test_without_the_graph_the_model_and_popularity_answer(
+    trained: Store, tmp_path: Any, settings: Any
+) -> None:
+    close_graph()
+    settings.GRAPH_DIR = tmp_path / "gone"
+
+    result = recommendations_for(trained.customer.pk, limit=10)
+
+    assert (result.mode, result.degraded) == ("no_graph", ["graph_unavailable"])
+    assert result.items
+    assert not any(item.strategy.startswith("graph:") for item in result.items)
+
+
+def _newcomer(external_id: str) -> tuple[Customer, Interest]:
+    """A customer with no history, a country and one declared interest in a category that sells."""
+    newcomer = Customer.objects.create(external_id=external_id, country="United Kingdom")
+    interest = Interest.objects.filter(product_category__products__purchases__isnull=False).distinct().first()
+    assert interest is not None
+    CustomerInterest.objects.create(customer=newcomer, interest=interest, source=InterestSource.DECLARED,
+                                    confidence=1.0)  # fmt: skip
+    return newcomer, interest
+
+
+def test_a_new_customer_gets_declared_interests_then_bestsellers(store: Store) -> None:
+    newcomer, interest = _newcomer("new-1")
+
+    result = recommendations_for(newcomer.pk, limit=20)
+
+    assert result.mode == "new_customer"
+    assert result.items[0].reason == f"Popular with customers who love {interest.name}"
+    assert any(item.strategy == "popular" for item in result.items)
+
+
+def test_a_customer_created_after_training_is_scored_through_its_features(trained: Store) -> None:
+    newcomer, interest = _newcomer("new-2")
+
+    result = recommendations_for(newcomer.pk, limit=20)
+
+    folded_in = [item for item in result.items if item.strategy == "model"]
+    assert result.mode == "new_customer"
+    assert folded_in, "the model scored the newcomer through its country and interest"
+    assert folded_in[0].reason == f"Picked for your interest in {interest.name}"
+
+
+def test_a_new_purchase_and_a_new_model_refresh_the_cached_answer(
+    trained: Store, django_capture_on_commit_callbacks: Any
+) -> None:
+    customer = trained.customer
+    first = recommendations_for(customer.pk, limit=5)
+    again = repurchase_products()
+    top = Product.objects.get(pk=next(i.product_id for i in first.items if i.product_id not in again))
+    assert recommendations_for(customer.pk, limit=5) == first  # served from the cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        purchases_record([PurchaseRow(
+            source="test", external_id="fresh-1", invoice="X1", kind="sale", customer_id=customer.pk,
+            product_id=top.pk, quantity=1, unit_price=top.price, amount=top.price, currency="GBP",
+            purchased_at=Purchase.objects.latest("purchased_at").purchased_at, metadata={},
+        )], recompute_interests=False)  # fmt: skip
+    after_purchase = recommendations_for(customer.pk, limit=5)
+    assert top.pk not in {item.product_id for item in after_purchase.items}
+
+    newer = model_version_train(parameters={**QUICK, "random_state": 99})
+    after_switch = recommendations_for(customer.pk, limit=5)
+    assert after_switch.model_version == newer.pk != first.model_version
+
+
+@pytest.mark.parametrize(
+    ("strategy", "sources"),
+    [("model", {"model"}), ("graph", {"graph"}), ("popular", {"popular", "popular_in_interests"})],
+)
+def test_each_strategy_can_be_asked_for_alone(trained: Store, strategy: str, sources: set[str]) -> None:
+    items = recommendations_for(trained.customer.pk, limit=5, strategy=strategy).items
+
+    assert items
+    assert {item.strategy.split(":")[0] for item in items} <= sources
