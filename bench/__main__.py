@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from bench import admin_pages, api_latency, graph_queries, import_online_retail
+from bench import admin_pages, api_latency, graph_queries, import_online_retail, recommenders
 
 SUITES = {
     "import": import_online_retail.run,
     "admin": admin_pages.run,
     "api": api_latency.run,
     "graph": graph_queries.run,
+    "recommendations": recommenders.run,
 }
 
 

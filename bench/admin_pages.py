@@ -10,8 +10,7 @@ import statistics
 import time
 from typing import Any
 
-from bench.import_online_retail import DEFAULT_URL
-from bench.report import ROOT, publish
+from bench.report import BENCH_DATABASE_URL, ROOT, publish
 
 REPEAT = 20
 
@@ -47,7 +46,7 @@ def _pages() -> dict[str, str]:
 
 
 def run() -> None:
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL)
     os.environ.setdefault("VAR_DIR", str(ROOT / "var" / "bench"))
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_platform.settings")

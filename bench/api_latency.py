@@ -18,8 +18,7 @@ import urllib.request
 
 from rich.console import Console
 
-from bench.import_online_retail import DEFAULT_URL
-from bench.report import ROOT, publish
+from bench.report import BENCH_DATABASE_URL, ROOT, publish
 
 PORT = 8799
 WORKERS = 2 * (os.cpu_count() or 1)  # sync workers: two per core, as gunicorn advises
@@ -84,7 +83,7 @@ def run() -> None:
         return
     env = {
         **os.environ,
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL),
         "REDIS_URL": REDIS_URL,
         "VAR_DIR": str(ROOT / "var" / "bench"),
         "DJANGO_SETTINGS_MODULE": "bench.settings",

@@ -11,29 +11,17 @@ from __future__ import annotations
 import json
 import os
 import random
-import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
 
-from bench.import_online_retail import DEFAULT_URL
-from bench.report import ROOT, publish
+from bench.report import measure_in_child, percentiles, publish
 
 SAMPLE = 200
 GOAL_REBUILD_SECONDS = 60
 GOAL_P99_MS = 50
-
-
-def _percentiles(timings: list[float]) -> dict[str, float]:
-    ordered = sorted(timings)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
-    }
 
 
 def measure() -> None:
@@ -80,7 +68,7 @@ def measure() -> None:
             begin = time.perf_counter()
             query(pk)
             spent.append(time.perf_counter() - begin)
-        timings[name] = _percentiles(spent)
+        timings[name] = percentiles(spent)
     print(
         json.dumps(
             {
@@ -101,23 +89,8 @@ def measure() -> None:
 
 def run() -> None:
     console = Console()
-    env = {
-        **os.environ,
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL),
-        "VAR_DIR": str(ROOT / "var" / "bench"),
-        "DJANGO_SETTINGS_MODULE": "marketing_platform.settings",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("NEO4J_URL", None)
-    env.pop("REDIS_URL", None)
     console.print("Graph: rebuild, sync and queries on the bench database…")
-    child = subprocess.run(
-        [sys.executable, "-c", "from bench.graph_queries import measure; measure()"],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if child.returncode != 0:
-        raise SystemExit(f"the graph benchmark failed:\n{child.stderr[-3000:]}")
-    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    figures = measure_in_child("graph_queries")
     if figures["counts"]["Customer"] == 0:
         raise SystemExit("the bench database is empty: run `python -m bench import` first")
     sync = figures["sync"]

@@ -18,10 +18,9 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg2
 from rich.console import Console
 
-from bench.report import ROOT, publish
+from bench.report import BENCH_DATABASE_URL, ROOT, publish
 
 DATA = ROOT.parent / "shared" / "data" / "online-retail" / "online_retail_2010_2011.csv.gz"
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/marketing_bench"
 GOAL_SECONDS = 60
 GOAL_PEAK_MB = 1024
 
@@ -61,7 +60,7 @@ def run() -> None:
     if not DATA.exists():
         console.print(f"[yellow]skipped: {DATA} is absent (the full dataset lives in ../shared)")
         return
-    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    url = os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL)
     env = {**os.environ, "DATABASE_URL": url, "VAR_DIR": str(ROOT / "var" / "bench")}
     env.pop("REDIS_URL", None)
     _recreate_database(url)

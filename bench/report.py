@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import statistics
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +17,7 @@ from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+BENCH_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/marketing_bench"
 
 
 def publish(
@@ -31,3 +36,35 @@ def publish(
     console = Console()
     console.print(table)
     console.print(f"Saved {path.relative_to(ROOT)}")
+
+
+def percentiles(timings: list[float]) -> dict[str, float]:
+    """p50 and p99 of durations in seconds, in milliseconds."""
+    ordered = sorted(timings)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+    }
+
+
+def measure_in_child(module: str, **settings: str) -> dict[str, Any]:
+    """Run ``bench.<module>.measure()`` in a Django process on the bench database (embedded
+    graph, local cache) and return the JSON it prints last."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL),
+        "VAR_DIR": str(ROOT / "var" / "bench"),
+        "DJANGO_SETTINGS_MODULE": "marketing_platform.settings",
+        "LOG_LEVEL": "WARNING",
+        **settings,
+    }
+    for name in ("NEO4J_URL", "REDIS_URL"):
+        env.pop(name, None)
+    child = subprocess.run(
+        [sys.executable, "-c", f"from bench.{module} import measure; measure()"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if child.returncode != 0:
+        raise SystemExit(f"bench {module} failed:\n{child.stderr[-3000:]}")
+    figures: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    return figures

@@ -173,17 +173,25 @@ class Evaluation:
                 scores[i, trained_columns] = row
         return scores
 
-    def blended(self, hybrid: Scores, graph: Scores, interests: Scores) -> Scores:
+    def blended(self, repeat: Scores, hybrid: Scores, graph: Scores, interests: Scores) -> Scores:
         """What serving does: rank fusion of model, graph and popularity, then its rule that
         nothing already bought comes back unless it is a re-purchase kind of product."""
         fused = np.zeros_like(hybrid, dtype=np.float64)
-        sources = ((WEIGHTS["model"], hybrid), (WEIGHTS["graph"], graph), (WEIGHTS["interests"], interests),
-                   (WEIGHTS["popular"], self.global_popularity()))  # fmt: skip
-        for weight, scores in sources:
-            ranks = np.argsort(np.argsort(-scores, axis=1), axis=1)
-            fused += weight / (RANK_OFFSET + ranks)
         again = np.isin(self.products, list(repurchase_products()))
         owned = np.asarray(self.bought[self.user_rows()].todense()) > 0
+        regulars = np.where(
+            owned & again[np.newaxis, :], repeat, -np.inf
+        )  # what serving's repeat source offers
+        sources = (
+            (WEIGHTS["repeat"], regulars),
+            (WEIGHTS["model"], hybrid),
+            (WEIGHTS["graph"], graph),
+            (WEIGHTS["interests"], interests),
+            (WEIGHTS["popular"], self.global_popularity()),
+        )
+        for weight, scores in sources:
+            ranks = np.argsort(np.argsort(-scores, axis=1), axis=1)
+            fused += np.where(np.isfinite(scores), weight / (RANK_OFFSET + ranks), 0.0)
         fused[owned & ~again[np.newaxis, :]] = -np.inf
         return fused
 
@@ -219,6 +227,10 @@ def _auc(scores: np.ndarray, relevant: np.ndarray) -> float:
     return float((ranks[relevant].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
+# What the served blend is made of, in the order ``Evaluation.blended`` takes them.
+BLENDED_FROM = ("repeat purchases", "LightFM hybrid", "graph 2-hop", "popularity in interests")
+
+
 def evaluate(split: Split, progress: Callable[[str], None] = lambda name: None) -> list[Row]:
     """Every recommender on the same split, in the order of the table."""
     evaluation = Evaluation(split)
@@ -232,9 +244,8 @@ def evaluate(split: Split, progress: Callable[[str], None] = lambda name: None) 
         ("graph 2-hop", evaluation.graph_two_hop),
         ("LightFM collaborative", lambda: evaluation.lightfm(hybrid=False)),
         ("LightFM hybrid", lambda: evaluation.lightfm(hybrid=True)),
-        ("blended (served)", lambda: evaluation.blended(
-            kept["LightFM hybrid"], kept["graph 2-hop"], kept["popularity in interests"])),
-    ]  # fmt: skip
+        ("blended (served)", lambda: evaluation.blended(*(kept[name] for name in BLENDED_FROM))),
+    ]
     for name, compute in steps:
         progress(name)
         started = time.perf_counter()

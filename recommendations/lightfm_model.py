@@ -59,6 +59,7 @@ class TrainedRecommender:
     product_ids: list[int]
     bands: list[float]
     item_matrix: sparse.csr_matrix
+    user_matrix: sparse.csr_matrix
     sizes: dict[str, int]
     seconds: float
 
@@ -93,6 +94,15 @@ class TrainedRecommender:
                 item_features=item_rows,
                 num_threads=1,
             )
+        )
+
+    def score_all_customers(self) -> np.ndarray:
+        """Scores of every trained customer for every trained product (customers × products): the
+        learned representations and one matrix product, not a predict call per pair."""
+        user_biases, user_vectors = self.model.get_user_representations(self.user_matrix)
+        item_biases, item_vectors = self.model.get_item_representations(self.item_matrix)
+        return np.asarray(
+            user_vectors @ item_vectors.T + user_biases[:, np.newaxis] + item_biases[np.newaxis, :]
         )
 
     def item_embeddings(self) -> np.ndarray:
@@ -155,6 +165,7 @@ def train(
         product_ids=product_ids,
         bands=bands,
         item_matrix=item_matrix,
+        user_matrix=user_matrix,
         sizes={
             "customers": len(customer_ids),
             "products": len(product_ids),

@@ -34,7 +34,7 @@ from recommendations.selectors import active_recommender, product_popularity, re
 
 logger = logging.getLogger(__name__)
 STRATEGIES = ("blended", "model", "graph", "popular")
-WEIGHTS = {"model": 1.0, "graph": 0.7, "interests": 0.5, "popular": 0.3}
+WEIGHTS = {"repeat": 1.2, "model": 1.0, "graph": 0.7, "interests": 0.5, "popular": 0.3}
 RANK_OFFSET = 60
 DECLARED_BOOST = 1.25
 POOL = 100
@@ -144,6 +144,8 @@ def _recommend(
 ) -> Recommendations:
     result = Recommendations(mode="blended", model_version=active[0] if active else None)
     sources: dict[str, list[Candidate]] = {}
+    if strategy == "blended":
+        sources["repeat"] = _regulars(shopper)
     if strategy in ("blended", "model"):
         if active is None:
             result.degraded.append("no_model")
@@ -235,6 +237,13 @@ def _from_graph(shopper: Shopper) -> list[Candidate]:
     ]
 
 
+def _regulars(shopper: Shopper) -> list[Candidate]:
+    """What the customer keeps buying, most invoices first: only re-purchase kinds pass the rules."""
+    again = repurchase_products()
+    ranked = sorted((pk for pk in shopper.bought if pk in again), key=lambda pk: (-shopper.bought[pk], pk))
+    return [Candidate(pk, "repeat", "") for pk in ranked[:POOL]]
+
+
 def _popular_in_interests(shopper: Shopper) -> list[Candidate]:
     """The bestsellers of the customer's three strongest interests (declared ones first)."""
     popularity = product_popularity()
@@ -319,7 +328,8 @@ def _apply_rules(
         per_category[category_id] += 1
         reason = candidate.reason
         if pk in again:
-            reason = f"Time to stock up: you have bought it {shopper.bought[pk]} times"
+            times = shopper.bought[pk]
+            reason = f"Time to stock up: you have bought it {'before' if times == 1 else f'{times} times'}"
         chosen.append(Recommendation(pk, sku, name, slug, round(score * 1000, 4), candidate.strategy, reason))
         if len(chosen) == limit:
             break
