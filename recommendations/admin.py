@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from recommendations.models import ModelStatus, ModelVersion
 from recommendations.services import model_version_activate
@@ -64,12 +64,14 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
 
 
 def _table(values: dict[str, Any]) -> str:
-    rows = "".join(
-        format_html(
-            "<tr><th>{}</th><td>{}</td></tr>",
-            key,
-            json.dumps(value) if isinstance(value, dict | list) else value,
-        )
-        for key, value in values.items()
+    if not values:
+        return "-"
+    rows = format_html_join(
+        "",
+        "<tr><th>{}</th><td>{}</td></tr>",
+        (
+            (key, json.dumps(value) if isinstance(value, dict | list) else value)
+            for key, value in values.items()
+        ),
     )
-    return format_html("<table>{}</table>", format_html(rows)) if rows else "-"
+    return format_html("<table>{}</table>", rows)

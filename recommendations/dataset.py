@@ -1,9 +1,9 @@
 """What the recommender learns from, read from the database: weighted interactions and features.
 
 Interaction weight of a sale line: ``w_purchase · ln(1 + quantity)``; of an event:
-``w_kind`` (``INTERACTION_WEIGHTS``). Each is multiplied by ``2^(−age / half-life)``,
-age counted back from the last interaction in the data, and summed per customer
-and product.
+``w_kind`` (``INTERACTION_WEIGHTS``), times ``ln(1 + quantity)`` when it has one.
+Each is multiplied by ``2^(−age / half-life)``, age counted back from the last
+interaction in the data, and summed per customer and product.
 
 User features: ``country:<name>`` and ``interest:<id>`` (current strength, declared
 ones included). Item features: ``category:<slug>``, ``root:<slug>``, ``tag:<tag>``
@@ -50,9 +50,9 @@ def interactions(*, before: datetime | None = None) -> list[Interaction]:
         ).iterator(chunk_size=20_000)
     ]
     rows += [
-        (customer_id, product_id, weights.get(kind, 1.0), moment)
-        for customer_id, product_id, kind, moment in events.values_list(
-            "customer_id", "product_id", "kind", "occurred_at"
+        (customer_id, product_id, weights.get(kind, 1.0) * _quantity_factor(metadata), moment)
+        for customer_id, product_id, kind, moment, metadata in events.values_list(
+            "customer_id", "product_id", "kind", "occurred_at", "metadata"
         ).iterator(chunk_size=20_000)
     ]
     if not rows:
@@ -63,6 +63,12 @@ def interactions(*, before: datetime | None = None) -> list[Interaction]:
     for customer_id, product_id, weight, moment in rows:
         summed[customer_id, product_id] += weight * 2 ** (-(end - moment).total_seconds() / half_life)
     return [Interaction(c, p, w) for (c, p), w in summed.items() if w > 0]
+
+
+def _quantity_factor(metadata: dict[str, object]) -> float:
+    """An imported event with a quantity counts like a purchase line: ``ln(1 + quantity)``."""
+    quantity = metadata.get("quantity") if isinstance(metadata, dict) else None
+    return math.log1p(quantity) if isinstance(quantity, int) and quantity > 0 else 1.0
 
 
 def user_features(customer_ids: Iterable[int]) -> dict[int, Features]:

@@ -13,7 +13,7 @@ import gzip
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -52,10 +52,10 @@ class RejectReason(StrEnum):
 
 
 class MissingColumnsError(ValueError):
-    def __init__(self, missing: list[str], found: list[str]) -> None:
+    def __init__(self, missing: list[str], found: list[str], expected: Sequence[str] = COLUMNS) -> None:
         super().__init__(
             f"The file lacks the column(s) {', '.join(missing)}. "
-            f"Expected {', '.join(COLUMNS)}; found {', '.join(found) or 'no header'}."
+            f"Expected {', '.join(expected)}; found {', '.join(found) or 'no header'}."
         )
 
 
@@ -110,15 +110,17 @@ def _open_binary(path: Path) -> IO[bytes]:
     return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else path.open("rb")
 
 
-def read_rows(path: Path, encoding: str) -> Iterator[tuple[list[str], list[str]]]:
-    """Yield ``(raw row, fields in COLUMNS order)``; the fields are empty for a ragged row."""
+def read_rows(
+    path: Path, encoding: str, columns: Sequence[str] = COLUMNS
+) -> Iterator[tuple[list[str], list[str]]]:
+    """Yield ``(raw row, fields in ``columns`` order)``; the fields are empty for a ragged row."""
     with io.TextIOWrapper(_open_binary(path), encoding=encoding, newline="") as text:
         reader = csv.reader(text)
         header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-        missing = [name for name in COLUMNS if name not in header]
+        missing = [name for name in columns if name not in header]
         if missing:
-            raise MissingColumnsError(missing, header)
-        positions = [header.index(name) for name in COLUMNS]
+            raise MissingColumnsError(missing, header, columns)
+        positions = [header.index(name) for name in columns]
         width = len(header)
         for row in reader:
             yield row, ([row[i] for i in positions] if len(row) == width else [])

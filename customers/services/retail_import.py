@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from catalog.models import Product
 from catalog.services import category_tree_sync, products_create_missing
@@ -55,7 +55,7 @@ class ImportReport:
     read: int = 0
     stored: int = 0
     duplicate: int = 0
-    rejected: Counter[RejectReason] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)
     products: WriteCounts = field(default_factory=WriteCounts)
     customers: WriteCounts = field(default_factory=WriteCounts)
     interests: WriteCounts = field(default_factory=WriteCounts)
@@ -102,7 +102,7 @@ class _Catalogue:
         return [Customer(external_id=ext, country=country) for ext, country in self.countries.items()]
 
 
-def _counted(
+def counted(
     rows: Iterator[tuple[list[str], list[str]]], progress: Progress
 ) -> Iterator[tuple[list[str], list[str]]]:
     index = 0
@@ -111,6 +111,48 @@ def _counted(
             progress.advance(PROGRESS_STEP)
         yield row
     progress.advance(index % PROGRESS_STEP)
+
+
+Row = TypeVar("Row")
+
+
+def store_lines(
+    rows: Iterator[tuple[list[str], list[str]]],
+    columns: Sequence[str],
+    convert: Callable[[list[str]], Row | str],
+    record: Callable[[list[Row]], WriteCounts],
+    *,
+    report: ImportReport,
+    rejects_path: Path,
+    batch_size: int,
+    progress: Progress,
+) -> None:
+    """The second pass every import shares: each line becomes a row to store (in batches, each
+    its own transaction) or a reject reason, written with the line to ``rejects_path``."""
+    batch: list[Row] = []
+
+    def flush() -> None:
+        counts = record(batch)
+        report.stored += counts.created
+        report.duplicate += counts.duplicate
+        batch.clear()
+
+    rejects_path.parent.mkdir(parents=True, exist_ok=True)
+    with rejects_path.open("w", newline="", encoding="utf-8") as rejects_file:
+        rejects = csv.writer(rejects_file)
+        rejects.writerow([*columns, "reason"])
+        for raw, fields in counted(rows, progress):
+            report.read += 1
+            row = convert(fields) if fields else RejectReason.MALFORMED  # ragged: not the header's width
+            if isinstance(row, str):
+                report.rejected[row] += 1
+                rejects.writerow([*(fields or raw), row])
+                continue
+            batch.append(row)
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
 
 
 def online_retail_import(
@@ -135,7 +177,7 @@ def online_retail_import(
 
     catalogue = _Catalogue()
     progress.begin("Scanning products and customers", None)
-    for _raw, fields in _counted(read_rows(path, report.encoding), progress):
+    for _raw, fields in counted(read_rows(path, report.encoding), progress):
         catalogue.rows += 1
         line = classify(fields)
         if isinstance(line, RetailLine):
@@ -144,46 +186,31 @@ def online_retail_import(
     report.products, product_ids = products_create_missing(catalogue.products(category_ids))
     report.customers, customer_ids = customers_create_missing(catalogue.customers())
 
+    def purchase(fields: list[str]) -> PurchaseRow | str:
+        line = classify(fields)
+        if isinstance(line, RejectReason):
+            return line
+        return PurchaseRow(
+            source=SOURCE,
+            external_id=line.external_id,
+            invoice=line.invoice,
+            kind=PurchaseKind.RETURN if line.is_return else PurchaseKind.SALE,
+            customer_id=customer_ids[line.customer],
+            product_id=product_ids[line.sku],
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.unit_price * line.quantity,
+            currency=CURRENCY,
+            purchased_at=line.purchased_at,
+            metadata={},
+        )
+
     progress.begin("Importing purchase lines", catalogue.rows)
-    batch: list[PurchaseRow] = []
-
-    def flush() -> None:
-        counts = purchases_record(batch, recompute_interests=False)
-        report.stored += counts.created
-        report.duplicate += counts.duplicate
-        batch.clear()
-
-    rejects_path.parent.mkdir(parents=True, exist_ok=True)
-    with rejects_path.open("w", newline="", encoding="utf-8") as rejects_file:
-        rejects = csv.writer(rejects_file)
-        rejects.writerow([*COLUMNS, "reason"])
-        for raw, fields in _counted(read_rows(path, report.encoding), progress):
-            report.read += 1
-            line = classify(fields)
-            if isinstance(line, RejectReason):
-                report.rejected[line] += 1
-                rejects.writerow([*(fields or raw), line.value])
-                continue
-            batch.append(
-                PurchaseRow(
-                    source=SOURCE,
-                    external_id=line.external_id,
-                    invoice=line.invoice,
-                    kind=PurchaseKind.RETURN if line.is_return else PurchaseKind.SALE,
-                    customer_id=customer_ids[line.customer],
-                    product_id=product_ids[line.sku],
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    amount=line.unit_price * line.quantity,
-                    currency=CURRENCY,
-                    purchased_at=line.purchased_at,
-                    metadata={},
-                )
-            )
-            if len(batch) >= batch_size:
-                flush()
-        if batch:
-            flush()
+    store_lines(
+        read_rows(path, report.encoding), COLUMNS, purchase,
+        lambda batch: purchases_record(batch, recompute_interests=False),
+        report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
+    )  # fmt: skip
 
     # Everyone in the file, not only those with new lines: an import cut off
     # before this step is completed by the next run. Unchanged values write nothing.

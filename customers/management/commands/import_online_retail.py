@@ -94,7 +94,7 @@ def _as_json(report: ImportReport, coverage: CategoryCoverage) -> dict[str, Any]
             "stored": report.stored,
             "duplicate": report.duplicate,
             "rejected": report.rejected_total,
-            "rejected_by_reason": {reason.value: count for reason, count in sorted(report.rejected.items())},
+            "rejected_by_reason": {str(reason): count for reason, count in sorted(report.rejected.items())},
         },
         "created": {
             "products": report.products.created,

@@ -1,0 +1,82 @@
+"""Importing a generic interaction log (see ``customers.importers.interactions``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from catalog.models import Category, Product
+from catalog.services import category_tree_sync, products_create_missing
+from catalog.taxonomy import categorize
+from customers.importers.interactions import ColumnMap, InteractionLine, InteractionReject, classify
+from customers.importers.online_retail import detect_encoding, read_rows
+from customers.models import Customer, InteractionKind
+from customers.services.activity import EventRow, events_record
+from customers.services.customers import customers_create_missing
+from customers.services.retail_import import ImportReport, Progress, SilentProgress, counted, store_lines
+
+
+def interactions_import(
+    *,
+    path: Path,
+    columns: ColumnMap,
+    source: str,
+    kind: InteractionKind = InteractionKind.PURCHASE,
+    rejects_path: Path,
+    encoding: str | None = None,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Store every line as an interaction event of ``kind``, idempotently (a line's key is a
+    hash of its content). A first pass creates the products and customers it names: a
+    product's category is the file's (matched by slug or name) or, failing that, the one
+    its name suggests."""
+    started = time.perf_counter()
+    progress = progress or SilentProgress()
+    report = ImportReport(encoding=encoding or detect_encoding(path))
+    products: dict[str, tuple[str, str]] = {}
+    customers: set[str] = set()
+    progress.begin("Scanning products and customers", None)
+    for _, fields in counted(read_rows(path, report.encoding, columns.columns), progress):
+        line = classify(fields, columns) if fields else None
+        if isinstance(line, InteractionLine):
+            products.setdefault(line.product, (line.product_name, line.category))
+            customers.add(line.customer)
+    report.products, product_ids = products_create_missing(_products(products, category_tree_sync()))
+    report.customers, customer_ids = customers_create_missing(
+        [Customer(external_id=c) for c in sorted(customers)]
+    )
+
+    def event(fields: list[str]) -> EventRow | str:
+        line = classify(fields, columns)
+        if isinstance(line, InteractionReject):
+            return line
+        metadata = {k: v for k, v in (("quantity", line.quantity), ("rating", line.rating)) if v is not None}
+        return EventRow(
+            source=source,
+            external_id=line.external_id,
+            customer_id=customer_ids[line.customer],
+            product_id=product_ids[line.product],
+            kind=kind,
+            occurred_at=line.occurred_at,
+            metadata=metadata,
+        )
+
+    progress.begin("Importing interactions", None)
+    store_lines(
+        read_rows(path, report.encoding, columns.columns), columns.columns, event, events_record,
+        report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
+    )  # fmt: skip
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _products(found: Mapping[str, tuple[str, str]], category_ids: Mapping[str, int]) -> list[Product]:
+    by_name = {name.casefold(): pk for pk, name in Category.objects.values_list("pk", "name")}
+    made = []
+    for sku, (name, category) in found.items():
+        given = category.strip()
+        category_id = category_ids.get(given) or by_name.get(given.casefold()) if given else None
+        made.append(Product(sku=sku, name=name, category_id=category_id or category_ids[categorize(name)]))
+    return made
