@@ -120,8 +120,10 @@ class Graph:
     def similar_customers(self, customer_id: int, limit: int = 10) -> list[queries.SimilarCustomer]:
         return queries.similar_customers(self.engine, customer_id, limit)
 
-    def recommendation_candidates(self, customer_id: int, limit: int = 50) -> list[queries.Candidate]:
-        return queries.recommendation_candidates(self.engine, customer_id, limit)
+    def recommendation_candidates(
+        self, customer_id: int, limit: int = 50, walks: tuple[str, ...] = queries.WALKS
+    ) -> list[queries.Candidate]:
+        return queries.recommendation_candidates(self.engine, customer_id, limit, walks)
 
     def complements(self, product_id: int, limit: int = 10) -> list[queries.Complement]:
         return queries.complements(self.engine, product_id, limit)

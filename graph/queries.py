@@ -140,22 +140,32 @@ def similar_customers(engine: GraphEngine, customer_id: int, limit: int) -> list
     ]
 
 
-def recommendation_candidates(engine: GraphEngine, customer_id: int, limit: int) -> list[Candidate]:
-    """Candidates from three walks: what similar customers bought, complements of recent
-    purchases, and what sells best within the customer's interests. Best first per strategy."""
+WALKS = ("similar_customers", "complements", "popular_in_interests")
+
+
+def recommendation_candidates(
+    engine: GraphEngine, customer_id: int, limit: int, walks: tuple[str, ...] = WALKS
+) -> list[Candidate]:
+    """Candidates from up to three walks: what similar customers bought, complements of recent
+    purchases, and what sells best within the customer's interests. Best first per walk."""
     params = {"id": customer_id, "limit": limit, "recent": 10}
-    found = [
-        Candidate(row[0], row[1], row[2], float(row[3]), "similar_customers", [f"{row[4]} similar customers"])
-        for row in engine.run(FROM_SIMILAR_CUSTOMERS, params)
-    ]
+    found: list[Candidate] = []
+    if "similar_customers" in walks:
+        found += [
+            Candidate(
+                row[0], row[1], row[2], float(row[3]), "similar_customers", [f"{row[4]} similar customers"]
+            )
+            for row in engine.run(FROM_SIMILAR_CUSTOMERS, params)
+        ]
     for strategy, cypher in (
         ("complements", COMPLEMENTS_OF_RECENT),
         ("popular_in_interests", POPULAR_IN_INTERESTS),
     ):
-        found += [
-            Candidate(row[0], row[1], row[2], float(row[3]), strategy, sorted(set(row[4]))[:3])
-            for row in engine.run(cypher, params)
-        ]
+        if strategy in walks:
+            found += [
+                Candidate(row[0], row[1], row[2], float(row[3]), strategy, sorted(set(row[4]))[:3])
+                for row in engine.run(cypher, params)
+            ]
     return found
 
 

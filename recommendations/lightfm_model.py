@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -105,6 +106,7 @@ class TrainedRecommender:
             user_vectors @ item_vectors.T + user_biases[:, np.newaxis] + item_biases[np.newaxis, :]
         )
 
+    @cached_property
     def item_embeddings(self) -> np.ndarray:
         """Unit-length product vectors, to find which bought product explains a recommendation."""
         _, vectors = self.model.get_item_representations(self.item_matrix)

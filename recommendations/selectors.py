@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import Count, Max
 
+from catalog.models import Product
 from customers.models import Purchase, PurchaseKind
 from recommendations.lightfm_model import TrainedRecommender
 from recommendations.models import ModelVersion
@@ -77,3 +78,16 @@ def repurchase_products() -> set[int]:
     found = {pk for pk, count in buyers.items() if count >= 5 and repeat[pk] / count >= share}
     cache.set("recs:repurchase", found, POPULARITY_SECONDS)
     return found
+
+
+def products_unknown_to(trained: TrainedRecommender, version: int) -> list[int]:
+    """Active products the model never saw (new since training): scored by fold-in. Cached."""
+    key = f"recs:unknown-products:{version}"
+    cached: list[int] | None = cache.get(key)
+    if cached is None:
+        known = set(trained.items.entities)
+        cached = [
+            pk for pk in Product.objects.filter(active=True).values_list("pk", flat=True) if pk not in known
+        ]
+        cache.set(key, cached, POPULARITY_SECONDS)
+    return cached

@@ -30,7 +30,12 @@ from graph.port import get_graph
 from recommendations.cache import customer_generation
 from recommendations.dataset import user_features
 from recommendations.lightfm_model import TrainedRecommender
-from recommendations.selectors import active_recommender, product_popularity, repurchase_products
+from recommendations.selectors import (
+    active_recommender,
+    product_popularity,
+    products_unknown_to,
+    repurchase_products,
+)
 
 logger = logging.getLogger(__name__)
 STRATEGIES = ("blended", "model", "graph", "popular")
@@ -150,7 +155,7 @@ def _recommend(
         if active is None:
             result.degraded.append("no_model")
         else:
-            sources["model"] = _from_model(shopper, active[1])
+            sources["model"] = _from_model(shopper, *active)
     if strategy in ("blended", "graph") and not shopper.new:
         try:
             sources["graph"] = _from_graph(shopper)
@@ -177,18 +182,14 @@ def _mode(shopper: Shopper, degraded: list[str], strategy: str) -> str:
     return strategy
 
 
-def _from_model(shopper: Shopper, trained: TrainedRecommender) -> list[Candidate]:
+def _from_model(shopper: Shopper, version: int, trained: TrainedRecommender) -> list[Candidate]:
     scores = trained.score(shopper.customer_id, shopper.features)
     if scores is None:
         return []
     order = np.argsort(-scores)[: POOL * 2]
     explain = _Explainer(shopper, trained)
     found = [Candidate(trained.product_ids[i], "model", explain(int(i))) for i in order]
-    new_products = list(
-        Product.objects.filter(active=True)
-        .exclude(pk__in=trained.items.entities)
-        .values_list("pk", flat=True)[:500]
-    )
+    new_products = products_unknown_to(trained, version)
     fresh = trained.score_new_products(shopper.customer_id, shopper.features, new_products)
     if fresh is not None:
         cutoff = float(scores[order[min(len(order), POOL) - 1]]) if len(order) else -np.inf
@@ -207,7 +208,7 @@ class _Explainer:
         self.shopper = shopper
         index = trained.items.entities
         self.bought = [pk for pk in shopper.bought if pk in index]
-        self.vectors = trained.item_embeddings() if self.bought else None
+        self.vectors = trained.item_embeddings if self.bought else None
         self.rows = np.array([index[pk] for pk in self.bought], dtype=np.int64)
         self.names = dict(Product.objects.filter(pk__in=self.bought).values_list("pk", "name"))
 
@@ -228,7 +229,9 @@ GRAPH_REASONS = {
 
 
 def _from_graph(shopper: Shopper) -> list[Candidate]:
-    candidates = get_graph().recommendation_candidates(shopper.customer_id, limit=POOL // 2)
+    # popularity within interests comes from the database (its own source), not from a third walk
+    walks = ("similar_customers", "complements")
+    candidates = get_graph().recommendation_candidates(shopper.customer_id, limit=POOL // 2, walks=walks)
     return [
         Candidate(
             c.product_id, f"graph:{c.strategy}", GRAPH_REASONS[c.strategy](c.because or ["your purchases"])
