@@ -164,6 +164,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Django's default of 300 entries would cull shared figures (popularity) and
+            # counters as soon as a few hundred customers have cached recommendations.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
