@@ -21,12 +21,12 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max
 from scipy import sparse
 
 from catalog.models import Product
@@ -46,6 +46,7 @@ class Split:
     train: list[Interaction]
     test: dict[int, set[int]]  # customer → held-out products
     description: str
+    cutoff: datetime | None = None  # time split: what the training period ends before
 
 
 @dataclass
@@ -78,6 +79,7 @@ def time_split(test_weeks: int) -> Split:
         interactions(before=cutoff),
         dict(test),
         f"train before {cutoff:%Y-%m-%d}, test {test_weeks} weeks",
+        cutoff,
     )
 
 
@@ -174,14 +176,12 @@ class Evaluation:
         return scores
 
     def blended(self, repeat: Scores, hybrid: Scores, graph: Scores, interests: Scores) -> Scores:
-        """What serving does: rank fusion of model, graph and popularity, then its rule that
-        nothing already bought comes back unless it is a re-purchase kind of product."""
+        """What serving does: rank fusion of the customer's regulars, the model, the graph and
+        popularity, then its rule that nothing already bought comes back unless it is offered
+        again (see ``_offered_again``)."""
         fused = np.zeros_like(hybrid, dtype=np.float64)
-        again = np.isin(self.products, list(repurchase_products()))
-        owned = np.asarray(self.bought[self.user_rows()].todense()) > 0
-        regulars = np.where(
-            owned & again[np.newaxis, :], repeat, -np.inf
-        )  # what serving's repeat source offers
+        offered_again = self._offered_again()
+        regulars = np.where(offered_again, repeat, -np.inf)  # what serving's repeat source offers
         sources = (
             (WEIGHTS["repeat"], regulars),
             (WEIGHTS["model"], hybrid),
@@ -192,8 +192,31 @@ class Evaluation:
         for weight, scores in sources:
             ranks = np.argsort(np.argsort(-scores, axis=1), axis=1)
             fused += np.where(np.isfinite(scores), weight / (RANK_OFFSET + ranks), 0.0)
-        fused[owned & ~again[np.newaxis, :]] = -np.inf
+        owned = np.asarray(self.bought[self.user_rows()].todense()) > 0
+        fused[owned & ~offered_again] = -np.inf
         return fused
+
+    def _offered_again(self) -> np.ndarray:
+        """Per customer under test, the bought products serving may offer again: a re-purchase
+        kind, or bought on more than one order during the training period."""
+        kinds = np.isin(self.products, list(repurchase_products()))
+        offered = np.asarray(self.bought[self.user_rows()].todense()) > 0
+        offered &= kinds[np.newaxis, :]
+        sales = Purchase.objects.filter(kind=PurchaseKind.SALE, customer_id__in=self.customers)
+        if self.split.cutoff is not None:
+            sales = sales.filter(purchased_at__lt=self.split.cutoff)
+        position = {pk: i for i, pk in enumerate(self.customers)}
+        repeated = (
+            sales.values("customer_id", "product_id")
+            .annotate(orders=Count("invoice", distinct=True))
+            .filter(orders__gt=1)
+            .values_list("customer_id", "product_id")
+        )
+        train_pairs = {(r.customer_id, r.product_id) for r in self.split.train}
+        for customer_id, product_id in repeated.iterator(chunk_size=20_000):
+            if (customer_id, product_id) in train_pairs:
+                offered[position[customer_id], self.column[product_id]] = True
+        return offered
 
     def measure(self, name: str, scores: Scores, seconds: float) -> Row:
         precision, recall, ndcg, auc = [], [], [], []

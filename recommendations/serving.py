@@ -39,7 +39,7 @@ from recommendations.selectors import (
 
 logger = logging.getLogger(__name__)
 STRATEGIES = ("blended", "model", "graph", "popular")
-WEIGHTS = {"repeat": 1.2, "model": 1.0, "graph": 0.7, "interests": 0.5, "popular": 0.3}
+WEIGHTS = {"repeat": 3.0, "model": 1.0, "graph": 0.7, "interests": 0.5, "popular": 0.3}
 RANK_OFFSET = 60
 DECLARED_BOOST = 1.25
 POOL = 100
@@ -89,6 +89,11 @@ class Shopper:
     @property
     def new(self) -> bool:
         return not self.bought and not self.has_events
+
+    def buys_again(self, repurchase_kinds: set[int]) -> set[int]:
+        """Bought products that may be offered again: a re-purchase kind for most buyers, or one
+        this customer has already bought on more than one order."""
+        return {pk for pk, orders in self.bought.items() if orders > 1 or pk in repurchase_kinds}
 
 
 def _shopper(customer_id: int) -> Shopper:
@@ -242,8 +247,8 @@ def _from_graph(shopper: Shopper) -> list[Candidate]:
 
 def _regulars(shopper: Shopper) -> list[Candidate]:
     """What the customer keeps buying, most invoices first: only re-purchase kinds pass the rules."""
-    again = repurchase_products()
-    ranked = sorted((pk for pk in shopper.bought if pk in again), key=lambda pk: (-shopper.bought[pk], pk))
+    again = shopper.buys_again(repurchase_products())
+    ranked = sorted(again, key=lambda pk: (-shopper.bought[pk], pk))
     return [Candidate(pk, "repeat", "") for pk in ranked[:POOL]]
 
 
@@ -314,7 +319,7 @@ def _apply_rules(
             "pk", "sku", "name", "category_id", "category__slug"
         )
     }
-    again = repurchase_products() & set(shopper.bought)
+    again = shopper.buys_again(repurchase_products())
     per_category: Counter[int | None] = Counter()
     chosen: list[Recommendation] = []
     for score, candidate in ranked:
