@@ -47,7 +47,19 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
 
     @admin.display(description="Offline metrics")
     def metrics_table(self, version: ModelVersion) -> str:
-        return _table(version.metrics) if version.metrics else "Not evaluated yet."
+        """One table per split, as ``evaluate_recommenders`` kept it."""
+        if not version.metrics:
+            return "Not evaluated yet: python manage.py evaluate_recommenders"
+        header = format_html_join("", "<th>{}</th>", ((name,) for name in METRIC_COLUMNS))
+        tables = format_html_join(
+            "",
+            "<p><b>{} split</b>: {}</p><table><tr><th>recommender</th>{}</tr>{}</table>",
+            (
+                (split, result.get("description", ""), header, _metric_rows(result.get("rows", [])))
+                for split, result in version.metrics.items()
+            ),
+        )
+        return format_html("{}", tables)
 
     @admin.action(description="Serve the selected version")
     def serve_this_version(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
@@ -61,6 +73,23 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
     def train_a_new_version(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
         train_recommender.delay()
         self.message_user(request, "Training started; the new version serves when it is ready.")
+
+
+METRIC_COLUMNS = ("precision", "recall", "ndcg", "auc", "coverage")
+
+
+def _metric_rows(rows: list[dict[str, Any]]) -> str:
+    return format_html_join(
+        "",
+        "<tr><td>{}</td>{}</tr>",
+        (
+            (
+                row["recommender"],
+                format_html_join("", "<td>{}</td>", ((f"{row[c]:.3f}",) for c in METRIC_COLUMNS)),
+            )
+            for row in rows
+        ),
+    )
 
 
 def _table(values: dict[str, Any]) -> str:

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import re
 import shutil
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db.models import Count
 
 from customers.models import Customer
@@ -30,6 +32,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
     graph_rebuild()
     version = model_version_train(parameters={"epochs": 5, "no_components": 16})
+    call_command("evaluate_recommenders", "--split", "random", stdout=StringIO())
     get_user_model().objects.create_superuser("admin", password="a-long-test-password")
     customer = Customer.objects.annotate(lines=Count("purchases")).order_by("-lines").first()
     assert customer is not None
@@ -75,6 +78,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     assert re.search(r"Because you bought|Time to stock up|Often bought together with", body)  # with reasons
     assert f"mode: blended, model v{version.pk}" in body
     assert "interactions" in version_page
+    assert "blended (served)" in version_page  # the evaluation table kept with the version
     assert "Ready" in version_page
     assert graph_nodes > 10  # the profile picture: the customer, products, categories, interests
     assert customer.external_id in found

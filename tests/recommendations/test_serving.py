@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 from django.db.models import Count
 
@@ -9,7 +10,7 @@ from catalog.models import Category, Product
 from customers.models import Customer, CustomerInterest, Interest, InterestSource, Purchase
 from customers.services.activity import PurchaseRow, purchases_record
 from graph.port import close_graph
-from recommendations.selectors import repurchase_products
+from recommendations.selectors import active_recommender, products_unknown_to, repurchase_products
 from recommendations.services import model_version_train
 from recommendations.serving import recommendations_for
 from tests.recommendations.conftest import QUICK, Store
@@ -178,3 +179,22 @@ def test_each_strategy_can_be_asked_for_alone(trained: Store, strategy: str, sou
 
     assert items
     assert {item.strategy.split(":")[0] for item in items} <= sources
+
+
+def test_a_product_created_after_training_is_scored_through_its_features(trained: Store) -> None:
+    bought = Purchase.objects.filter(customer=trained.customer).select_related("product").first()
+    assert bought is not None
+    newcomer = Product.objects.create(
+        sku="NEW-1", name="NEW LANTERN", category=bought.product.category, price=2
+    )
+    active = active_recommender()
+    assert active is not None
+    version, model = active
+
+    unknown = products_unknown_to(model, version)
+    scores = model.score_new_products(trained.customer.pk, {}, [newcomer.pk])
+
+    assert newcomer.pk in unknown
+    assert scores is not None
+    assert scores.shape == (1,)
+    assert np.isfinite(scores[0])
