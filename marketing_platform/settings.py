@@ -373,8 +373,9 @@ RECOMMENDER = {
     "half_life_days": env.float("RECOMMENDER_HALF_LIFE_DAYS", default=180.0),
 }
 RECOMMENDATIONS_MAX_PER_CATEGORY = env.int("RECOMMENDATIONS_MAX_PER_CATEGORY", default=3)
-# A product most of whose buyers bought it again is a re-purchase kind: it may be recommended again.
-RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE", default=0.3)
+# A product this share of whose buyers bought it on more than one order is a re-purchase kind:
+# it may be recommended again to those who bought it.
+RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE", default=0.15)
 RECOMMENDATIONS_CACHE_SECONDS = env.int("RECOMMENDATIONS_CACHE_SECONDS", default=3600)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
 

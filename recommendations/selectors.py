@@ -57,7 +57,8 @@ def product_popularity() -> dict[int, int]:
 
 
 def repurchase_products() -> set[int]:
-    """Products most of whose buyers bought them on more than one invoice (re-purchase kinds)."""
+    """Re-purchase kinds: products at least ``RECOMMENDATIONS_REPURCHASE_SHARE`` of whose buyers
+    (five at least) bought them on more than one invoice."""
     from django.conf import settings
 
     cached: set[int] | None = cache.get("recs:repurchase")

@@ -91,7 +91,7 @@ class Shopper:
         return not self.bought and not self.has_events
 
     def buys_again(self, repurchase_kinds: set[int]) -> set[int]:
-        """Bought products that may be offered again: a re-purchase kind for most buyers, or one
+        """Bought products that may be offered again: a re-purchase kind (``repurchase_products``), or one
         this customer has already bought on more than one order."""
         return {pk for pk, orders in self.bought.items() if orders > 1 or pk in repurchase_kinds}
 
