@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -31,8 +31,3 @@ class GraphEngine(Protocol):
         """``expression`` as a value of ``kind``, where the dialect cannot infer it (all nulls)."""
 
     def close(self) -> None: ...
-
-
-def chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]

@@ -15,8 +15,9 @@ from typing import Any
 from django.conf import settings
 
 from graph import queries
-from graph.engine import GraphEngine, GraphUnavailable, Row, chunks
+from graph.engine import GraphEngine, GraphUnavailable, Row
 from graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType
+from marketing_platform.bulk import chunked
 
 BATCH = 5000
 Props = dict[str, Any]
@@ -38,13 +39,13 @@ class Graph:
             f"n.{name} = {self.engine.typed(f'r.{name}', kind)}" for name, kind in node.properties.items()
         )
         cypher = f"UNWIND $rows AS r MERGE (n:{node.label} {{id: r.id}}) SET {assignments}"
-        for batch in chunks(rows, BATCH):
+        for batch in chunked(rows, BATCH):
             self.engine.run(cypher, {"rows": batch})
         return len(rows)
 
     def delete_nodes(self, node: NodeType, ids: list[int]) -> None:
         """Delete nodes and every edge touching them."""
-        for batch in chunks(ids, BATCH):
+        for batch in chunked(ids, BATCH):
             self.engine.run(
                 f"UNWIND $ids AS i MATCH (n:{node.label} {{id: i}}) DETACH DELETE n", {"ids": batch}
             )
@@ -62,14 +63,14 @@ class Graph:
             f"UNWIND $rows AS r MATCH (a:{edge.source} {{id: r.from_id}}), (b:{edge.target} {{id: r.to_id}}) "
             f"CREATE (a)-[:{edge.type} {{{values}}}]->(b)"
         )
-        for batch in chunks(rows, BATCH):
+        for batch in chunked(rows, BATCH):
             self.engine.run(cypher, {"rows": batch})
         return len(rows)
 
     def delete_edges_from(self, edge: EdgeType, sources: list[int]) -> None:
         """Delete every ``edge`` leaving these source nodes."""
         cypher = f"UNWIND $ids AS i MATCH (a:{edge.source} {{id: i}})-[e:{edge.type}]->() DELETE e"
-        for batch in chunks(sources, BATCH):
+        for batch in chunked(sources, BATCH):
             self.engine.run(cypher, {"ids": batch})
 
     def replace_edges_from(self, edge: EdgeType, sources: list[int], rows: list[Props]) -> int:
@@ -137,7 +138,7 @@ class Graph:
     def _batched_read(self, cypher: str, ids: list[int] | None) -> Iterable[Row]:
         if ids is None:
             return self.engine.run(cypher)
-        return [row for batch in chunks(ids, BATCH) for row in self.engine.run(cypher, {"ids": batch})]
+        return [row for batch in chunked(ids, BATCH) for row in self.engine.run(cypher, {"ids": batch})]
 
 
 _lock = threading.Lock()
