@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -40,12 +41,21 @@ def _ask_graph(question: Callable[[Graph], T]) -> T:
         raise GraphDown from exc
 
 
-def _limit(request: Request, *, default: int, maximum: int) -> int:
+@cache
+def _limit_input(default: int, maximum: int) -> type[StrictSerializer]:
+    """The ``?limit=`` validator for these bounds, built once rather than on every request."""
+
     class LimitInput(StrictSerializer):
         # a query string is text: digits are read as a number (the strict fields are for JSON bodies)
         limit = serializers.IntegerField(required=False, min_value=1, max_value=maximum, default=default)
 
-    params = LimitInput(data={k: v for k, v in request.query_params.items() if k == "limit"})
+    return LimitInput
+
+
+def _limit(request: Request, *, default: int, maximum: int) -> int:
+    params = _limit_input(default, maximum)(
+        data={k: v for k, v in request.query_params.items() if k == "limit"}
+    )
     params.is_valid(raise_exception=True)
     return int(params.validated_data["limit"])
 
