@@ -73,16 +73,23 @@ def _quantity_factor(metadata: dict[str, object]) -> float:
 
 def user_features(customer_ids: Iterable[int]) -> dict[int, Features]:
     ids = list(customer_ids)
-    found: dict[int, Features] = {pk: {} for pk in ids}
-    for pk, country in Customer.objects.filter(pk__in=ids).exclude(country="").values_list("pk", "country"):
-        found[pk][f"country:{country}"] = 1.0
+    countries = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "country"))
+    interests: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for pk, interest_id, confidence in (
         CustomerInterest.objects.current()
         .filter(customer_id__in=ids)
         .values_list("customer_id", "interest_id", "confidence")
     ):
+        interests[pk].append((interest_id, confidence))
+    return {pk: features_of(countries.get(pk, ""), interests[pk]) for pk in ids}
+
+
+def features_of(country: str, interests: Iterable[tuple[int, float]]) -> Features:
+    """One customer's features from its country and its current (interest id, strength) pairs."""
+    found: Features = {f"country:{country}": 1.0} if country else {}
+    for interest_id, confidence in interests:
         key = f"interest:{interest_id}"
-        found[pk][key] = found[pk].get(key, 0.0) + confidence
+        found[key] = found.get(key, 0.0) + confidence
     return found
 
 

@@ -7,6 +7,7 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import Count, Max
@@ -59,8 +60,6 @@ def product_popularity() -> dict[int, int]:
 def repurchase_products() -> set[int]:
     """Re-purchase kinds: products at least ``RECOMMENDATIONS_REPURCHASE_SHARE`` of whose buyers
     (five at least) bought them on more than one invoice."""
-    from django.conf import settings
-
     cached: set[int] | None = cache.get("recs:repurchase")
     if cached is not None:
         return cached

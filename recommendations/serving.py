@@ -24,11 +24,18 @@ from django.core.cache import cache
 from django.db.models import Count
 
 from catalog.models import Product
-from customers.models import CustomerInterest, InteractionEvent, InterestSource, Purchase, PurchaseKind
+from customers.models import (
+    Customer,
+    CustomerInterest,
+    InteractionEvent,
+    InterestSource,
+    Purchase,
+    PurchaseKind,
+)
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
 from recommendations.cache import customer_generation
-from recommendations.dataset import user_features
+from recommendations.dataset import features_of
 from recommendations.lightfm_model import TrainedRecommender
 from recommendations.selectors import (
     active_recommender,
@@ -105,22 +112,23 @@ def _shopper(customer_id: int) -> Shopper:
             .values_list("product_id", "invoices")
         )
     )
-    rows = (
+    rows = list(
         CustomerInterest.objects.current()
         .filter(customer_id=customer_id)
         .order_by("-confidence")
-        .values_list("interest__name", "interest__product_category_id", "source")
+        .values_list("interest_id", "confidence", "interest__name", "interest__product_category_id", "source")
     )
     interests: list[tuple[str, int | None, bool]] = [
-        (name, category, source == InterestSource.DECLARED) for name, category, source in rows
+        (name, category, source == InterestSource.DECLARED) for _, _, name, category, source in rows
     ]
     interests.sort(key=lambda item: not item[2])
+    country = Customer.objects.filter(pk=customer_id).values_list("country", flat=True).first() or ""
     return Shopper(
         customer_id=customer_id,
         bought=bought,
         has_events=InteractionEvent.objects.filter(customer_id=customer_id).exists(),
         interests=interests,
-        features=user_features([customer_id])[customer_id],
+        features=features_of(country, ((interest_id, confidence) for interest_id, confidence, *_ in rows)),
     )
 
 
