@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import IO, Any, cast
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
 from customers.importers.interactions import ColumnMap
 from customers.importers.online_retail import MissingColumnsError
+from customers.management.import_files import import_file, rejects_path
 from customers.models import InteractionKind
 from customers.services.interactions_import import interactions_import
 from marketing_platform.progress import RichProgress
@@ -42,9 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, help="Also write the summary as JSON here.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["path"])
-        if not path.is_file():
-            raise CommandError(f"No such file: {path}")
+        path, name = import_file(Path(options["path"]))
         if options["rating_threshold"] is not None and not options["rating"]:
             raise CommandError("--rating-threshold needs --rating (the column it applies to).")
         if options["quantity"] and options["rating"]:
@@ -52,8 +50,7 @@ class Command(BaseCommand):
         fields = ("customer", "product", "timestamp", "quantity", "rating", "rating_threshold",
                   "product_name", "category")  # fmt: skip
         columns = ColumnMap(**{field: options[field] for field in fields})
-        name = path.name.removesuffix(".gz").removesuffix(".csv")
-        rejects = options["rejects"] or settings.VAR_DIR / "imports" / f"{name}.rejects.csv"
+        rejects = rejects_path(name, options["rejects"])
         console = Console(file=cast(IO[str], self.stdout))
         try:
             with RichProgress(console) as progress:

@@ -4,12 +4,12 @@ import json
 from pathlib import Path
 from typing import IO, Any, cast
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
 from customers.importers.online_retail import MissingColumnsError
+from customers.management.import_files import import_file, rejects_path
 from customers.selectors import CategoryCoverage, category_coverage
 from customers.services.retail_import import ImportReport, online_retail_import
 from marketing_platform.progress import RichProgress
@@ -30,15 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--report", type=Path, help="Also write the summary as JSON to this path.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["path"])
-        if not path.is_file():
-            raise CommandError(f"No such file: {path}")
-        name = path.name.removesuffix(".gz").removesuffix(".csv")
-        rejects = (
-            Path(options["rejects"])
-            if options["rejects"]
-            else settings.VAR_DIR / "imports" / f"{name}.rejects.csv"
-        )
+        path, name = import_file(Path(options["path"]))
+        rejects = rejects_path(name, options["rejects"])
         console = Console(file=cast(IO[str], self.stdout))
         try:
             with RichProgress(console) as progress:
