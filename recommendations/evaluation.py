@@ -140,14 +140,13 @@ class Evaluation:
         return np.tile(self.popularity, (len(self.customers), 1))
 
     def popular_in_interests(self) -> Scores:
-        scores = np.zeros((len(self.customers), len(self.products)), dtype=np.float32)
-        for i, pk in enumerate(self.customers):
-            shares = self.features[pk]
-            for category in np.unique(self.categories):
-                share = shares.get(f"category:{category}", 0.0)
-                if share:
-                    mask = self.categories == category
-                    scores[i, mask] = share * self.popularity[mask]
+        categories = np.unique(self.categories)
+        shares = np.array(
+            [[self.features[pk].get(f"category:{c}", 0.0) for c in categories] for pk in self.customers],
+            dtype=np.float32,
+        ).reshape(len(self.customers), len(categories))
+        column_of = np.searchsorted(categories, self.categories)  # each product's category column
+        scores = shares[:, column_of] * self.popularity[np.newaxis, :]
         return scores + 1e-6 * self.popularity  # bestsellers after the customer's categories
 
     def repeat_purchases(self) -> Scores:
