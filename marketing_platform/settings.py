@@ -369,13 +369,18 @@ RECOMMENDER = {
     "epochs": env.int("RECOMMENDER_EPOCHS", default=20),
     "random_state": env.int("RECOMMENDER_SEED", default=7),
     "threads": env.int("RECOMMENDER_THREADS", default=2),
+    # hybrid: the share of a known customer's or product's representation carried by its
+    # features (its identity carries the rest); a new one is represented by its features alone
+    "feature_weight": env.float("RECOMMENDER_FEATURE_WEIGHT", default=0.1),
     # an interaction's weight halves every this many days before the data's last day
     "half_life_days": env.float("RECOMMENDER_HALF_LIFE_DAYS", default=180.0),
 }
 RECOMMENDATIONS_MAX_PER_CATEGORY = env.int("RECOMMENDATIONS_MAX_PER_CATEGORY", default=3)
 # A product this share of whose buyers bought it on more than one order is a re-purchase kind:
 # it may be recommended again to those who bought it.
-RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE", default=0.15)
+RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE", default=0.02)
+# "Popular" means distinct buyers over this many days up to the last sale.
+RECOMMENDATIONS_POPULAR_DAYS = env.int("RECOMMENDATIONS_POPULAR_DAYS", default=28)
 RECOMMENDATIONS_CACHE_SECONDS = env.int("RECOMMENDATIONS_CACHE_SECONDS", default=3600)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
 

@@ -1,8 +1,10 @@
 """Offline evaluation: every recommender against the same held-out purchases.
 
 Splits. ``time``: learn from what happened before T (the last ``test_weeks`` of
-the data), test on each customer's purchases in the weeks after. ``random``: hold
-out ``test_fraction`` of the (customer, product) pairs at random.
+the data), test on each customer's purchases in the weeks after. ``validation``:
+the same, ``test_weeks`` earlier, so choices can be made without looking at the
+test weeks. ``random``: hold out ``test_fraction`` of the (customer, product)
+pairs at random.
 
 Metrics per customer, averaged: precision@k, recall@k, NDCG@k (binary
 relevance), AUC (the chance a held-out product outranks a product the customer
@@ -33,7 +35,7 @@ from catalog.models import Product
 from customers.models import Customer, Purchase, PurchaseKind
 from recommendations.dataset import Features, Interaction, interactions
 from recommendations.lightfm_model import train
-from recommendations.selectors import repurchase_products
+from recommendations.selectors import product_popularity, repurchase_products
 from recommendations.serving import RANK_OFFSET, WEIGHTS
 
 K = 10
@@ -63,19 +65,26 @@ class Row:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
 
 
-def time_split(test_weeks: int) -> Split:
+def time_split(test_weeks: int, *, validation: bool = False) -> Split:
+    """Learn before T, test on the ``test_weeks`` after it; T is ``test_weeks`` before the last
+    sale. ``validation`` moves both back by ``test_weeks``: the weeks before the test weeks,
+    on which the blend's weights and rules are chosen so the test weeks stay unseen."""
     sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
     end = sales.aggregate(last=Max("purchased_at"))["last"]
     if end is None:
         raise ValueError("No purchases to evaluate on.")
-    cutoff = end - timedelta(weeks=test_weeks)
+    span = timedelta(weeks=test_weeks)
+    if validation:
+        end -= span
+    cutoff = end - span
     test: dict[int, set[int]] = defaultdict(set)
-    for customer_id, product_id in sales.filter(purchased_at__gte=cutoff).values_list(
-        "customer_id", "product_id"
-    ):
+    tested = sales.filter(purchased_at__gte=cutoff)
+    if validation:
+        tested = tested.filter(purchased_at__lt=end)
+    for customer_id, product_id in tested.values_list("customer_id", "product_id"):
         test[customer_id].add(product_id)
     return Split(
-        "time",
+        "validation" if validation else "time",
         interactions(before=cutoff),
         dict(test),
         f"train before {cutoff:%Y-%m-%d}, test {test_weeks} weeks",
@@ -112,9 +121,19 @@ class Evaluation:
             ([r.weight for r in split.train], (rows, cols)), shape=(len(customers), len(self.products))
         )
         self.bought = self.weights.sign().astype(np.float32).tocsr()  # weights are positive
-        self.popularity = np.asarray(self.bought.sum(axis=0)).ravel()
+        self.popularity = self._popularity()
         self.categories = self._product_categories()
         self.features = self._train_period_features(customers)
+
+    def _popularity(self) -> np.ndarray:
+        """Time split: what serving calls popular (recent distinct buyers) as of the cut, ties
+        going to buyers over the whole training period. Random split (no time in it): buyers
+        in the training pairs."""
+        overall = np.asarray(self.bought.sum(axis=0)).ravel()
+        if self.split.cutoff is None:
+            return overall
+        recent = product_popularity(before=self.split.cutoff)
+        return np.array([recent.get(pk, 0) for pk in self.products]) + overall / (overall.max() + 1)
 
     def _product_categories(self) -> np.ndarray:
         by_pk = dict(Product.objects.values_list("pk", "category_id"))
@@ -198,7 +217,7 @@ class Evaluation:
     def _offered_again(self) -> np.ndarray:
         """Per customer under test, the bought products serving may offer again: a re-purchase
         kind, or bought on more than one order during the training period."""
-        kinds = np.isin(self.products, list(repurchase_products()))
+        kinds = np.isin(self.products, list(repurchase_products(before=self.split.cutoff)))
         offered = np.asarray(self.bought[self.user_rows()].todense()) > 0
         offered &= kinds[np.newaxis, :]
         sales = Purchase.objects.filter(kind=PurchaseKind.SALE, customer_id__in=self.customers)

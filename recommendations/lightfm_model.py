@@ -23,31 +23,43 @@ from recommendations.dataset import Features, Interaction, item_features, price_
 
 @dataclass
 class FeatureSpace:
-    """Columns of a feature matrix: one per known entity (identity), then one per feature name."""
+    """Columns of a feature matrix: one per known entity (identity), then one per feature name.
+
+    A known entity's row gives ``feature_weight`` of its mass to its features, shared in
+    proportion to their values, and the rest to its identity: normalising identity and
+    features together would let a product with four tags be 80 % tags, and the model
+    would then tell products of one category apart badly. An unknown entity (fold-in)
+    is its features alone.
+    """
 
     entities: dict[int, int]
     names: dict[str, int] = field(default_factory=dict)
+    feature_weight: float = 0.1
 
     @property
     def width(self) -> int:
         return len(self.entities) + len(self.names)
 
     def rows(self, ids: list[int], features: Mapping[int, Features], *, identity: bool) -> sparse.csr_matrix:
-        """Row-normalised feature rows; unknown feature names are left out."""
+        """One row per id; unknown feature names are left out."""
         rows, cols, values = [], [], []
         for row, pk in enumerate(ids):
-            entries: dict[int, float] = {}
+            known = {
+                len(self.entities) + column: value
+                for name, value in features.get(pk, {}).items()
+                if (column := self.names.get(name)) is not None
+            }
+            total = sum(known.values())
+            share = 1.0
             if identity and pk in self.entities:
-                entries[self.entities[pk]] = 1.0
-            for name, value in features.get(pk, {}).items():
-                column = self.names.get(name)
-                if column is not None:
-                    entries[len(self.entities) + column] = value
-            total = sum(entries.values()) or 1.0
-            for column, value in entries.items():
+                share = self.feature_weight if total else 0.0
+                rows.append(row)
+                cols.append(self.entities[pk])
+                values.append(1.0 - share)
+            for column, value in known.items():
                 rows.append(row)
                 cols.append(column)
-                values.append(value / total)
+                values.append(share * value / total)
         return sparse.csr_matrix((values, (rows, cols)), shape=(len(ids), self.width), dtype=np.float32)
 
 
@@ -126,8 +138,9 @@ def train(
     started = time.perf_counter()
     customer_ids = sorted({row.customer_id for row in data})
     product_ids = sorted({row.product_id for row in data})
-    users = FeatureSpace({pk: index for index, pk in enumerate(customer_ids)})
-    items = FeatureSpace({pk: index for index, pk in enumerate(product_ids)})
+    feature_weight = parameters["feature_weight"]
+    users = FeatureSpace({pk: index for index, pk in enumerate(customer_ids)}, feature_weight=feature_weight)
+    items = FeatureSpace({pk: index for index, pk in enumerate(product_ids)}, feature_weight=feature_weight)
     bands = price_bands()
     user_values = (
         {} if not hybrid else dict(known_users) if known_users is not None else user_features(customer_ids)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pickle
 import threading
 from collections import Counter
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,8 +21,8 @@ from recommendations.models import ModelVersion
 
 _lock = threading.Lock()
 _loaded: dict[int, TrainedRecommender] = {}
-POPULAR_WINDOW = timedelta(days=90)
 POPULARITY_SECONDS = 600
+T = TypeVar("T")
 
 
 def active_recommender() -> tuple[int, TrainedRecommender] | None:
@@ -38,34 +40,47 @@ def active_recommender() -> tuple[int, TrainedRecommender] | None:
         return pk, _loaded[pk]
 
 
-def product_popularity() -> dict[int, int]:
-    """Distinct buyers per product over the last 90 days of sales data (cached ten minutes)."""
-    cached: dict[int, int] | None = cache.get("recs:popularity")
-    if cached is not None:
-        return cached
+def product_popularity(*, before: datetime | None = None) -> dict[int, int]:
+    """Distinct buyers per product over the ``RECOMMENDATIONS_POPULAR_DAYS`` that end with the
+    last sale, or that end at ``before`` (an evaluation)."""
+    return _live_or_before("recs:popularity", _popularity, before)
+
+
+def repurchase_products(*, before: datetime | None = None) -> set[int]:
+    """Re-purchase kinds: products at least ``RECOMMENDATIONS_REPURCHASE_SHARE`` of whose buyers
+    (five at least) bought them on more than one invoice, counted on the sales before ``before``
+    when given (an evaluation), otherwise on all of them."""
+    return _live_or_before("recs:repurchase", _repurchase_kinds, before)
+
+
+def _live_or_before(key: str, compute: Callable[[datetime | None], T], before: datetime | None) -> T:
+    """Live figures are cached ten minutes; an evaluation's, computed at a past moment, are not."""
+    if before is not None:
+        return compute(before)
+    return cast(T, cache.get_or_set(key, lambda: compute(None), POPULARITY_SECONDS))
+
+
+def _popularity(before: datetime | None) -> dict[int, int]:
     sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
-    last = sales.aggregate(last=Max("purchased_at"))["last"]
-    if last is None:
+    end = before or sales.aggregate(last=Max("purchased_at"))["last"]
+    if end is None:
         return {}
-    counts = dict(
-        sales.filter(purchased_at__gte=last - POPULAR_WINDOW)
-        .values_list("product_id")
+    window = sales.filter(purchased_at__gte=end - timedelta(days=settings.RECOMMENDATIONS_POPULAR_DAYS))
+    if before is not None:
+        window = window.filter(purchased_at__lt=before)
+    return dict(
+        window.values_list("product_id")
         .annotate(buyers=Count("customer_id", distinct=True))
         .values_list("product_id", "buyers")
     )
-    cache.set("recs:popularity", counts, POPULARITY_SECONDS)
-    return counts
 
 
-def repurchase_products() -> set[int]:
-    """Re-purchase kinds: products at least ``RECOMMENDATIONS_REPURCHASE_SHARE`` of whose buyers
-    (five at least) bought them on more than one invoice."""
-    cached: set[int] | None = cache.get("recs:repurchase")
-    if cached is not None:
-        return cached
+def _repurchase_kinds(before: datetime | None) -> set[int]:
+    sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
+    if before is not None:
+        sales = sales.filter(purchased_at__lt=before)
     orders = (
-        Purchase.objects.filter(kind=PurchaseKind.SALE)
-        .values("product_id", "customer_id")
+        sales.values("product_id", "customer_id")
         .annotate(invoices=Count("invoice", distinct=True))
         .values_list("product_id", "invoices")
     )
@@ -75,9 +90,7 @@ def repurchase_products() -> set[int]:
         buyers[product_id] += 1
         repeat[product_id] += invoices > 1
     share = settings.RECOMMENDATIONS_REPURCHASE_SHARE
-    found = {pk for pk, count in buyers.items() if count >= 5 and repeat[pk] / count >= share}
-    cache.set("recs:repurchase", found, POPULARITY_SECONDS)
-    return found
+    return {pk for pk, count in buyers.items() if count >= 5 and repeat[pk] / count >= share}
 
 
 def products_unknown_to(trained: TrainedRecommender, version: int) -> list[int]:

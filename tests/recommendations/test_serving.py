@@ -4,6 +4,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.core.cache import cache
 from django.db.models import Count
 
 from catalog.models import Category, Product
@@ -17,7 +18,7 @@ from tests.recommendations.conftest import QUICK, Store
 
 
 def test_model_reasons_name_products_the_customer_really_bought(trained: Store) -> None:
-    result = recommendations_for(trained.customer.pk, limit=10, strategy="model")
+    result = recommendations_for(trained.customer.pk, limit=50, strategy="model")
 
     bought = set(Purchase.objects.filter(customer=trained.customer).values_list("product__name", flat=True))
     from_model = [item for item in result.items if item.strategy == "model"]
@@ -44,6 +45,23 @@ def test_bought_products_come_back_only_when_they_are_bought_again_and_again(tra
         if item.product_id in orders:  # a re-purchase kind, or bought on more than one order
             assert item.product_id in kinds or orders[item.product_id] > 1
             assert item.reason.startswith("Time to stock up")
+
+
+@pytest.mark.parametrize(("share", "bought_once_may_return"), [(1.01, False), (0.0, True)])
+def test_a_product_bought_once_returns_only_when_it_is_a_repurchase_kind(
+    trained: Store, settings: Any, share: float, bought_once_may_return: bool
+) -> None:
+    settings.RECOMMENDATIONS_REPURCHASE_SHARE = share  # above 1 no product is a re-purchase kind
+    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 100
+    cache.clear()
+    once = set(
+        Purchase.objects.filter(customer=trained.customer, kind="sale").values("product_id")
+        .annotate(n=Count("invoice", distinct=True)).filter(n=1).values_list("product_id", flat=True)
+    )  # fmt: skip
+
+    returned = {item.product_id for item in recommendations_for(trained.customer.pk, limit=100).items} & once
+
+    assert bool(returned) is bought_once_may_return
 
 
 def test_at_most_n_per_category_and_only_the_asked_category(trained: Store, settings: Any) -> None:
@@ -88,8 +106,8 @@ def test_a_declared_interest_lifts_its_category(trained: Store) -> None:
 
 
 def test_without_a_model_the_graph_and_popularity_answer(store: Store, settings: Any) -> None:
-    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 50
-    result = recommendations_for(store.customer.pk, limit=50)
+    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 100
+    result = recommendations_for(store.customer.pk, limit=100)
 
     assert (result.mode, result.model_version, result.degraded) == ("no_model", None, ["no_model"])
     assert result.items
@@ -138,7 +156,7 @@ def test_a_new_customer_gets_declared_interests_then_bestsellers(store: Store) -
 def test_a_customer_created_after_training_is_scored_through_its_features(trained: Store) -> None:
     newcomer, interest = _newcomer("new-2")
 
-    result = recommendations_for(newcomer.pk, limit=20)
+    result = recommendations_for(newcomer.pk, limit=20, strategy="model")
 
     folded_in = [item for item in result.items if item.strategy == "model"]
     assert result.mode == "new_customer"

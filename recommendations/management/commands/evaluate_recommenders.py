@@ -21,9 +21,17 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--split", choices=("time", "random"), default="time")
         parser.add_argument(
-            "--test-weeks", type=int, default=4, help="time split: weeks tested after the cut."
+            "--split",
+            choices=("time", "validation", "random"),
+            default="time",
+            help="validation: the time split's weeks before its test weeks (to tune on).",
+        )
+        parser.add_argument(
+            "--test-weeks",
+            type=int,
+            default=4,
+            help="time and validation splits: weeks tested after the cut.",
         )
         parser.add_argument("--test-fraction", type=float, default=0.25, help="random split: pairs held out.")
         parser.add_argument("--seed", type=int, default=1, help="random split: the shuffle.")
@@ -34,15 +42,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=cast(IO[str], self.stdout), highlight=False, width=120)
-        if options["split"] == "time" and options["test_weeks"] <= 0:
+        if options["test_weeks"] <= 0:
             raise CommandError("--test-weeks must be positive.")
         if not 0 < options["test_fraction"] < 1:
             raise CommandError("--test-fraction must be between 0 and 1.")
+        version = self._version(options["model_version"])
         try:
             split: Split = (
-                time_split(options["test_weeks"])
-                if options["split"] == "time"
-                else random_split(options["test_fraction"], options["seed"])
+                random_split(options["test_fraction"], options["seed"])
+                if options["split"] == "random"
+                else time_split(options["test_weeks"], validation=options["split"] == "validation")
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
@@ -71,17 +80,21 @@ class Command(BaseCommand):
             "k": K,
             "rows": [r.as_dict() for r in rows],
         }
-        version = (
-            ModelVersion.objects.filter(pk=options["model_version"]).first()
-            if options["model_version"]
-            else ModelVersion.objects.filter(active=True).first()
-        )
         if version is not None:
             version.metrics = {**version.metrics, split.name: result}
             version.save(update_fields=["metrics"])
             console.print(f"Kept with {version}.")
-        elif options["model_version"]:
-            raise CommandError(f"No model version {options['version']}.")
         if options["json"]:
             options["json"].write_text(json.dumps(result, indent=2) + "\n")
             console.print(f"Wrote {options['json']}.")
+
+    @staticmethod
+    def _version(pk: int | None) -> ModelVersion | None:
+        """The version the results are kept with: the one asked for (checked before the long
+        evaluation starts), otherwise the active one, if any."""
+        if pk is None:
+            return ModelVersion.objects.filter(active=True).first()
+        version = ModelVersion.objects.filter(pk=pk).first()
+        if version is None:
+            raise CommandError(f"No model version {pk}.")
+        return version
