@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "recommendations",
     "campaigns",
     "visionboards",
+    "django_celery_beat",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -237,6 +239,25 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="marketing@localhost")
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2])
+# Where links in emails point: this platform (unsubscribe, tracked clicks) and the shop.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SHOP_URL = env.str("SHOP_URL", default=SITE_URL).rstrip("/")
+SHOP_PRODUCT_URL = env.str("SHOP_PRODUCT_URL", default=SHOP_URL + "/products/{sku}")
+COMPANY_NAME = env.str("COMPANY_NAME", default="Lumen & Loom")
+COMPANY_POSTAL_ADDRESS = env.str(
+    "COMPANY_POSTAL_ADDRESS", default="1 Market Street, London EC1A 1AA, United Kingdom"
+)
+# Staff templates are untrusted: a render stops after this long or this much output.
+EMAIL_RENDER_SECONDS = env.float("EMAIL_RENDER_SECONDS", default=2.0)
+EMAIL_MAX_CHARS = env.int("EMAIL_MAX_CHARS", default=400_000)
+EMAIL_RECOMMENDATIONS = env.int("EMAIL_RECOMMENDATIONS", default=6)
+# No customer gets more than this many campaign emails within the window.
+CAMPAIGN_FREQUENCY_CAP = env.int("CAMPAIGN_FREQUENCY_CAP", default=3)
+CAMPAIGN_FREQUENCY_WINDOW_DAYS = env.int("CAMPAIGN_FREQUENCY_WINDOW_DAYS", default=7)
+# A send claimed by a worker that died is taken over after this long.
+CAMPAIGN_SEND_CLAIM_SECONDS = env.int("CAMPAIGN_SEND_CLAIM_SECONDS", default=60)
+CAMPAIGN_BATCH = env.int("CAMPAIGN_BATCH", default=50)
 
 # --- Auth, i18n, static and media -------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

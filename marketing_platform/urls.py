@@ -17,10 +17,12 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("catalog.api.urls")),
     path("", include("graph.api.urls")),
     path("", include("recommendations.api.urls")),
+    path("", include("campaigns.api.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("campaigns.urls")),
     path("api/v1/", include(api_v1)),
     path("metrics", MetricsView.as_view(), name="metrics-root"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -11,4 +11,6 @@ class Scope(models.TextChoices):
     CUSTOMERS_WRITE = "customers:write", "Update customers"
     CATALOG_READ = "catalog:read", "Read products and categories"
     CATALOG_WRITE = "catalog:write", "Create and update products"
+    EMAILS_RENDER = "emails:render", "Render a customer's personalised email"
+    CAMPAIGNS_READ = "campaigns:read", "Read campaigns and their results"
     METRICS_READ = "metrics:read", "Scrape metrics"

@@ -95,7 +95,9 @@ def world(db: None, graph: Graph) -> World:
         clients={
             "staff": jwt_client(staff),
             "customer": jwt_client(ada_login),
-            "service": key_client(Scope.CUSTOMERS_READ, Scope.INGEST, Scope.CATALOG_READ),
+            "service": key_client(
+                Scope.CUSTOMERS_READ, Scope.INGEST, Scope.CATALOG_READ, Scope.EMAILS_RENDER
+            ),
             "catalog-service": key_client(Scope.CATALOG_READ, Scope.CATALOG_WRITE),
             "no-role": jwt_client(users.create_user("nobody", password=PASSWORD)),
             "anonymous": APIClient(),

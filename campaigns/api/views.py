@@ -1,0 +1,103 @@
+"""POST /api/v1/customers/{id}/email: the customer's personalised email, rendered, with the
+data it was made from."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns.models import EmailTemplate
+from campaigns.rendering.defaults import DEFAULT_TEMPLATE
+from campaigns.rendering.email import render_email
+from campaigns.rendering.sandbox import TemplateProblem
+from campaigns.selectors import personalization_for
+from campaigns.services.emails import render_limits, template_source
+from customers.api.lookup import customer_pk_or_404
+from customers.models import Customer
+from marketing_platform.api.errors import PlatformError
+from marketing_platform.api.schema import error
+from marketing_platform.api.scopes import Scope
+from marketing_platform.api.strict import StrictSerializer
+
+
+class TemplateDoesNotRender(PlatformError):
+    status_code = 422
+    default_code = "template_error"
+    default_detail = "The template does not render."
+
+
+class EmailInput(StrictSerializer):
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=EmailTemplate.objects.all(), required=False, allow_null=True,
+        help_text="An email template's id; without one, the built-in recommendations email.",
+    )  # fmt: skip
+
+
+class ProductOutput(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    sku = serializers.CharField()
+    price = serializers.CharField()
+    url = serializers.CharField(help_text="A tracked link to the product.")
+    reason = serializers.CharField()
+    image_url = serializers.CharField()
+
+
+class PersonalizationOutput(serializers.Serializer[Any]):
+    customer = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    recommendations = ProductOutput(many=True)
+    recommendation_mode = serializers.CharField(help_text="As in the recommendations endpoint.")
+    interests = serializers.ListField(child=serializers.CharField())
+    vision_board = serializers.DictField(child=serializers.CharField(), allow_null=True)
+    unsubscribe_url = serializers.CharField()
+
+
+class EmailOutput(serializers.Serializer[Any]):
+    customer = serializers.CharField()
+    template = serializers.IntegerField(allow_null=True)
+    subject = serializers.CharField()
+    preheader = serializers.CharField(allow_blank=True)
+    html = serializers.CharField()
+    text = serializers.CharField()
+    personalization = PersonalizationOutput()
+
+
+class CustomerEmailView(APIView):
+    """Render (not send) the email this customer would get. A customer with little data gets
+    generic but relevant content: bestsellers of their declared interests, then overall."""
+
+    scopes = {"POST": Scope.EMAILS_RENDER}
+    customer_methods = frozenset({"POST"})  # a customer may see its own email ("view in the browser")
+
+    @extend_schema(
+        request=EmailInput,
+        responses={200: EmailOutput, 404: error("not_found"), 422: error("template_error")},
+    )
+    def post(self, request: Request, external_id: str) -> Response:
+        params = EmailInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        customer = Customer.objects.get(pk=customer_pk_or_404(request, external_id))
+        template: EmailTemplate | None = params.validated_data.get("template")
+        data = personalization_for(customer)
+        source = template_source(template) if template else DEFAULT_TEMPLATE
+        try:
+            rendered = render_email(source, data, render_limits())
+        except TemplateProblem as exc:
+            raise TemplateDoesNotRender(str(exc), details={"part": exc.part, "line": exc.line}) from None
+        personalization = {**data.variables(), "recommendation_mode": data.recommendation_mode}
+        personalization["recommendations"] = [asdict(p) for p in data.recommendations]
+        return Response(
+            EmailOutput(
+                {
+                    "customer": external_id,
+                    "template": template.pk if template else None,
+                    **asdict(rendered),
+                    "personalization": personalization,
+                }
+            ).data
+        )

@@ -1,0 +1,224 @@
+"""Email templates, segments, campaigns and the one ``Send`` row per campaign run and customer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from catalog.models import Category
+from customers.models import Customer, Interest
+
+
+class EmailTemplate(models.Model):
+    """Staff-authored, so untrusted: rendered in the Jinja2 sandbox (``campaigns.rendering``)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(
+        max_length=300, help_text="A template too: {{ customer.first_name }} works here."
+    )
+    preheader = models.CharField(
+        max_length=300, blank=True, help_text="The preview line inboxes show after the subject."
+    )
+    html_body = models.TextField(
+        help_text="The email's content; the layout (header, width, dark mode, footer) wraps it."
+    )
+    text_body = models.TextField(
+        blank=True, help_text="Plain-text part; left empty, it is written from the HTML with its links."
+    )
+    language = models.CharField(max_length=16, default="en", choices=settings.LANGUAGES)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Segment(models.Model):
+    """Who a campaign is for: every rule given must hold. Consent is always required (and
+    checked again when each email is sent)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    interests = models.ManyToManyField(
+        Interest, blank=True, help_text="Customers with at least one of these current interests."
+    )
+    categories = models.ManyToManyField(
+        Category, blank=True, help_text="Customers who bought in at least one of these categories (or below)."
+    )
+    countries = models.JSONField(
+        default=list, blank=True, help_text='Country names, e.g. ["France", "Germany"].'
+    )
+    purchased_within_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Last purchase at most this many days ago."
+    )
+    not_purchased_within_days = models.PositiveIntegerField(
+        null=True, blank=True, help_text="No purchase for at least this many days (lapsed customers)."
+    )
+    min_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    max_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENDING = "sending", "Sending"
+    PAUSED = "paused", "Paused"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class WinnerMetric(models.TextChoices):
+    OPENS = "opens", "Open rate"
+    CLICKS = "clicks", "Click rate"
+
+
+class Campaign(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns")
+    state = models.CharField(max_length=16, choices=CampaignState.choices, default=CampaignState.DRAFT)
+    send_at = models.DateTimeField(null=True, blank=True, help_text="One-off: when to send.")
+    schedule = models.OneToOneField(
+        "django_celery_beat.PeriodicTask",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaign",
+        help_text="Recurring: the beat entry that starts each run.",
+    )
+    emails_per_second = models.PositiveIntegerField(
+        default=50, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
+    winner_metric = models.CharField(max_length=16, choices=WinnerMetric.choices, default=WinnerMetric.CLICKS)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignVariant(models.Model):
+    """One template of a campaign; with several, customers are split by ``share``."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="variants")
+    label = models.CharField(max_length=16, default="A")
+    template = models.ForeignKey(EmailTemplate, on_delete=models.PROTECT, related_name="variants")
+    share = models.PositiveSmallIntegerField(
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Percent of recipients.",
+    )
+
+    class Meta:
+        ordering = ["campaign", "label"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "label"], name="variant_label_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} / {self.label}"
+
+
+class CampaignRun(models.Model):
+    """One occurrence of a campaign: a one-off campaign has one, a recurring one one per tick."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="runs")
+    occurrence = models.CharField(max_length=32, help_text="Which tick this is (its scheduled time).")
+    recipients = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "occurrence"], name="run_occurrence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} @ {self.occurrence}"
+
+
+class SendStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RENDERED = "rendered", "Rendered"
+    SENDING = "sending", "Sending"  # claimed by a worker; the email may be on its way
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class Send(models.Model):
+    """Created for every recipient before anything is sent; the unique (run, customer) pair and
+    the status make a retried or resumed task send each email once."""
+
+    run = models.ForeignKey(CampaignRun, on_delete=models.CASCADE, related_name="sends")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="campaign_sends")
+    variant = models.ForeignKey(CampaignVariant, on_delete=models.PROTECT, related_name="sends")
+    status = models.CharField(max_length=16, choices=SendStatus.choices, default=SendStatus.PENDING)
+    skip_reason = models.CharField(max_length=64, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    html = models.TextField(blank=True)
+    text = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    esp_message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    error = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "customer"], name="one_send_per_run_and_customer")
+        ]
+        indexes = [
+            models.Index(fields=["customer", "sent_at"], name="send_customer_sent"),
+            models.Index(fields=["run", "status"], name="send_run_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} → {self.customer}"
+
+    @property
+    def message_id(self) -> str:
+        """The same for every attempt: a receiver can tell a resent copy from a new email."""
+        return f"<send-{self.pk}.{self.run_id}@{settings.EMAIL_MESSAGE_ID_DOMAIN}>"
+
+
+class SuppressionReason(models.TextChoices):
+    BOUNCED = "bounced", "Hard bounce"
+    COMPLAINED = "complained", "Spam complaint"
+    MANUAL = "manual", "Added by staff"
+
+
+class Suppression(models.Model):
+    """Addresses never sent to, whoever they belong to now."""
+
+    email = models.EmailField(unique=True)
+    reason = models.CharField(max_length=16, choices=SuppressionReason.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(email=models.functions.Lower("email")),
+                                              name="suppression_email_lowercase")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_reason_display()})"
