@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 
+from campaigns.models import Segment, Suppression
 from campaigns.rendering.email import Personalization, Product
 from campaigns.tokens import Click, Recipient, tracked_url, unsubscribe_url
+from catalog.models import Category
 from catalog.models import Product as CatalogProduct
-from customers.models import Customer, CustomerInterest
+from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
 from recommendations.serving import recommendations_for
 
 CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
@@ -61,3 +67,58 @@ def _price(amount: Decimal, currency: str) -> str:
     sign = CURRENCY_SIGNS.get(currency)
     value = f"{amount.quantize(Decimal('0.01')):,}"
     return f"{sign}{value}" if sign else f"{value} {currency}"
+
+
+def reachable_customers() -> QuerySet[Customer]:
+    """Customers a campaign may email at all: an address, consent, not unsubscribed, not
+    suppressed. Checked again for each email at send time."""
+    suppressed = Suppression.objects.filter(email=Lower(OuterRef("email")))
+    return Customer.objects.filter(
+        email__isnull=False, marketing_consent=True, unsubscribed_at__isnull=True
+    ).exclude(Exists(suppressed))
+
+
+def segment_customers(segment: Segment, *, now: datetime | None = None) -> QuerySet[Customer]:
+    """The reachable customers every rule of the segment holds for."""
+    now = now or timezone.now()
+    customers = reachable_customers()
+    interest_ids = list(segment.interests.values_list("pk", flat=True))
+    if interest_ids:
+        holders = CustomerInterest.objects.current().filter(interest_id__in=interest_ids)
+        customers = customers.filter(pk__in=holders.values("customer_id"))
+    category_ids = _with_leaves(list(segment.categories.values_list("pk", flat=True)))
+    if category_ids:
+        buyers = Purchase.objects.filter(kind=PurchaseKind.SALE, product__category_id__in=category_ids)
+        customers = customers.filter(pk__in=buyers.values("customer_id"))
+    if segment.countries:
+        customers = customers.filter(country__in=segment.countries)
+    sales = Purchase.objects.filter(kind=PurchaseKind.SALE, customer_id=OuterRef("pk"))
+    if segment.purchased_within_days is not None:
+        since = now - timedelta(days=segment.purchased_within_days)
+        customers = customers.filter(Exists(sales.filter(purchased_at__gte=since)))
+    if segment.not_purchased_within_days is not None:
+        since = now - timedelta(days=segment.not_purchased_within_days)
+        customers = customers.exclude(Exists(sales.filter(purchased_at__gte=since)))
+    if segment.min_spend is not None or segment.max_spend is not None:
+        spend = (
+            Purchase.objects.filter(customer_id=OuterRef("pk"))
+            .values("customer_id")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        customers = customers.annotate(spend=Coalesce(Subquery(spend), Decimal(0)))
+        if segment.min_spend is not None:
+            customers = customers.filter(spend__gte=segment.min_spend)
+        if segment.max_spend is not None:
+            customers = customers.filter(spend__lte=segment.max_spend)
+    return customers
+
+
+def _with_leaves(category_ids: list[int]) -> list[int]:
+    if not category_ids:
+        return []
+    return list(
+        Category.objects.filter(Q(pk__in=category_ids) | Q(parent_id__in=category_ids)).values_list(
+            "pk", flat=True
+        )
+    )

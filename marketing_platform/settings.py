@@ -216,6 +216,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("RECOMMENDER_RETRAIN_SECONDS", default=24 * 3600.0),
         "options": {"expires": 3600},
     },
+    "start-due-campaigns": {
+        "task": "campaigns.tasks.start_due_campaigns",
+        "schedule": env.float("CAMPAIGN_START_SECONDS", default=30.0),
+        "options": {"expires": 25},
+    },
+    "resume-campaigns": {
+        "task": "campaigns.tasks.resume_campaigns",
+        "schedule": env.float("CAMPAIGN_RESUME_SECONDS", default=30.0),
+        "options": {"expires": 25},
+    },
     "derive-graph-edges": {
         "task": "graph.tasks.derive_graph_edges",
         "schedule": env.float("GRAPH_DERIVE_SECONDS", default=6 * 3600.0),

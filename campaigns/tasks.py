@@ -1,0 +1,40 @@
+"""Thin tasks over the campaign services: ids in, one service call."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import OperationalError
+
+from campaigns.services.runs import campaign_run_start, campaign_runs_resume, campaigns_due_start
+from campaigns.services.sending import TRANSIENT, sends_deliver, sends_render
+from marketing_platform.celery import RETRYING, Queues
+
+
+@shared_task(queue=Queues.RENDER, autoretry_for=(OperationalError,), **RETRYING)
+def render_sends(send_ids: list[int]) -> int:
+    """Render a batch, then hand what is ready to the email queue."""
+    ready = sends_render(send_ids)
+    if ready:
+        deliver_sends.delay(ready)
+    return len(ready)
+
+
+@shared_task(queue=Queues.EMAIL, autoretry_for=(OperationalError, *TRANSIENT), **RETRYING)
+def deliver_sends(send_ids: list[int]) -> dict[str, int]:
+    return sends_deliver(send_ids)
+
+
+@shared_task(queue=Queues.DEFAULT, autoretry_for=(OperationalError,), **RETRYING)
+def start_campaign_run(campaign_id: int, occurrence: str) -> int | None:
+    run = campaign_run_start(campaign_id=campaign_id, occurrence=occurrence)
+    return run.pk if run else None
+
+
+@shared_task(queue=Queues.DEFAULT)
+def start_due_campaigns() -> list[int]:
+    return campaigns_due_start()
+
+
+@shared_task(queue=Queues.DEFAULT)
+def resume_campaigns() -> int:
+    return campaign_runs_resume()

@@ -1,0 +1,165 @@
+"""A campaign sent through a real SMTP server: every eligible customer gets one well-formed
+email, with the headers and links it must carry; nobody else gets any."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from campaigns.models import (
+    Campaign,
+    CampaignState,
+    CampaignVariant,
+    EmailTemplate,
+    Segment,
+    Send,
+    SendStatus,
+    Suppression,
+    SuppressionReason,
+)  # fmt: skip
+from campaigns.rendering.defaults import DEFAULT_TEMPLATE
+from campaigns.services.runs import campaign_run_start
+from campaigns.services.sending import sends_deliver, sends_render
+from customers.models import Customer
+from tests.campaigns.conftest import Store
+from tests.campaigns.smtp import Sink, start_smtp_server
+
+RECIPIENTS = 12
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Sink]:
+    controller, sink = start_smtp_server()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = False
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def audience(trained: Store) -> list[Customer]:
+    """Twelve customers with an address and consent; everyone else has neither."""
+    customers = list(Customer.objects.order_by("pk")[:RECIPIENTS])
+    for customer in customers:
+        customer.email = f"customer-{customer.external_id}@example.org"
+        customer.marketing_consent = True
+        customer.save(update_fields=["email", "marketing_consent"])
+    return customers
+
+
+def campaign(name: str) -> Campaign:
+    template = EmailTemplate.objects.create(
+        name=f"{name} template", subject=DEFAULT_TEMPLATE.subject, preheader=DEFAULT_TEMPLATE.preheader,
+        html_body=DEFAULT_TEMPLATE.html_body,
+    )  # fmt: skip
+    created = Campaign.objects.create(
+        name=name, segment=Segment.objects.get_or_create(name="everyone")[0], state=CampaignState.SCHEDULED,
+        emails_per_second=1000,
+    )  # fmt: skip
+    CampaignVariant.objects.create(campaign=created, template=template)
+    return created
+
+
+def run_to_the_end(target: Campaign, django_capture_on_commit_callbacks: Any) -> list[Send]:
+    with django_capture_on_commit_callbacks(execute=False):  # the tasks' work, done here in order
+        run = campaign_run_start(campaign_id=target.pk, occurrence="2026-11-24T10:00")
+    assert run is not None
+    ids = list(run.sends.values_list("pk", flat=True))
+    sends_deliver(sends_render(ids))
+    return list(run.sends.select_related("customer"))
+
+
+def test_each_eligible_customer_gets_one_complete_email(
+    audience: list[Customer], smtp: Sink, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: one customer unsubscribes and one address is suppressed after the sends were created
+    target = campaign("Spring")
+    with django_capture_on_commit_callbacks(execute=False):
+        run = campaign_run_start(campaign_id=target.pk, occurrence="2026-11-24T10:00")
+    assert run is not None
+    assert run.recipients == RECIPIENTS
+    ids = list(run.sends.values_list("pk", flat=True))
+    Customer.objects.filter(pk=audience[0].pk).update(unsubscribed_at=timezone.now())
+    Suppression.objects.create(email=audience[1].email.lower(), reason=SuppressionReason.BOUNCED)  # type: ignore[union-attr]
+
+    # when
+    counts = sends_deliver(sends_render(ids))
+    again = sends_deliver(ids)  # a retried task
+
+    # then
+    assert counts == {"sent": RECIPIENTS - 2, "skipped": 2, "busy": 0}
+    assert again == {"sent": 0, "skipped": 0, "busy": RECIPIENTS}
+    skipped = dict(Send.objects.filter(status=SendStatus.SKIPPED).values_list("customer_id", "skip_reason"))
+    assert skipped == {audience[0].pk: "unsubscribed", audience[1].pk: "suppressed"}
+    by_address = {r.recipients[0]: r.message for r in smtp.received}
+    assert len(smtp.received) == len(by_address) == RECIPIENTS - 2
+    assert set(by_address) == {c.email for c in audience[2:]}
+    sends = {
+        s.customer.email: s for s in Send.objects.filter(status=SendStatus.SENT).select_related("customer")
+    }
+    for address, message in by_address.items():
+        _check_message(message, sends[address])
+
+
+def _check_message(message: Any, send: Send) -> None:
+    assert message.get_content_type() == "multipart/alternative"
+    parts = {part.get_content_type(): part.get_content() for part in message.iter_parts()}
+    assert set(parts) == {"text/plain", "text/html"}
+    assert message["Message-ID"] == send.message_id
+    assert message["Subject"] == send.subject
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    unsubscribe = re.fullmatch(r"<(https?://[^>]+)>", message["List-Unsubscribe"].strip())  # may be folded
+    assert unsubscribe, message["List-Unsubscribe"]
+    html, text = parts["text/html"], parts["text/plain"]
+    links = set(re.findall(r'href="(https?://[^"]+)"', html))
+    assert any("/email/click/" in link for link in links)
+    assert any("/email/unsubscribe/" in link for link in links)
+    browser = Client()
+    for link in links:
+        assert link in text or "/email/unsubscribe/" in link  # the text part keeps the links
+        path = urlsplit(link).path
+        assert browser.get(path).status_code in (200, 302), link  # every link works
+    assert browser.post(urlsplit(unsubscribe.group(1)).path, "List-Unsubscribe=One-Click",
+                        content_type="application/x-www-form-urlencoded").status_code == 200  # fmt: skip
+    send.refresh_from_db()
+    assert send.clicked_at is not None  # following the tracked links recorded the click
+    assert send.unsubscribed_at is not None
+
+
+def test_the_frequency_cap_holds_across_campaigns(
+    audience: list[Customer], smtp: Sink, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.CAMPAIGN_FREQUENCY_CAP = 1
+
+    first = run_to_the_end(campaign("First"), django_capture_on_commit_callbacks)
+    second = run_to_the_end(campaign("Second"), django_capture_on_commit_callbacks)
+
+    assert {s.status for s in first} == {SendStatus.SENT}
+    assert {(s.status, s.skip_reason) for s in second} == {(SendStatus.SKIPPED, "frequency_cap")}
+    assert len(smtp.received) == RECIPIENTS
+
+
+def test_a_template_failing_for_one_customer_fails_only_that_send(
+    audience: list[Customer], smtp: Sink, django_capture_on_commit_callbacks: Any
+) -> None:
+    target = campaign("Fragile")
+    template = target.variants.get().template
+    template.html_body = (
+        "{% if customer.external_id == '" + audience[3].external_id + "' %}{{ 1/0 }}{% endif %}ok"
+    )
+    template.save()
+
+    sends = run_to_the_end(target, django_capture_on_commit_callbacks)
+
+    failed = [s for s in sends if s.status == SendStatus.FAILED]
+    assert [s.customer_id for s in failed] == [audience[3].pk]
+    assert "ZeroDivisionError" in failed[0].error
+    assert "line 1" in failed[0].error
+    assert len(smtp.received) == RECIPIENTS - 1
