@@ -93,7 +93,7 @@ def audience() -> tuple[list[Customer], list[Customer]]:
     unreachable = Customer.objects.bulk_create(
         [Customer(external_id=f"u{i}", email=f"u{i}@example.org", marketing_consent=True,
                   unsubscribed_at=timezone.now()) for i in range(20)]
-        + [Customer(external_id=f"n{i}", email=f"n{i}@example.org", marketing_consent=False) for i in range(20)]
+        + [Customer(external_id=f"n{i}", email=f"n{i}@example.org") for i in range(20)]  # no consent
     )  # fmt: skip
     return reachable, unreachable
 
