@@ -45,5 +45,10 @@ lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
+# The browser tests save what they saw under var/test/screenshots; the README shows these.
+screenshots: install-dev
+	VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m browser $(PYTEST_ARGS)
+	cp var/test/screenshots/*.png docs/screenshots/
+
 clean:
 	rm -rf var/db.sqlite3* var/broker var/test var/imports var/celerybeat-schedule*

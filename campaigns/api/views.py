@@ -14,10 +14,8 @@ from rest_framework.views import APIView
 
 from campaigns.models import EmailTemplate
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
-from campaigns.rendering.email import render_email
 from campaigns.rendering.sandbox import TemplateProblem
-from campaigns.selectors import personalization_for
-from campaigns.services.emails import render_limits, template_source
+from campaigns.services.emails import email_preview, template_source
 from customers.api.lookup import customer_pk_or_404
 from customers.models import Customer
 from marketing_platform.api.errors import PlatformError
@@ -83,10 +81,9 @@ class CustomerEmailView(APIView):
         params.is_valid(raise_exception=True)
         customer = Customer.objects.get(pk=customer_pk_or_404(request, external_id))
         template: EmailTemplate | None = params.validated_data.get("template")
-        data = personalization_for(customer)
         source = template_source(template) if template else DEFAULT_TEMPLATE
         try:
-            rendered = render_email(source, data, render_limits())
+            rendered, data = email_preview(source=source, customer=customer)
         except TemplateProblem as exc:
             raise TemplateDoesNotRender(str(exc), details={"part": exc.part, "line": exc.line}) from None
         personalization = {**data.variables(), "recommendation_mode": data.recommendation_mode}

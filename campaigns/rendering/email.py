@@ -183,3 +183,23 @@ def _text_footer(data: Personalization) -> str:
     return (
         f"--\nUnsubscribe with one click: {data.unsubscribe_url}\n{company['name']} · {company['address']}\n"
     )
+
+
+# What a template can use, shown next to the editor in the admin (name, what it is).
+VARIABLES = (
+    ("customer.first_name", "First name, or empty: {% if customer.first_name %}…{% endif %}"),
+    ("customer.name / .email / .country / .external_id", "The rest of the customer's record"),
+    ("recommendations", "List of products: name, sku, price, url (tracked), reason, image_url"),
+    ("interests", "The customer's interests, strongest first (names)"),
+    ("vision_board", "The latest board: image_url, url, alt; or none"),
+    ("shop_url", "The shop's home page (tracked)"),
+    ("unsubscribe_url", "One-click unsubscribe (the footer always has it)"),
+    ("company.name / .address", "Your company's name and postal address"),
+)
+BLOCKS = (
+    ("greeting()", "“Hi Anna,” as a heading, “Hello,” without a name"),
+    ("products(limit=4, columns=2)", "Recommended products: image, name, price, reason, link"),
+    ("interest_tags(limit=6)", "The customer's interests as tags"),
+    ("vision_board_image()", "The customer's vision board, linked; nothing if none"),
+    ("button(label, url)", "A bulletproof button"),
+)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 
@@ -14,8 +14,7 @@ from campaigns.selectors import personalization_for
 from customers.models import Customer
 
 
-@dataclass(frozen=True)
-class Preview:
+class Preview(NamedTuple):
     rendered: RenderedEmail
     data: Personalization
 
@@ -34,15 +33,15 @@ def template_source(template: EmailTemplate) -> TemplateSource:
     )
 
 
-def email_preview(*, template: EmailTemplate, customer: Customer) -> Preview:
+def email_preview(*, source: TemplateSource, customer: Customer) -> Preview:
     """Raises ``TemplateProblem`` when the template does not render for this customer."""
     data = personalization_for(customer)
-    return Preview(render_email(template_source(template), data, render_limits()), data)
+    return Preview(render_email(source, data, render_limits()), data)
 
 
-def email_send_test(*, template: EmailTemplate, customer: Customer, to: str) -> Preview:
+def email_send_test(*, source: TemplateSource, customer: Customer, to: str) -> Preview:
     """The email ``customer`` would get, sent to a staff address, marked as a test."""
-    preview = email_preview(template=template, customer=customer)
+    preview = email_preview(source=source, customer=customer)
     rendered = preview.rendered
     test = RenderedEmail(f"[Test] {rendered.subject}", rendered.preheader, rendered.html, rendered.text)
     build_message(test, to=to, unsubscribe_url=preview.data.unsubscribe_url, tags=["test"]).send()

@@ -48,7 +48,7 @@ def test_the_default_email_is_personal_and_complete() -> None:
 def test_layout_is_a_600px_table_with_inlined_css_dark_mode_and_a_hidden_preheader() -> None:
     html = render_email(DEFAULT_TEMPLATE, DATA, LIMITS).html
 
-    assert re.search(r'<table[^>]+class="sheet"[^>]+width="600"', html)
+    assert re.search(r'<table[^>]+class="sheet frame"[^>]+width="600"', html)
     assert re.search(r'<td class="content" style="[^"]*font-family: Helvetica', html)  # inlined
     assert "@media (prefers-color-scheme: dark)" in html  # media queries stay in <style>
     assert 'name="color-scheme" content="light dark"' in html
