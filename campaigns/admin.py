@@ -6,19 +6,31 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 
-from campaigns.models import EmailTemplate
+from campaigns.models import Campaign, CampaignVariant, EmailTemplate, Segment
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.email import BLOCKS, VARIABLES, TemplateSource
 from campaigns.rendering.sandbox import TemplateProblem
+from campaigns.selectors import (
+    SegmentRules,
+    VariantResult,
+    campaign_results,
+    campaign_winner,
+    reachable_customers,
+    segment_customers,
+)
 from campaigns.services.emails import email_preview, email_send_test
+from campaigns.services.lifecycle import campaign_recurrence_set, campaign_transition, cron_fields
+from campaigns.services.runs import CampaignNotReady
 from customers.models import Customer
 
 PREVIEW_CUSTOMERS = 40
@@ -142,3 +154,172 @@ def _preview_customers() -> list[tuple[str, str]]:
     if newcomer:
         found.append((newcomer, f"{newcomer} · no history yet"))
     return found
+
+
+class SegmentForm(forms.ModelForm[Segment]):
+    class Meta:
+        model = Segment
+        fields = ("name", "interests", "categories", "countries", "purchased_within_days",
+                  "not_purchased_within_days", "min_spend", "max_spend")  # fmt: skip
+
+    def rules(self) -> SegmentRules:
+        data = self.cleaned_data
+        return SegmentRules(
+            interest_ids=[i.pk for i in data.get("interests") or []],
+            category_ids=[c.pk for c in data.get("categories") or []],
+            countries=list(data.get("countries") or []),
+            purchased_within_days=data.get("purchased_within_days"),
+            not_purchased_within_days=data.get("not_purchased_within_days"),
+            min_spend=data.get("min_spend"),
+            max_spend=data.get("max_spend"),
+        )
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin[Segment]):
+    form = SegmentForm
+    change_form_template = "admin/campaigns/segment/change_form.html"
+    list_display = ("name", "reachable", "updated_at")
+    search_fields = ("name",)
+    filter_horizontal = ("interests", "categories")
+    autocomplete_fields = ()
+
+    @admin.display(description="Reachable now")
+    def reachable(self, segment: Segment) -> int:
+        return segment_customers(segment).count()
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        return [path("count/", view(self.count_view), name="campaigns_segment_count"), *super().get_urls()]
+
+    def count_view(self, request: HttpRequest) -> HttpResponse:
+        """The live count: the form's current (unsaved) rules, counted."""
+        if request.method != "POST":
+            return JsonResponse({"ok": False, "message": "POST the form."}, status=405)
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = SegmentForm(request.POST)
+        form.is_valid()  # the name may be taken or empty: only the rules matter here
+        rule_fields = set(SegmentForm.Meta.fields) - {"name"}
+        problems = [f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+                    if name in rule_fields]  # fmt: skip
+        if problems:
+            return JsonResponse({"ok": False, "message": "; ".join(problems)})
+        return JsonResponse({"ok": True, "count": segment_customers(form.rules()).count(),
+                             "reachable": reachable_customers().count()})  # fmt: skip
+
+
+class VariantInline(admin.TabularInline[CampaignVariant, Campaign]):
+    model = CampaignVariant
+    extra = 0
+    min_num = 1
+    fields = ("label", "template", "share")
+
+
+class CampaignForm(forms.ModelForm[Campaign]):
+    repeat = forms.CharField(
+        required=False, label="Repeat (cron, UTC)",
+        help_text="minute hour day month weekday, e.g. “0 9 * * 1”: Mondays 09:00. Empty: once, at its time.",
+    )  # fmt: skip
+
+    class Meta:
+        model = Campaign
+        fields = ("name", "segment", "send_at", "repeat", "emails_per_second", "winner_metric")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        schedule = self.instance.schedule if self.instance.pk else None
+        if schedule is not None and schedule.crontab is not None:
+            c = schedule.crontab
+            self.initial["repeat"] = f"{c.minute} {c.hour} {c.day_of_month} {c.month_of_year} {c.day_of_week}"
+
+    def clean_repeat(self) -> str:
+        cron: str = self.cleaned_data.get("repeat", "").strip()
+        if cron:
+            try:
+                cron_fields(cron)
+            except CampaignNotReady as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return cron
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin[Campaign]):
+    form = CampaignForm
+    inlines = (VariantInline,)
+    list_display = ("name", "state", "segment", "when", "sent_count", "updated_at")
+    list_filter = ("state",)
+    search_fields = ("name",)
+    readonly_fields = ("state", "results")
+    actions = ("schedule", "pause", "cancel")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Campaign | None = None) -> Any:
+        main = ("name", "state", "segment", "send_at", "repeat", "emails_per_second", "winner_metric")
+        sets: list[Any] = [(None, {"fields": main})]
+        if obj is not None:
+            sets.append(("Results", {"fields": ("results",)}))
+        return sets
+
+    def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        campaign_recurrence_set(campaign=obj, cron=form.cleaned_data.get("repeat", ""))
+
+    @admin.display(description="When")
+    def when(self, campaign: Campaign) -> str:
+        if campaign.schedule is not None and campaign.schedule.crontab is not None:
+            return f"repeats: {campaign.schedule.crontab.human_readable}"
+        return date_format(campaign.send_at, "DATETIME_FORMAT") if campaign.send_at else "—"
+
+    @admin.display(description="Sent")
+    def sent_count(self, campaign: Campaign) -> int:
+        return sum(r.sent for r in campaign_results(campaign))
+
+    @admin.display(description="Results per variant")
+    def results(self, campaign: Campaign) -> str:
+        rows = campaign_results(campaign)
+        if not rows:
+            return "Nothing sent yet."
+        winner = campaign_winner(campaign, rows)
+        header = format_html_join("", "<th>{}</th>", ((h,) for h in RESULT_COLUMNS))
+        body = format_html_join(
+            "",
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td>{}</td><td>{}</td></tr>",
+            (
+                (r.label, " ★ leading" if r.label == winner else "", r.template, r.recipients, r.sent,
+                 f"{r.skipped} / {r.failed}", _counted(r, r.delivered), _counted(r, r.opened),
+                 _counted(r, r.clicked), _counted(r, r.unsubscribed), _counted(r, r.bounced + r.complained))
+                for r in rows
+            ),
+        )  # fmt: skip
+        table = '<table class="campaign-results"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
+        return format_html(table, header, body)
+
+    def _move(self, request: HttpRequest, queryset: QuerySet[Campaign], action: str) -> None:
+        for campaign in queryset:
+            try:
+                campaign_transition(campaign_id=campaign.pk, action=action)
+            except CampaignNotReady as exc:
+                self.message_user(request, f"{campaign}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{campaign}: {action}d.", messages.SUCCESS)
+
+    @admin.action(description="Schedule (or resume) the selected campaigns")
+    def schedule(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        self._move(request, queryset, "schedule")
+
+    @admin.action(description="Pause the selected campaigns")
+    def pause(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        self._move(request, queryset, "pause")
+
+    @admin.action(description="Cancel the selected campaigns")
+    def cancel(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
+        self._move(request, queryset, "cancel")
+
+
+RESULT_COLUMNS = ("Variant", "Template", "Recipients", "Sent", "Skipped / failed", "Delivered", "Opened",
+                  "Clicked", "Unsubscribed", "Bounced or complained")  # fmt: skip
+
+
+def _counted(result: VariantResult, count: int) -> str:
+    return f"{count} ({result.rate(count):.1%})"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from campaigns.models import Segment, Suppression
+from campaigns.models import Campaign, Segment, Send, SendStatus, Suppression, WinnerMetric
 from campaigns.rendering.email import Personalization, Product
 from campaigns.tokens import Click, Recipient, tracked_url, unsubscribe_url
 from catalog.models import Category
@@ -78,28 +79,53 @@ def reachable_customers() -> QuerySet[Customer]:
     ).exclude(Exists(suppressed))
 
 
-def segment_customers(segment: Segment, *, now: datetime | None = None) -> QuerySet[Customer]:
+@dataclass(frozen=True)
+class SegmentRules:
+    """A segment's rules, saved or not (the admin counts a segment while it is edited)."""
+
+    interest_ids: list[int] = field(default_factory=list)
+    category_ids: list[int] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    purchased_within_days: int | None = None
+    not_purchased_within_days: int | None = None
+    min_spend: Decimal | None = None
+    max_spend: Decimal | None = None
+
+    @classmethod
+    def of(cls, segment: Segment) -> SegmentRules:
+        return cls(
+            interest_ids=list(segment.interests.values_list("pk", flat=True)),
+            category_ids=list(segment.categories.values_list("pk", flat=True)),
+            countries=list(segment.countries),
+            purchased_within_days=segment.purchased_within_days,
+            not_purchased_within_days=segment.not_purchased_within_days,
+            min_spend=segment.min_spend,
+            max_spend=segment.max_spend,
+        )
+
+
+def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None = None) -> QuerySet[Customer]:
     """The reachable customers every rule of the segment holds for."""
+    rules = segment if isinstance(segment, SegmentRules) else SegmentRules.of(segment)
     now = now or timezone.now()
     customers = reachable_customers()
-    interest_ids = list(segment.interests.values_list("pk", flat=True))
-    if interest_ids:
-        holders = CustomerInterest.objects.current().filter(interest_id__in=interest_ids)
+    if rules.interest_ids:
+        holders = CustomerInterest.objects.current().filter(interest_id__in=rules.interest_ids)
         customers = customers.filter(pk__in=holders.values("customer_id"))
-    category_ids = _with_leaves(list(segment.categories.values_list("pk", flat=True)))
+    category_ids = _with_leaves(rules.category_ids)
     if category_ids:
         buyers = Purchase.objects.filter(kind=PurchaseKind.SALE, product__category_id__in=category_ids)
         customers = customers.filter(pk__in=buyers.values("customer_id"))
-    if segment.countries:
-        customers = customers.filter(country__in=segment.countries)
+    if rules.countries:
+        customers = customers.filter(country__in=rules.countries)
     sales = Purchase.objects.filter(kind=PurchaseKind.SALE, customer_id=OuterRef("pk"))
-    if segment.purchased_within_days is not None:
-        since = now - timedelta(days=segment.purchased_within_days)
+    if rules.purchased_within_days is not None:
+        since = now - timedelta(days=rules.purchased_within_days)
         customers = customers.filter(Exists(sales.filter(purchased_at__gte=since)))
-    if segment.not_purchased_within_days is not None:
-        since = now - timedelta(days=segment.not_purchased_within_days)
+    if rules.not_purchased_within_days is not None:
+        since = now - timedelta(days=rules.not_purchased_within_days)
         customers = customers.exclude(Exists(sales.filter(purchased_at__gte=since)))
-    if segment.min_spend is not None or segment.max_spend is not None:
+    if rules.min_spend is not None or rules.max_spend is not None:
         spend = (
             Purchase.objects.filter(customer_id=OuterRef("pk"))
             .values("customer_id")
@@ -107,10 +133,10 @@ def segment_customers(segment: Segment, *, now: datetime | None = None) -> Query
             .values("total")
         )
         customers = customers.annotate(spend=Coalesce(Subquery(spend), Decimal(0)))
-        if segment.min_spend is not None:
-            customers = customers.filter(spend__gte=segment.min_spend)
-        if segment.max_spend is not None:
-            customers = customers.filter(spend__lte=segment.max_spend)
+        if rules.min_spend is not None:
+            customers = customers.filter(spend__gte=rules.min_spend)
+        if rules.max_spend is not None:
+            customers = customers.filter(spend__lte=rules.max_spend)
     return customers
 
 
@@ -122,3 +148,56 @@ def _with_leaves(category_ids: list[int]) -> list[int]:
             "pk", flat=True
         )
     )
+
+
+@dataclass(frozen=True)
+class VariantResult:
+    label: str
+    template: str
+    recipients: int
+    sent: int
+    skipped: int
+    failed: int
+    delivered: int
+    opened: int
+    clicked: int
+    unsubscribed: int
+    bounced: int
+    complained: int
+
+    def rate(self, count: int) -> float:
+        return count / self.sent if self.sent else 0.0
+
+
+def campaign_results(campaign: Campaign) -> list[VariantResult]:
+    """Per variant, over every run: what was sent and what recipients did with it."""
+    counted = (
+        Send.objects.filter(run__campaign=campaign)
+        .values("variant__label", "variant__template__name")
+        .annotate(
+            recipients=Count("pk"),
+            sent=Count("pk", filter=Q(status=SendStatus.SENT)),
+            skipped=Count("pk", filter=Q(status=SendStatus.SKIPPED)),
+            failed=Count("pk", filter=Q(status=SendStatus.FAILED)),
+            delivered=Count("delivered_at"),
+            opened=Count("opened_at"),
+            clicked=Count("clicked_at"),
+            unsubscribed=Count("unsubscribed_at"),
+            bounced=Count("bounced_at"),
+            complained=Count("complained_at"),
+        )
+        .order_by("variant__label")
+    )
+    return [
+        VariantResult(label=row.pop("variant__label"), template=row.pop("variant__template__name"), **row)
+        for row in counted
+    ]
+
+
+def campaign_winner(campaign: Campaign, results: list[VariantResult]) -> str | None:
+    """The variant ahead on the campaign's metric, once each has sent something."""
+    if len(results) < 2 or not all(r.sent for r in results):
+        return None
+    metric = "opened" if campaign.winner_metric == WinnerMetric.OPENS else "clicked"
+    best = max(results, key=lambda r: r.rate(getattr(r, metric)))
+    return best.label

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from campaigns.services.runs import campaign_run_start, campaign_runs_resume, campaigns_due_start
 from campaigns.services.sending import TRANSIENT, sends_deliver, sends_render
@@ -25,8 +26,11 @@ def deliver_sends(send_ids: list[int]) -> dict[str, int]:
 
 
 @shared_task(queue=Queues.DEFAULT, autoretry_for=(OperationalError,), **RETRYING)
-def start_campaign_run(campaign_id: int, occurrence: str) -> int | None:
-    run = campaign_run_start(campaign_id=campaign_id, occurrence=occurrence)
+def start_campaign_run(campaign_id: int, occurrence: str = "") -> int | None:
+    """A recurring campaign's tick (its occurrence: this minute, so a doubled tick is one run)."""
+    run = campaign_run_start(
+        campaign_id=campaign_id, occurrence=occurrence or f"{timezone.now():%Y-%m-%dT%H:%M}"
+    )
     return run.pk if run else None
 
 

@@ -1,0 +1,93 @@
+"""A campaign's states, moved by staff: draft → scheduled → sending → sent; paused, cancelled."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+from django.db import transaction
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from campaigns.models import Campaign, CampaignState
+from campaigns.services.runs import CampaignNotReady, campaign_run_dispatch, campaign_variants_check
+
+NEXT = {
+    "schedule": ({CampaignState.DRAFT, CampaignState.PAUSED}, CampaignState.SCHEDULED),
+    "pause": ({CampaignState.SCHEDULED, CampaignState.SENDING}, CampaignState.PAUSED),
+    "cancel": ({CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.SENDING, CampaignState.PAUSED},
+               CampaignState.CANCELLED),
+}  # fmt: skip
+
+
+def campaign_recurrence_set(*, campaign: Campaign, cron: str) -> None:
+    """``cron`` (minute hour day month weekday, UTC) makes the campaign recurring; '' one-off.
+    The beat entry starts one run per tick, as long as the campaign is scheduled."""
+    with transaction.atomic():
+        if not cron.strip():
+            if campaign.schedule_id:
+                PeriodicTask.objects.filter(pk=campaign.schedule_id).delete()
+                campaign.schedule = None
+                campaign.save(update_fields=["schedule", "updated_at"])
+            return
+        minute, hour, day, month, weekday = cron_fields(cron)
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_month=day,
+            month_of_year=month,
+            day_of_week=weekday,
+            timezone="UTC",
+        )
+        task, _ = PeriodicTask.objects.update_or_create(
+            name=f"campaign {campaign.pk}: {campaign.name}"[:200],
+            defaults={"task": "campaigns.tasks.start_campaign_run", "crontab": crontab, "interval": None,
+                      "kwargs": json.dumps({"campaign_id": campaign.pk}), "queue": "default",
+                      "enabled": campaign.state in (CampaignState.SCHEDULED, CampaignState.SENDING)},
+        )  # fmt: skip
+        campaign.schedule = task
+        campaign.save(update_fields=["schedule", "updated_at"])
+
+
+def cron_fields(cron: str) -> tuple[str, str, str, str, str]:
+    parts = cron.split()
+    if len(parts) != 5:
+        raise CampaignNotReady("A repeat schedule has five fields: minute hour day month weekday.")
+    try:  # building celery's crontab parses every field
+        _ = CrontabSchedule(
+            minute=parts[0],
+            hour=parts[1],
+            day_of_month=parts[2],
+            month_of_year=parts[3],
+            day_of_week=parts[4],
+        ).schedule
+    except (ValueError, TypeError) as exc:
+        raise CampaignNotReady(f"The repeat schedule does not parse: {exc}") from None
+    return parts[0], parts[1], parts[2], parts[3], parts[4]
+
+
+def campaign_transition(*, campaign_id: int, action: str) -> Campaign:
+    """Raises ``CampaignNotReady`` with the reason when the move is not allowed now."""
+    allowed, target = NEXT[action]
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.state not in allowed:
+            raise CampaignNotReady(f"A {campaign.get_state_display().lower()} campaign cannot {action}.")
+        if target == CampaignState.SCHEDULED:
+            campaign_variants_check(campaign)
+            if campaign.send_at is None and campaign.schedule_id is None:
+                raise CampaignNotReady("Give it a send time or a repeat schedule first.")
+            if (
+                campaign.state == CampaignState.PAUSED
+                and campaign.runs.filter(finished_at__isnull=True).exists()
+            ):
+                target = CampaignState.SENDING  # resume the run it was in
+        campaign.state = target
+        campaign.save(update_fields=["state", "updated_at"])
+        if campaign.schedule_id:
+            PeriodicTask.objects.filter(pk=campaign.schedule_id).update(
+                enabled=target in (CampaignState.SCHEDULED, CampaignState.SENDING)
+            )
+        if target == CampaignState.SENDING:
+            for run_id in campaign.runs.filter(finished_at__isnull=True).values_list("pk", flat=True):
+                transaction.on_commit(partial(campaign_run_dispatch, run_id=run_id), robust=True)
+    return campaign

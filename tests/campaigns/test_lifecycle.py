@@ -1,0 +1,112 @@
+"""Campaign states, schedules (one-off and recurring), the A/B split and the results."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from campaigns.models import (
+    Campaign,
+    CampaignState,
+    CampaignVariant,
+    EmailTemplate,
+    Segment,
+    Send,
+    SendStatus,
+)
+from campaigns.selectors import campaign_results, campaign_winner
+from campaigns.services.lifecycle import campaign_recurrence_set, campaign_transition
+from campaigns.services.runs import CampaignNotReady, campaign_run_start, campaigns_due_start
+from customers.models import Customer
+
+
+@pytest.fixture
+def draft(db: None) -> Campaign:
+    Customer.objects.bulk_create(
+        Customer(external_id=f"c{i}", email=f"c{i}@example.org", marketing_consent=True) for i in range(400)
+    )
+    campaign = Campaign.objects.create(name="Autumn", segment=Segment.objects.create(name="all"))
+    for label, share in (("A", 70), ("B", 30)):
+        template = EmailTemplate.objects.create(name=f"Autumn {label}", subject=label, html_body="<p>hi</p>")
+        CampaignVariant.objects.create(campaign=campaign, label=label, template=template, share=share)
+    return campaign
+
+
+def test_a_campaign_is_scheduled_only_when_it_can_run(draft: Campaign) -> None:
+    with pytest.raises(CampaignNotReady, match="send time or a repeat schedule"):
+        campaign_transition(campaign_id=draft.pk, action="schedule")
+    CampaignVariant.objects.filter(campaign=draft, label="B").update(share=20)
+    draft.send_at = timezone.now()
+    draft.save()
+    with pytest.raises(CampaignNotReady, match="add up to 100"):
+        campaign_transition(campaign_id=draft.pk, action="schedule")
+    CampaignVariant.objects.filter(campaign=draft, label="B").update(share=30)
+
+    assert campaign_transition(campaign_id=draft.pk, action="schedule").state == CampaignState.SCHEDULED
+    with pytest.raises(CampaignNotReady, match="scheduled campaign cannot schedule"):
+        campaign_transition(campaign_id=draft.pk, action="schedule")
+
+
+def test_a_due_one_off_campaign_starts_once_and_splits_by_share(
+    draft: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    draft.send_at = timezone.now() - timedelta(minutes=1)
+    draft.save()
+    campaign_transition(campaign_id=draft.pk, action="schedule")
+
+    with django_capture_on_commit_callbacks(execute=False):
+        started, again = campaigns_due_start(), campaigns_due_start()
+
+    assert len(started) == 1
+    assert again == []  # it is sending now: not due a second time
+    shares = {r.label: r.recipients for r in campaign_results(draft)}
+    assert shares["A"] + shares["B"] == 400
+    assert 0.6 < shares["A"] / 400 < 0.8
+    reassigned = campaign_run_start(campaign_id=draft.pk, occurrence=f"{draft.send_at:%Y-%m-%dT%H:%M}")
+    assert reassigned is not None
+    assert reassigned.pk == started[0]  # the same occurrence is the same run
+    assert Send.objects.count() == 400
+
+
+def test_a_recurring_campaign_has_a_beat_entry_that_follows_its_state(draft: Campaign) -> None:
+    campaign_recurrence_set(campaign=draft, cron="0 9 * * 1")
+    task = PeriodicTask.objects.get(pk=draft.schedule_id)
+    assert (task.task, task.crontab.hour, task.crontab.day_of_week, task.enabled) == (
+        "campaigns.tasks.start_campaign_run", "9", "1", False,
+    )  # fmt: skip
+
+    campaign_transition(campaign_id=draft.pk, action="schedule")
+    assert PeriodicTask.objects.get(pk=task.pk).enabled
+    campaign_transition(campaign_id=draft.pk, action="pause")
+    assert not PeriodicTask.objects.get(pk=task.pk).enabled
+
+    campaign_recurrence_set(campaign=draft, cron="")
+    assert not PeriodicTask.objects.filter(pk=task.pk).exists()
+    with pytest.raises(CampaignNotReady, match="five fields"):
+        campaign_recurrence_set(campaign=draft, cron="0 9 * *")
+    with pytest.raises(CampaignNotReady, match="does not parse"):
+        campaign_recurrence_set(campaign=draft, cron="61 9 * * *")
+
+
+def test_the_winner_is_the_variant_ahead_on_the_campaign_metric(
+    draft: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    draft.state = CampaignState.SCHEDULED
+    draft.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        run = campaign_run_start(campaign_id=draft.pk, occurrence="now")
+    assert run is not None
+    now = timezone.now()
+    Send.objects.filter(run=run).update(status=SendStatus.SENT, sent_at=now)
+    for label, clicks in (("A", 10), ("B", 12)):  # B: fewer recipients, more clicks
+        ids = list(Send.objects.filter(run=run, variant__label=label).values_list("pk", flat=True)[:clicks])
+        Send.objects.filter(pk__in=ids).update(clicked_at=now, opened_at=now)
+
+    results = campaign_results(draft)
+
+    assert [(r.label, r.clicked) for r in results] == [("A", 10), ("B", 12)]
+    assert campaign_winner(draft, results) == "B"
