@@ -8,6 +8,7 @@ broker and file-based email, all under ``VAR_DIR``. Services mode: set
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -268,6 +269,13 @@ CAMPAIGN_FREQUENCY_WINDOW_DAYS = env.int("CAMPAIGN_FREQUENCY_WINDOW_DAYS", defau
 # A send claimed by a worker that died is taken over after this long.
 CAMPAIGN_SEND_CLAIM_SECONDS = env.int("CAMPAIGN_SEND_CLAIM_SECONDS", default=60)
 CAMPAIGN_BATCH = env.int("CAMPAIGN_BATCH", default=50)
+# ESP webhooks (delivered, opened, clicked, bounced, complained) authenticate with this
+# "user:password" in their URL; the ESP's own key goes in ANYMAIL_<ESP>_API_KEY and the like.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")} | {
+    key.removeprefix("ANYMAIL_"): value
+    for key, value in os.environ.items()
+    if key.startswith("ANYMAIL_") and key != "ANYMAIL_WEBHOOK_SECRET"
+}
 
 # --- Auth, i18n, static and media -------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,4 +6,6 @@ urlpatterns = [
     path(
         "customers/<external_id:external_id>/email", views.CustomerEmailView.as_view(), name="customer-email"
     ),
+    path("campaigns", views.CampaignList.as_view(), name="campaign-list"),
+    path("campaigns/<int:pk>", views.CampaignDetail.as_view(), name="campaign-detail"),
 ]

@@ -6,15 +6,17 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.models import EmailTemplate
+from campaigns.models import Campaign, CampaignState, EmailTemplate
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.sandbox import TemplateProblem
+from campaigns.selectors import VariantResult, campaign_results, campaign_winner
 from campaigns.services.emails import email_preview, template_source
 from customers.api.lookup import customer_pk_or_404
 from customers.models import Customer
@@ -98,3 +100,66 @@ class CustomerEmailView(APIView):
                 }
             ).data
         )
+
+
+class VariantResultOutput(serializers.Serializer[Any]):
+    variant = serializers.CharField(source="label")
+    template = serializers.CharField()
+    recipients = serializers.IntegerField()
+    sent = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    delivered = serializers.IntegerField()
+    opened = serializers.IntegerField()
+    clicked = serializers.IntegerField()
+    unsubscribed = serializers.IntegerField()
+    bounced = serializers.IntegerField()
+    complained = serializers.IntegerField()
+
+
+class CampaignOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=CampaignState.choices)
+    segment = serializers.CharField()
+    send_at = serializers.DateTimeField(allow_null=True)
+    repeats = serializers.SerializerMethodField()
+    winner_metric = serializers.CharField()
+    winner = serializers.SerializerMethodField(help_text="The variant ahead on the winner metric, if any.")
+    results = serializers.SerializerMethodField()
+
+    def _results(self, campaign: Campaign) -> list[VariantResult]:
+        cache: dict[int, list[VariantResult]] = self.context.setdefault("results", {})
+        if campaign.pk not in cache:
+            cache[campaign.pk] = campaign_results(campaign)
+        return cache[campaign.pk]
+
+    def get_repeats(self, campaign: Campaign) -> str | None:
+        crontab = campaign.schedule.crontab if campaign.schedule else None
+        return str(crontab.human_readable) if crontab else None
+
+    def get_winner(self, campaign: Campaign) -> str | None:
+        return campaign_winner(campaign, self._results(campaign))
+
+    @extend_schema_field(VariantResultOutput(many=True))
+    def get_results(self, campaign: Campaign) -> list[dict[str, Any]]:
+        return list(VariantResultOutput(self._results(campaign), many=True).data)
+
+
+class CampaignList(generics.ListAPIView[Campaign]):
+    """Campaigns, newest first, with their results per variant."""
+
+    scopes = {"GET": Scope.CAMPAIGNS_READ}
+    serializer_class = CampaignOutput
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        return Campaign.objects.select_related("segment", "schedule__crontab")
+
+
+class CampaignDetail(generics.RetrieveAPIView[Campaign]):
+    scopes = {"GET": Scope.CAMPAIGNS_READ}
+    serializer_class = CampaignOutput
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        return Campaign.objects.select_related("segment", "schedule__crontab")

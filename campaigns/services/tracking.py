@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from anymail.signals import AnymailTrackingEvent, EventType
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from campaigns.models import Send
+from campaigns.models import Send, Suppression, SuppressionReason
+from campaigns.services.consent import customer_unsubscribe
+from campaigns.tokens import read_click
 from customers.models import InteractionKind
 from customers.services.activity import EventRow, events_record
 
@@ -20,3 +27,62 @@ def send_click_record(*, send_id: int, product_id: int | None) -> None:
         if customer_id is not None and product_id is not None:
             events_record([EventRow("email", f"click:{send_id}:{product_id}", customer_id, product_id,
                                     InteractionKind.CLICK, now, {"send": send_id})])  # fmt: skip
+
+
+# What an ESP's tracking event sets on the send (first occurrence kept).
+STAMPS = {
+    EventType.DELIVERED: "delivered_at",
+    EventType.OPENED: "opened_at",
+    EventType.CLICKED: "clicked_at",
+    EventType.BOUNCED: "bounced_at",
+    EventType.COMPLAINED: "complained_at",
+    EventType.UNSUBSCRIBED: "unsubscribed_at",
+}
+SUPPRESS = {EventType.BOUNCED: SuppressionReason.BOUNCED, EventType.COMPLAINED: SuppressionReason.COMPLAINED}
+
+
+def tracking_event_record(event: AnymailTrackingEvent) -> int | None:
+    """An ESP's webhook event (normalised by anymail): stamp the send it is about, suppress the
+    address on a hard bounce or a complaint (a complaint also unsubscribes), and turn a click
+    on a product into an interaction event. Replays change nothing. Returns the send's id."""
+    send = _send_of(event)
+    at = event.timestamp or timezone.now()
+    with transaction.atomic():
+        if event.event_type in SUPPRESS and event.recipient:
+            Suppression.objects.get_or_create(
+                email=event.recipient.lower(), defaults={"reason": SUPPRESS[event.event_type]}
+            )
+        if send is None:
+            return None
+        stamp = STAMPS.get(event.event_type)
+        if stamp:
+            Send.objects.filter(pk=send.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at})
+        if event.event_type in (EventType.COMPLAINED, EventType.UNSUBSCRIBED):
+            customer_unsubscribe(customer_id=send.customer_id, send_id=send.pk)
+    if event.event_type == EventType.CLICKED and event.click_url:
+        product_id = _product_of(event.click_url)
+        if product_id is not None:
+            send_click_record(send_id=send.pk, product_id=product_id)
+    return send.pk
+
+
+def _send_of(event: AnymailTrackingEvent) -> Send | None:
+    metadata = event.metadata or {}
+    send_id = str(metadata.get("send", ""))
+    if send_id.isdigit():
+        return Send.objects.filter(pk=int(send_id)).first()
+    if event.message_id:
+        return Send.objects.filter(esp_message_id=event.message_id).first()
+    return None
+
+
+def _product_of(url: str) -> int | None:
+    """The product behind one of our tracked links, if it is one."""
+    path = urlsplit(url).path
+    prefix = reverse("email-click", args=["x"])[:-1]
+    if not path.startswith(prefix):
+        return None
+    try:
+        return read_click(path.removeprefix(prefix)).product_id
+    except signing.BadSignature:
+        return None

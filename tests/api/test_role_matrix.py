@@ -41,6 +41,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("get", "/api/v1/customers/{bob}/recommendations", None, (200, 200, 403, 404, 403, 401)),
     ("post", "/api/v1/customers/{ada}/email", {}, (200, 200, 403, 200, 403, 401)),
     ("post", "/api/v1/customers/{bob}/email", {}, (200, 200, 403, 404, 403, 401)),
+    ("get", "/api/v1/campaigns", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/metrics", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/health", None, (200, 200, 200, 200, 200, 200)),
 ]

@@ -110,3 +110,25 @@ def test_the_winner_is_the_variant_ahead_on_the_campaign_metric(
 
     assert [(r.label, r.clicked) for r in results] == [("A", 10), ("B", 12)]
     assert campaign_winner(draft, results) == "B"
+
+
+def test_the_api_lists_campaigns_with_their_results(
+    draft: Campaign, staff_client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    draft.state = CampaignState.SCHEDULED
+    draft.save()
+    campaign_recurrence_set(campaign=draft, cron="30 8 * * 1")
+    with django_capture_on_commit_callbacks(execute=False):
+        campaign_run_start(campaign_id=draft.pk, occurrence="now")
+
+    listed = staff_client.get("/api/v1/campaigns").json()
+    detail = staff_client.get(f"/api/v1/campaigns/{draft.pk}").json()
+
+    assert listed["results"] == [detail]
+    assert detail["state"] == "sending"
+    assert "08:30" in detail["repeats"]
+    assert [(r["variant"], r["recipients"] > 0, r["sent"]) for r in detail["results"]] == [
+        ("A", True, 0),
+        ("B", True, 0),
+    ]
+    assert staff_client.get("/api/v1/campaigns/999").json()["error_code"] == "not_found"

@@ -1,0 +1,108 @@
+"""ESP tracking webhooks (here Postmark's, through anymail's real view) update the send, become
+interaction events, and suppress hard bounces and complaints."""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+import pytest
+from django.db.models import Value
+from django.db.models.functions import Concat
+from django.test import Client
+from django.utils import timezone
+
+from campaigns.models import (
+    Campaign,
+    CampaignState,
+    CampaignVariant,
+    EmailTemplate,
+    Segment,
+    Send,
+    SendStatus,
+    Suppression,
+)
+from campaigns.rendering.defaults import DEFAULT_TEMPLATE
+from campaigns.services.runs import campaign_run_start
+from campaigns.services.sending import sends_render
+from customers.models import Customer, InteractionEvent
+from tests.campaigns.conftest import Store
+
+SECRET = "hook-user:a-long-hook-password"
+
+
+@pytest.fixture
+def sent(trained: Store, settings: Any, django_capture_on_commit_callbacks: Any) -> list[Send]:
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    customers = list(Customer.objects.order_by("pk")[:3])
+    for customer in customers:
+        customer.email, customer.marketing_consent = f"{customer.external_id}@example.org", True
+        customer.save()
+    template = EmailTemplate.objects.create(name="t", subject="s", html_body=DEFAULT_TEMPLATE.html_body)
+    campaign = Campaign.objects.create(
+        name="c", segment=Segment.objects.create(name="s"), state=CampaignState.SCHEDULED
+    )
+    CampaignVariant.objects.create(campaign=campaign, template=template)
+    with django_capture_on_commit_callbacks(execute=False):
+        run = campaign_run_start(campaign_id=campaign.pk, occurrence="x")
+    assert run is not None
+    sends_render(list(run.sends.values_list("pk", flat=True)))
+    run.sends.update(
+        status=SendStatus.SENT, sent_at=timezone.now(), esp_message_id=Concat(Value("pm-"), "pk")
+    )
+    return list(run.sends.select_related("customer").order_by("pk"))
+
+
+def hook(event: dict[str, Any], secret: str = SECRET) -> int:
+    auth = base64.b64encode(secret.encode()).decode()
+    response = Client().post("/webhooks/anymail/postmark/tracking/", event, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Basic {auth}")  # fmt: skip
+    return response.status_code
+
+
+def test_delivery_open_and_click_are_recorded_once(sent: list[Send]) -> None:
+    send = sent[0]
+    product_link = re.search(r'href="(http[^"]+/email/click/[^"]+)"', send.html)
+    assert product_link
+    meta = {"send": str(send.pk)}
+    events = [
+        {"RecordType": "Delivery", "MessageID": "x", "Recipient": send.customer.email,
+         "DeliveredAt": "2026-11-24T10:00:00Z", "Metadata": meta},
+        {"RecordType": "Open", "MessageID": "x", "Recipient": send.customer.email,
+         "ReceivedAt": "2026-11-24T10:05:00Z", "Metadata": meta},
+        {"RecordType": "Click", "MessageID": "x", "Recipient": send.customer.email,
+         "ReceivedAt": "2026-11-24T10:06:00Z", "OriginalLink": product_link.group(1), "Metadata": meta},
+    ]  # fmt: skip
+
+    statuses = [hook(event) for event in events + events]  # every event twice: ESPs retry
+
+    assert statuses == [200] * 6
+    send.refresh_from_db()
+    assert (send.delivered_at.minute, send.opened_at.minute, send.clicked_at.minute) == (0, 5, 6)  # type: ignore[union-attr]
+    clicks = InteractionEvent.objects.filter(customer=send.customer, source="email", kind="click")
+    assert clicks.count() == 1
+
+
+def test_a_hard_bounce_and_a_complaint_suppress_the_address(sent: list[Send]) -> None:
+    bounced, complained = sent[0], sent[1]
+
+    hook({"RecordType": "Bounce", "Type": "HardBounce", "ID": 1, "MessageID": "x",
+          "Email": bounced.customer.email, "BouncedAt": "2026-11-24T10:00:00Z",
+          "Metadata": {"send": str(bounced.pk)}})  # fmt: skip
+    hook({"RecordType": "SpamComplaint", "Type": "SpamComplaint", "ID": 2, "MessageID": f"pm-{complained.pk}",
+          "Email": complained.customer.email, "BouncedAt": "2026-11-24T10:00:00Z"})  # fmt: skip
+
+    assert set(Suppression.objects.values_list("email", "reason")) == {
+        (bounced.customer.email, "bounced"), (complained.customer.email, "complained"),
+    }  # fmt: skip
+    bounced.refresh_from_db()
+    assert bounced.bounced_at is not None
+    complainer = Customer.objects.get(pk=complained.customer_id)
+    assert complainer.unsubscribed_at is not None  # found by the ESP's message id
+
+
+def test_a_webhook_without_the_secret_is_refused(sent: list[Send]) -> None:
+    assert hook({"RecordType": "Delivery", "Metadata": {"send": str(sent[0].pk)}}, "someone:else") == 400
+    sent[0].refresh_from_db()
+    assert sent[0].delivered_at is None
