@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import admin_pages, api_latency, graph_queries, import_online_retail, recommenders
+from bench import admin_pages, api_latency, emails, graph_queries, import_online_retail, recommenders
 
 SUITES = {
     "import": import_online_retail.run,
@@ -12,6 +12,7 @@ SUITES = {
     "api": api_latency.run,
     "graph": graph_queries.run,
     "recommendations": recommenders.run,
+    "emails": emails.run,
 }
 
 

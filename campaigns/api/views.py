@@ -39,7 +39,7 @@ class EmailInput(StrictSerializer):
     )  # fmt: skip
 
 
-class ProductOutput(serializers.Serializer[Any]):
+class EmailProductOutput(serializers.Serializer[Any]):
     name = serializers.CharField()
     sku = serializers.CharField()
     price = serializers.CharField()
@@ -50,7 +50,7 @@ class ProductOutput(serializers.Serializer[Any]):
 
 class PersonalizationOutput(serializers.Serializer[Any]):
     customer = serializers.DictField(child=serializers.CharField(allow_blank=True))
-    recommendations = ProductOutput(many=True)
+    recommendations = EmailProductOutput(many=True)
     recommendation_mode = serializers.CharField(help_text="As in the recommendations endpoint.")
     interests = serializers.ListField(child=serializers.CharField())
     vision_board = serializers.DictField(child=serializers.CharField(), allow_null=True)
