@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -71,36 +72,30 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
 
 def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
     """Send the batch over one connection, throttled to the campaign's rate. Transient
-    delivery errors put the send back (rendered) and are raised for the task to retry."""
-    counts = {"sent": 0, "skipped": 0, "busy": 0}
+    delivery errors put the unsent claims back (rendered) and are raised for the task to
+    retry."""
+    claimed, counts = _claim(send_ids)
     connection = get_connection()
     try:
-        for send_id in sorted(send_ids):
-            claimed = _claim(send_id)
-            if claimed is None:
-                counts["busy"] += 1
-                continue
-            if claimed.status == SendStatus.SKIPPED:
-                counts["skipped"] += 1
-                continue
-            _wait_for_slot(claimed.run.campaign_id, claimed.run.campaign.emails_per_second)
+        for index, send in enumerate(claimed):
+            campaign_throttle_wait(send.run.campaign_id, send.run.campaign.emails_per_second)
             message = build_message(
-                RenderedEmail(claimed.subject, "", claimed.html, claimed.text),
-                to=claimed.customer.email or "",
-                unsubscribe_url=unsubscribe_url(Recipient(claimed.customer_id, claimed.pk)),
-                message_id=claimed.message_id,
-                metadata={"send": str(claimed.pk), "campaign": str(claimed.run.campaign_id)},
-                tags=[f"campaign-{claimed.run.campaign_id}", f"variant-{claimed.variant.label}"],
+                RenderedEmail(send.subject, "", send.html, send.text),
+                to=send.customer.email or "",
+                unsubscribe_url=unsubscribe_url(Recipient(send.customer_id, send.pk)),
+                message_id=send.message_id,
+                metadata={"send": str(send.pk), "campaign": str(send.run.campaign_id)},
+                tags=[f"campaign-{send.run.campaign_id}", f"variant-{send.variant.label}"],
             )
             message.connection = connection
             try:
                 message.send()
             except TRANSIENT as exc:
-                _release(claimed, exc)
+                _release(claimed[index:], exc)
                 raise
             status = getattr(message, "anymail_status", None)
-            esp_id = getattr(status, "message_id", None) or claimed.message_id
-            Send.objects.filter(pk=claimed.pk, status=SendStatus.SENDING).update(
+            esp_id = getattr(status, "message_id", None) or send.message_id
+            Send.objects.filter(pk=send.pk, status=SendStatus.SENDING).update(
                 status=SendStatus.SENT, sent_at=timezone.now(), esp_message_id=str(esp_id)[:255]
             )
             counts["sent"] += 1
@@ -109,37 +104,60 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
     return counts
 
 
-def _claim(send_id: int) -> Send | None:
-    """Lock the send and its customer; mark it ``sending`` or ``skipped``. None: not ours to
-    send (sent, skipped, failed, not rendered yet, paused, or held by a live worker)."""
+def _claim(send_ids: Sequence[int]) -> tuple[list[Send], dict[str, int]]:
+    """In one transaction, lock the batch's sends, then their customers (always in that order,
+    by id, so workers cannot deadlock), and mark each ``sending`` or ``skipped``. Not ours:
+    sent, skipped, failed, not rendered yet, paused, or held by a live worker (``busy``)."""
     now = timezone.now()
+    lease = now - timedelta(seconds=settings.CAMPAIGN_SEND_CLAIM_SECONDS)
+    window = now - timedelta(days=settings.CAMPAIGN_FREQUENCY_WINDOW_DAYS)
     with transaction.atomic():
-        send = (
+        locked = (
             Send.objects.select_for_update(of=("self",))
             .select_related("run__campaign", "variant")
-            .filter(pk=send_id)
-            .first()
+            .filter(pk__in=send_ids)
+            .order_by("pk")
         )
-        if send is None or send.run.campaign.state != CampaignState.SENDING:
-            return None
-        lease = timedelta(seconds=settings.CAMPAIGN_SEND_CLAIM_SECONDS)
-        if send.status == SendStatus.SENDING and send.claimed_at and send.claimed_at > now - lease:
-            return None
-        if send.status not in (SendStatus.RENDERED, SendStatus.SENDING):
-            return None
-        customer = Customer.objects.select_for_update().get(pk=send.customer_id)
-        reason = _ineligible(customer, send, now)
-        if reason:
-            send.status, send.skip_reason, send.html, send.text = SendStatus.SKIPPED, reason, "", ""
-            send.save(update_fields=["status", "skip_reason", "html", "text"])
-        else:
-            send.status, send.claimed_at, send.attempts = SendStatus.SENDING, now, send.attempts + 1
-            send.save(update_fields=["status", "claimed_at", "attempts"])
-        send.customer = customer
-        return send
+        takeable = [send for send in locked if _takeable(send, lease)]
+        ids = [send.pk for send in takeable]
+        customers = Customer.objects.select_for_update().filter(pk__in=[s.customer_id for s in takeable])
+        by_pk = {customer.pk: customer for customer in customers.order_by("pk")}
+        addresses = [c.email.lower() for c in by_pk.values() if c.email]
+        suppressed = set(Suppression.objects.filter(email__in=addresses).values_list("email", flat=True))
+        recent = Counter(
+            Send.objects.filter(customer_id__in=list(by_pk))
+            .exclude(pk__in=ids)
+            .filter(
+                Q(status=SendStatus.SENT, sent_at__gte=window)
+                | Q(status=SendStatus.SENDING, claimed_at__gte=window)
+            )
+            .values_list("customer_id", flat=True)
+        )
+        claimed, skipped = [], []
+        for send in takeable:
+            send.customer = by_pk[send.customer_id]
+            reason = _ineligible(send.customer, suppressed, recent[send.customer_id])
+            if reason:
+                send.status, send.skip_reason, send.html, send.text = SendStatus.SKIPPED, reason, "", ""
+                skipped.append(send)
+            else:
+                send.status, send.claimed_at, send.attempts = SendStatus.SENDING, now, send.attempts + 1
+                recent[send.customer_id] += 1
+                claimed.append(send)
+        Send.objects.bulk_update(skipped, ["status", "skip_reason", "html", "text"])
+        Send.objects.bulk_update(claimed, ["status", "claimed_at", "attempts"])
+    return claimed, {"sent": 0, "skipped": len(skipped), "busy": len(send_ids) - len(takeable)}
 
 
-def _ineligible(customer: Customer, send: Send, now: datetime) -> str:
+def _takeable(send: Send, lease: datetime) -> bool:
+    """Rendered, or claimed by a worker that has been gone longer than the lease."""
+    if send.run.campaign.state != CampaignState.SENDING:
+        return False
+    stale = send.status == SendStatus.SENDING and send.claimed_at is not None and send.claimed_at < lease
+    return send.status == SendStatus.RENDERED or stale
+
+
+def _ineligible(customer: Customer, suppressed: set[str], recent: int) -> str:
     """Why this customer may not get a campaign email now, or ''."""
     if not customer.email:
         return "no_email"
@@ -147,31 +165,28 @@ def _ineligible(customer: Customer, send: Send, now: datetime) -> str:
         return "no_consent"
     if customer.unsubscribed_at is not None:
         return "unsubscribed"
-    if Suppression.objects.filter(email=customer.email.lower()).exists():
+    if customer.email.lower() in suppressed:
         return "suppressed"
-    window = now - timedelta(days=settings.CAMPAIGN_FREQUENCY_WINDOW_DAYS)
-    recent = Send.objects.filter(customer=customer).exclude(pk=send.pk)
-    recent = recent.filter(
-        Q(status=SendStatus.SENT, sent_at__gte=window) | Q(status=SendStatus.SENDING, claimed_at__gte=window)
-    )
-    if recent.count() >= settings.CAMPAIGN_FREQUENCY_CAP:
+    if recent >= settings.CAMPAIGN_FREQUENCY_CAP:
         return "frequency_cap"
     return ""
 
 
-def _release(send: Send, exc: BaseException) -> None:
-    """The server refused or the connection broke: the message did not leave. Back to
-    ``rendered`` for a retry, or ``failed`` after ``MAX_ATTEMPTS``."""
-    logger.warning("Send %s not delivered (attempt %s): %s", send.pk, send.attempts, exc)
-    failed = send.attempts >= MAX_ATTEMPTS
-    Send.objects.filter(pk=send.pk, status=SendStatus.SENDING).update(
-        status=SendStatus.FAILED if failed else SendStatus.RENDERED,
-        claimed_at=None,
-        **({"error": f"{type(exc).__name__}: {exc}"[:2000]} if failed else {}),
-    )
+def _release(sends: list[Send], exc: BaseException) -> None:
+    """The server refused or the connection broke: the first message did not leave, nor did
+    the rest of the batch. Back to ``rendered`` for a retry, or ``failed`` after
+    ``MAX_ATTEMPTS``."""
+    logger.warning("Sends %s… not delivered (attempt %s): %s", sends[0].pk, sends[0].attempts, exc)
+    for send in sends:
+        failed = send.attempts >= MAX_ATTEMPTS
+        Send.objects.filter(pk=send.pk, status=SendStatus.SENDING).update(
+            status=SendStatus.FAILED if failed else SendStatus.RENDERED,
+            claimed_at=None,
+            **({"error": f"{type(exc).__name__}: {exc}"[:2000]} if failed else {}),
+        )
 
 
-def _wait_for_slot(campaign_id: int, per_second: int) -> None:
+def campaign_throttle_wait(campaign_id: int, per_second: int) -> None:
     """At most ``per_second`` emails of a campaign leave per second, across workers (the
     counter is in the shared cache)."""
     while True:

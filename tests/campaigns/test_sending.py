@@ -4,6 +4,8 @@ email, with the headers and links it must carry; nobody else gets any."""
 from __future__ import annotations
 
 import re
+import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,7 +27,7 @@ from campaigns.models import (
 )  # fmt: skip
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.services.runs import campaign_run_start
-from campaigns.services.sending import sends_deliver, sends_render
+from campaigns.services.sending import campaign_throttle_wait, sends_deliver, sends_render
 from customers.models import Customer
 from tests.campaigns.conftest import Store
 from tests.campaigns.smtp import Sink, start_smtp_server
@@ -163,3 +165,14 @@ def test_a_template_failing_for_one_customer_fails_only_that_send(
     assert "ZeroDivisionError" in failed[0].error
     assert "line 1" in failed[0].error
     assert len(smtp.received) == RECIPIENTS - 1
+
+
+def test_no_more_than_the_campaign_rate_leaves_in_any_second(db: None) -> None:
+    seconds = []
+    for _ in range(9):
+        campaign_throttle_wait(campaign_id=987, per_second=4)
+        seconds.append(int(time.time()))
+
+    per_second = Counter(seconds)
+    assert max(per_second.values()) <= 4
+    assert len(per_second) >= 3  # nine emails at four a second span at least three seconds
