@@ -132,3 +132,20 @@ def test_the_api_lists_campaigns_with_their_results(
         ("B", True, 0),
     ]
     assert staff_client.get("/api/v1/campaigns/999").json()["error_code"] == "not_found"
+
+
+def test_beat_reads_a_recurring_campaign_from_the_database(draft: Campaign) -> None:
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from marketing_platform.celery import app
+
+    # beat loads the crontab entries due within two hours: one for this hour
+    campaign_recurrence_set(campaign=draft, cron=f"15 {timezone.now().hour} * * *")
+    campaign_transition(campaign_id=draft.pk, action="schedule")
+
+    entries = DatabaseScheduler(app=app).all_as_schedule()  # syncs the fixed entries first
+
+    entry = entries[f"campaign {draft.pk}: {draft.name}"]
+    assert entry.task == "campaigns.tasks.start_campaign_run"
+    assert entry.kwargs == {"campaign_id": draft.pk}
+    assert "resume-campaigns" in entries  # the fixed entries are there too
