@@ -149,3 +149,32 @@ def test_beat_reads_a_recurring_campaign_from_the_database(draft: Campaign) -> N
     assert entry.task == "campaigns.tasks.start_campaign_run"
     assert entry.kwargs == {"campaign_id": draft.pk}
     assert "resume-campaigns" in entries  # the fixed entries are there too
+
+
+def test_the_admin_pages_show_the_schedule_the_count_and_the_results(
+    draft: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    get_user_model().objects.create_superuser("staff", "staff@example.org", "a-long-test-password")
+    browser = Client()
+    browser.login(username="staff", password="a-long-test-password")
+    draft.state = CampaignState.SCHEDULED
+    draft.save()
+    with django_capture_on_commit_callbacks(execute=False):
+        campaign_run_start(campaign_id=draft.pk, occurrence="now")
+    form = {"name": "Autumn", "segment": draft.segment_id, "send_at_0": "", "send_at_1": "", "repeat": "0 9 * * 1",
+            "emails_per_second": 50, "winner_metric": "clicks", "variants-TOTAL_FORMS": 0,
+            "variants-INITIAL_FORMS": 0, "variants-MIN_NUM_FORMS": 1, "variants-MAX_NUM_FORMS": 1000}  # fmt: skip
+
+    page = browser.get(f"/admin/campaigns/campaign/{draft.pk}/change/").content.decode()
+    listing = browser.get("/admin/campaigns/campaign/").content.decode()
+    segment = browser.get(f"/admin/campaigns/segment/{draft.segment_id}/change/").content.decode()
+    bad_cron = browser.post(f"/admin/campaigns/campaign/{draft.pk}/change/", {**form, "repeat": "0 9 * *"})
+
+    assert "Results per variant" in page
+    assert "Autumn A" in page
+    assert "Sending" in listing
+    assert 'id="segment-count"' in segment
+    assert "five fields" in bad_cron.content.decode()
