@@ -164,14 +164,15 @@ def test_the_admin_pages_show_the_schedule_the_count_and_the_results(
     draft.save()
     with django_capture_on_commit_callbacks(execute=False):
         campaign_run_start(campaign_id=draft.pk, occurrence="now")
-    form = {"name": "Autumn", "segment": draft.segment_id, "send_at_0": "", "send_at_1": "", "repeat": "0 9 * * 1",
-            "emails_per_second": 50, "winner_metric": "clicks", "variants-TOTAL_FORMS": 0,
-            "variants-INITIAL_FORMS": 0, "variants-MIN_NUM_FORMS": 1, "variants-MAX_NUM_FORMS": 1000}  # fmt: skip
+    form = {"name": "Autumn", "segment": draft.segment_id, "send_at_0": "", "send_at_1": "",
+            "repeat": "0 9 * * 1", "emails_per_second": 50, "winner_metric": "clicks",
+            "variants-TOTAL_FORMS": 0, "variants-INITIAL_FORMS": 0, "variants-MIN_NUM_FORMS": 1,
+            "variants-MAX_NUM_FORMS": 1000}  # fmt: skip
 
     page = browser.get(f"/admin/campaigns/campaign/{draft.pk}/change/").content.decode()
     listing = browser.get("/admin/campaigns/campaign/").content.decode()
     segment = browser.get(f"/admin/campaigns/segment/{draft.segment_id}/change/").content.decode()
-    bad_cron = browser.post(f"/admin/campaigns/campaign/{draft.pk}/change/", {**form, "repeat": "0 9 * *"})
+    bad_cron = browser.post(f"/admin/campaigns/campaign/{draft.pk}/change/", form | {"repeat": "0 9 * *"})
 
     assert "Results per variant" in page
     assert "Autumn A" in page
