@@ -134,6 +134,7 @@ def test_the_api_lists_campaigns_with_their_results(
     assert staff_client.get("/api/v1/campaigns/999").json()["error_code"] == "not_found"
 
 
+@pytest.mark.django_db(transaction=True)  # beat closes connections it finds inside a transaction
 def test_beat_reads_a_recurring_campaign_from_the_database(draft: Campaign) -> None:
     from django_celery_beat.schedulers import DatabaseScheduler
 
