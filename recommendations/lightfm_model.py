@@ -89,8 +89,13 @@ class TrainedRecommender:
         """Fold-in for products created after training: scored through their features."""
         if not self.hybrid or not product_ids:
             return None
-        item_rows = self.items.rows(product_ids, item_features(product_ids, self.bands), identity=False)
-        return self._predict(customer_id, features, item_rows)
+        # the same few products for every customer until the list changes: build their rows once
+        built: dict[tuple[int, ...], sparse.csr_matrix] = self.__dict__.setdefault("_new_product_rows", {})
+        key = tuple(product_ids)
+        if key not in built:
+            built.clear()
+            built[key] = self.items.rows(product_ids, item_features(product_ids, self.bands), identity=False)
+        return self._predict(customer_id, features, built[key])
 
     def _predict(
         self, customer_id: int, features: Features, item_rows: sparse.csr_matrix
