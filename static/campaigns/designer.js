@@ -65,6 +65,7 @@
     if (input) input.addEventListener("input", soon);
   });
   $("preview-customer").addEventListener("change", refresh);
+  $("preview-customer").addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); refresh(); } });
   panel.querySelectorAll("[data-width]").forEach((button) => button.addEventListener("click", () => {
     panel.querySelectorAll("[data-width]").forEach((b) => b.classList.toggle("active", b === button));
     $("preview-frame").classList.toggle("mobile", button.dataset.width === "mobile");

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 
 from campaigns.models import EmailTemplate
+from customers.models import Customer
 from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
 from recommendations.services import model_version_train
@@ -32,6 +33,7 @@ def test_staff_design_a_template_beside_its_live_preview(live_server: object, tm
     graph_rebuild()
     model_version_train(parameters={"epochs": 5, "no_components": 16})
     get_user_model().objects.create_superuser("designer", "designer@example.org", "a-long-test-password")
+    newcomer = Customer.objects.create(external_id="walk-in-1")
     shots = settings.VAR_DIR / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
 
@@ -61,6 +63,12 @@ def test_staff_design_a_template_beside_its_live_preview(live_server: object, tm
         text_part = page.inner_text("#preview-text")
         page.click("[data-part=html]")
 
+        # and preview for a customer without history, typed in
+        page.fill("#preview-customer", newcomer.external_id)
+        page.press("#preview-customer", "Enter")
+        page.wait_for_function("document.getElementById('preview-status').textContent.includes('walk-in-1')")
+        newcomer_status = page.inner_text("#preview-status")
+
         # and make a mistake on line 3
         body = page.input_value("#id_html_body")
         page.fill("#id_html_body", "{{ greeting() }}\n<p>Hello</p>\n{{ customer.frist_name }}\n" + body)
@@ -86,6 +94,7 @@ def test_staff_design_a_template_beside_its_live_preview(live_server: object, tm
     assert 370 <= mobile_width <= 380
     assert email_width <= mobile_width
     assert "Unsubscribe with one click:" in text_part
+    assert "recommendations: new_customer" in newcomer_status
     assert "'customer object' has no attribute 'frist_name'" in problem or "frist_name" in problem
     assert "line 3" in problem
     assert [m.to for m in mail.outbox] == [["designer@example.org"]] or _sent_to_file("designer@example.org")
