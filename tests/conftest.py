@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
 ONLINE_RETAIL = SHARED_DATA / "online-retail" / "online_retail_2010_2011.csv.gz"
 DEMO_SAMPLE = ROOT / "demo" / "online_retail_sample.csv"
+
+
+def free_port() -> int:
+    """A TCP port on the loopback nobody listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from io import StringIO
 from pathlib import Path
 
@@ -15,18 +14,15 @@ from customers.models import Customer
 from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
 from recommendations.services import model_version_train
+from tests.browser import admin_page, require_chromium
 from tests.conftest import DEMO_SAMPLE
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("graph")
 def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path: Path) -> None:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (Debian package chromium)")
-    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    require_chromium()
 
     # given the demo sample of the real dataset and a staff login
     online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
@@ -43,17 +39,8 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     screenshot = settings.VAR_DIR / "screenshots" / "admin-customer.png"
     screenshot.parent.mkdir(parents=True, exist_ok=True)
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-        )
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        # when staff log in and open the customer
-        page.goto(f"{live_server}/admin/login/")
-        page.fill("#id_username", "admin")
-        page.fill("#id_password", "a-long-test-password")
-        page.click("input[type=submit]")
+    # when staff log in and open the customer
+    with admin_page(live_server, "admin", "a-long-test-password", width=1400, height=1100) as page:
         page.goto(f"{live_server}/admin/customers/customer/{customer.pk}/change/")
         body = page.inner_text("#content")
         country = page.input_value("#id_country")
@@ -65,7 +52,6 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
         # and search by external id from the list
         page.goto(f"{live_server}/admin/customers/customer/?q={customer.external_id}")
         found = page.inner_text("#result_list")
-        browser.close()
 
     # then the page shows who they are, what they bought and what they like
     assert customer.external_id in body

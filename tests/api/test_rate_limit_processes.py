@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,15 +16,9 @@ from django.db import connection
 
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api_keys import api_key_create
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 LIMIT = 4
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str, key: str) -> tuple[int, dict[str, str]]:
@@ -56,7 +49,7 @@ def two_servers(tmp_path: Path) -> Iterator[list[str]]:
         "RATE_LIMIT_SERVICE": f"{LIMIT}/h",
         "VAR_DIR": str(tmp_path),  # the file cache when REDIS_URL is unset: shared by both too
     }
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
             [

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from tests.conftest import free_port
 
 
 @dataclass
@@ -25,13 +26,6 @@ class Sink:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append(Received(list(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def start_smtp_server() -> tuple[Controller, Sink]:

@@ -15,16 +15,12 @@ from campaigns.models import Segment, Suppression, SuppressionReason
 from campaigns.selectors import SegmentRules, reachable_customers, segment_customers
 from catalog.models import Category
 from customers.models import Customer, CustomerInterest, Purchase
-from tests.campaigns.conftest import Store
+from tests.campaigns.conftest import Store, make_reachable
 
 
 @pytest.fixture
 def everyone_reachable(store: Store) -> list[Customer]:
-    customers = list(Customer.objects.order_by("pk"))
-    for customer in customers:
-        customer.email, customer.marketing_consent = f"c{customer.pk}@example.org", True
-    Customer.objects.bulk_update(customers, ["email", "marketing_consent"])
-    return customers
+    return make_reachable(Customer.objects.order_by("pk"))
 
 
 def test_only_customers_with_an_address_consent_and_no_suppression_are_reachable(
@@ -33,7 +29,7 @@ def test_only_customers_with_an_address_consent_and_no_suppression_are_reachable
     unsubscribed, no_consent, suppressed, no_address = everyone_reachable[:4]
     Customer.objects.filter(pk=unsubscribed.pk).update(unsubscribed_at=timezone.now())
     Customer.objects.filter(pk=no_consent.pk).update(marketing_consent=False)
-    Suppression.objects.create(email=f"c{suppressed.pk}@example.org", reason=SuppressionReason.COMPLAINED)
+    Suppression.objects.create(email=suppressed.email, reason=SuppressionReason.COMPLAINED)  # type: ignore[misc]
     Customer.objects.filter(pk=no_address.pk).update(email=None)
 
     reachable = set(reachable_customers().values_list("pk", flat=True))

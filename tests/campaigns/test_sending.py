@@ -16,20 +16,15 @@ from django.utils import timezone
 
 from campaigns.models import (
     Campaign,
-    CampaignState,
-    CampaignVariant,
-    EmailTemplate,
-    Segment,
     Send,
     SendStatus,
     Suppression,
     SuppressionReason,
 )  # fmt: skip
-from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.services.runs import campaign_run_start
 from campaigns.services.sending import campaign_throttle_wait, sends_deliver, sends_render
 from customers.models import Customer
-from tests.campaigns.conftest import Store
+from tests.campaigns.conftest import Store, make_reachable, scheduled_campaign
 from tests.campaigns.smtp import Sink, start_smtp_server
 
 RECIPIENTS = 12
@@ -48,25 +43,7 @@ def smtp(settings: Any) -> Iterator[Sink]:
 @pytest.fixture
 def audience(trained: Store) -> list[Customer]:
     """Twelve customers with an address and consent; everyone else has neither."""
-    customers = list(Customer.objects.order_by("pk")[:RECIPIENTS])
-    for customer in customers:
-        customer.email = f"customer-{customer.external_id}@example.org"
-        customer.marketing_consent = True
-        customer.save(update_fields=["email", "marketing_consent"])
-    return customers
-
-
-def campaign(name: str) -> Campaign:
-    template = EmailTemplate.objects.create(
-        name=f"{name} template", subject=DEFAULT_TEMPLATE.subject, preheader=DEFAULT_TEMPLATE.preheader,
-        html_body=DEFAULT_TEMPLATE.html_body,
-    )  # fmt: skip
-    created = Campaign.objects.create(
-        name=name, segment=Segment.objects.get_or_create(name="everyone")[0], state=CampaignState.SCHEDULED,
-        emails_per_second=1000,
-    )  # fmt: skip
-    CampaignVariant.objects.create(campaign=created, template=template)
-    return created
+    return make_reachable(Customer.objects.order_by("pk")[:RECIPIENTS])
 
 
 def run_to_the_end(target: Campaign, django_capture_on_commit_callbacks: Any) -> list[Send]:
@@ -82,7 +59,7 @@ def test_each_eligible_customer_gets_one_complete_email(
     audience: list[Customer], smtp: Sink, django_capture_on_commit_callbacks: Any
 ) -> None:
     # given: one customer unsubscribes and one address is suppressed after the sends were created
-    target = campaign("Spring")
+    target = scheduled_campaign("Spring")
     with django_capture_on_commit_callbacks(execute=False):
         run = campaign_run_start(campaign_id=target.pk, occurrence="2026-11-24T10:00")
     assert run is not None
@@ -140,8 +117,8 @@ def test_the_frequency_cap_holds_across_campaigns(
 ) -> None:
     settings.CAMPAIGN_FREQUENCY_CAP = 1
 
-    first = run_to_the_end(campaign("First"), django_capture_on_commit_callbacks)
-    second = run_to_the_end(campaign("Second"), django_capture_on_commit_callbacks)
+    first = run_to_the_end(scheduled_campaign("First"), django_capture_on_commit_callbacks)
+    second = run_to_the_end(scheduled_campaign("Second"), django_capture_on_commit_callbacks)
 
     assert {s.status for s in first} == {SendStatus.SENT}
     assert {(s.status, s.skip_reason) for s in second} == {(SendStatus.SKIPPED, "frequency_cap")}
@@ -151,12 +128,8 @@ def test_the_frequency_cap_holds_across_campaigns(
 def test_a_template_failing_for_one_customer_fails_only_that_send(
     audience: list[Customer], smtp: Sink, django_capture_on_commit_callbacks: Any
 ) -> None:
-    target = campaign("Fragile")
-    template = target.variants.get().template
-    template.html_body = (
-        "{% if customer.external_id == '" + audience[3].external_id + "' %}{{ 1/0 }}{% endif %}ok"
-    )
-    template.save()
+    fragile = "{% if customer.external_id == '" + audience[3].external_id + "' %}{{ 1/0 }}{% endif %}ok"
+    target = scheduled_campaign("Fragile", html_body=fragile)
 
     sends = run_to_the_end(target, django_capture_on_commit_callbacks)
 

@@ -14,20 +14,14 @@ from django.test import Client
 from django.utils import timezone
 
 from campaigns.models import (
-    Campaign,
-    CampaignState,
-    CampaignVariant,
-    EmailTemplate,
-    Segment,
     Send,
     SendStatus,
     Suppression,
 )
-from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.services.runs import campaign_run_start
 from campaigns.services.sending import sends_render
 from customers.models import Customer, InteractionEvent
-from tests.campaigns.conftest import Store
+from tests.campaigns.conftest import Store, make_reachable, scheduled_campaign
 
 SECRET = "hook-user:a-long-hook-password"
 
@@ -35,15 +29,8 @@ SECRET = "hook-user:a-long-hook-password"
 @pytest.fixture
 def sent(trained: Store, settings: Any, django_capture_on_commit_callbacks: Any) -> list[Send]:
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
-    customers = list(Customer.objects.order_by("pk")[:3])
-    for customer in customers:
-        customer.email, customer.marketing_consent = f"{customer.external_id}@example.org", True
-        customer.save()
-    template = EmailTemplate.objects.create(name="t", subject="s", html_body=DEFAULT_TEMPLATE.html_body)
-    campaign = Campaign.objects.create(
-        name="c", segment=Segment.objects.create(name="s"), state=CampaignState.SCHEDULED
-    )
-    CampaignVariant.objects.create(campaign=campaign, template=template)
+    make_reachable(Customer.objects.order_by("pk")[:3])
+    campaign = scheduled_campaign("c")
     with django_capture_on_commit_callbacks(execute=False):
         run = campaign_run_start(campaign_id=campaign.pk, occurrence="x")
     assert run is not None

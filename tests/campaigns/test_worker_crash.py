@@ -22,16 +22,13 @@ from django.utils import timezone
 from campaigns.models import (
     Campaign,
     CampaignState,
-    CampaignVariant,
-    EmailTemplate,
-    Segment,
     Send,
     SendStatus,
 )
-from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.services.runs import campaign_run_start
 from customers.models import Customer
 from marketing_platform.celery import app as celery_app
+from tests.campaigns.conftest import scheduled_campaign
 from tests.campaigns.smtp import Sink, start_smtp_server
 from tests.conftest import ROOT
 
@@ -106,15 +103,7 @@ def test_a_killed_worker_neither_loses_nor_repeats_an_email(
     # given: a scheduled campaign to everyone reachable, and a broker with nothing left in it
     _, _, sink = smtp
     reachable, unreachable = audience()
-    template = EmailTemplate.objects.create(
-        name="Weekly", subject=DEFAULT_TEMPLATE.subject, preheader=DEFAULT_TEMPLATE.preheader,
-        html_body=DEFAULT_TEMPLATE.html_body,
-    )  # fmt: skip
-    campaign = Campaign.objects.create(
-        name="Weekly", segment=Segment.objects.create(name="everyone"), state=CampaignState.SCHEDULED,
-        emails_per_second=1000,
-    )  # fmt: skip
-    CampaignVariant.objects.create(campaign=campaign, template=template)
+    campaign = scheduled_campaign("Weekly")
     celery_app.control.purge()
 
     # when: the run starts (its sends and tasks), a few unsubscribe, a worker sends and is killed
