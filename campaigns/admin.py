@@ -86,14 +86,12 @@ class EmailTemplateAdmin(admin.ModelAdmin[EmailTemplate]):
 
     def preview_view(self, request: HttpRequest) -> HttpResponse:
         """The editor's current (unsaved) content rendered for a customer, as JSON."""
-        if request.method != "POST":
-            return JsonResponse({"ok": False, "message": "POST the editor's fields."}, status=405)
-        self._check_can_edit(request)
-        customer = Customer.objects.filter(external_id=request.POST.get("customer", "")).first()
-        if customer is None:
-            return JsonResponse({"ok": False, "message": "Pick a customer to preview for."})
+        found = self._editor_request(request)
+        if isinstance(found, JsonResponse):
+            return found
+        source, customer = found
         try:
-            rendered, data = email_preview(source=_source(request), customer=customer)
+            rendered, data = email_preview(source=source, customer=customer)
         except TemplateProblem as problem:
             return JsonResponse({"ok": False, "message": problem.message, "part": problem.part,
                                  "line": problem.line})  # fmt: skip
@@ -104,29 +102,31 @@ class EmailTemplateAdmin(admin.ModelAdmin[EmailTemplate]):
 
     def send_test_view(self, request: HttpRequest) -> HttpResponse:
         """Send the editor's content, rendered for the chosen customer, to a staff address."""
-        if request.method != "POST":
-            return JsonResponse({"ok": False, "message": "POST the editor's fields."}, status=405)
-        self._check_can_edit(request)
+        found = self._editor_request(request)
+        if isinstance(found, JsonResponse):
+            return found
+        source, customer = found
         to = request.POST.get("to", "").strip().lower()
-        staff = {
-            e.lower() for e in get_user_model().objects.filter(is_staff=True).values_list("email", flat=True)
-        }
-        if not to or to not in staff:
+        if not to or not get_user_model().objects.filter(is_staff=True, email__iexact=to).exists():
             return JsonResponse({"ok": False, "message": "Test emails go only to staff members' addresses."})
-        customer = Customer.objects.filter(external_id=request.POST.get("customer", "")).first()
-        if customer is None:
-            return JsonResponse({"ok": False, "message": "Pick a customer to preview for."})
         try:
-            email_send_test(source=_source(request), customer=customer, to=to)
+            email_send_test(source=source, customer=customer, to=to)
         except TemplateProblem as problem:
             return JsonResponse({"ok": False, "message": str(problem)})
         except OSError as exc:
             return JsonResponse({"ok": False, "message": f"The mail server refused it: {exc}"})
         return JsonResponse({"ok": True, "message": f"Test email sent to {to}."})
 
-    def _check_can_edit(self, request: HttpRequest) -> None:
+    def _editor_request(self, request: HttpRequest) -> tuple[TemplateSource, Customer] | JsonResponse:
+        """The editor's fields and the customer picked, or the JSON answer that refuses them."""
+        if request.method != "POST":
+            return JsonResponse({"ok": False, "message": "POST the editor's fields."}, status=405)
         if not (self.has_change_permission(request) or self.has_add_permission(request)):
             raise PermissionDenied
+        customer = Customer.objects.filter(external_id=request.POST.get("customer", "")).first()
+        if customer is None:
+            return JsonResponse({"ok": False, "message": "Pick a customer to preview for."})
+        return _source(request), customer
 
 
 def _source(request: HttpRequest) -> TemplateSource:

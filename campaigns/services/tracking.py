@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from anymail.signals import AnymailTrackingEvent, EventType
 from django.core import signing
 from django.db import transaction
-from django.urls import reverse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from campaigns.models import Send, Suppression, SuppressionReason
@@ -78,11 +78,10 @@ def _send_of(event: AnymailTrackingEvent) -> Send | None:
 
 def _product_of(url: str) -> int | None:
     """The product behind one of our tracked links, if it is one."""
-    path = urlsplit(url).path
-    prefix = reverse("email-click", args=["x"])[:-1]
-    if not path.startswith(prefix):
-        return None
     try:
-        return read_click(path.removeprefix(prefix)).product_id
-    except signing.BadSignature:
+        match = resolve(urlsplit(url).path)
+        if match.url_name != "email-click":
+            return None
+        return read_click(match.kwargs["token"]).product_id
+    except (Resolver404, signing.BadSignature):
         return None
