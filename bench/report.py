@@ -49,17 +49,15 @@ def percentiles(timings: list[float]) -> dict[str, float]:
 
 def measure_in_child(module: str, **settings: str) -> dict[str, Any]:
     """Run ``bench.<module>.measure()`` in a Django process on the bench database (embedded
-    graph, local cache) and return the JSON it prints last."""
+    graph; local cache unless ``settings`` name a Redis) and return the JSON it prints last."""
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name not in ("NEO4J_URL", "REDIS_URL")},
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL),
         "VAR_DIR": str(ROOT / "var" / "bench"),
         "DJANGO_SETTINGS_MODULE": "marketing_platform.settings",
         "LOG_LEVEL": "WARNING",
         **settings,
     }
-    for name in ("NEO4J_URL", "REDIS_URL"):
-        env.pop(name, None)
     child = subprocess.run(
         [sys.executable, "-c", f"from bench.{module} import measure; measure()"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,50 +19,67 @@ from campaigns.tokens import Click, Recipient, tracked_url, unsubscribe_url
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
-from recommendations.serving import recommendations_for
+from recommendations.serving import recommendations_for_many
 
+INTERESTS_SHOWN = 6
 CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
 def personalization_for(customer: Customer, *, send_id: int | None = None) -> Personalization:
-    """The customer's data for a template. Every customer gets some: without history the
-    recommendations are the bestsellers of their declared interests, then overall."""
-    recommended = recommendations_for(customer.pk, limit=settings.EMAIL_RECOMMENDATIONS)
-    catalog = CatalogProduct.objects.in_bulk([item.product_id for item in recommended.items])
-    products = []
-    for item in recommended.items:
-        product = catalog[item.product_id]
-        shop_url = settings.SHOP_PRODUCT_URL.format(sku=product.sku)
-        products.append(
-            Product(
-                name=product.name,
-                sku=product.sku,
-                price=_price(product.price, product.currency),
-                url=tracked_url(Click(send_id, product.pk, shop_url)),
-                reason=item.reason,
-                image_url=settings.SITE_URL + product.image.url if product.image else "",
-            )
-        )
-    interests = list(
-        CustomerInterest.objects.current()
-        .filter(customer=customer)
-        .order_by("-confidence", "interest__name")
-        .values_list("interest__name", flat=True)[:6]
+    """The customer's data for a template (``personalizations_for``)."""
+    return personalizations_for([(customer, send_id)])[0]
+
+
+def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> list[Personalization]:
+    """Each recipient's data for a template, read together (a campaign's render batch). Every
+    customer gets some: without history the recommendations are the bestsellers of their
+    declared interests, then overall. The send id, when given, goes into the tracked links."""
+    customer_ids = [customer.pk for customer, _ in recipients]
+    recommended = recommendations_for_many(customer_ids, limit=settings.EMAIL_RECOMMENDATIONS)
+    catalog = CatalogProduct.objects.in_bulk(
+        {item.product_id for result in recommended.values() for item in result.items}
     )
-    return Personalization(
-        customer={
-            "first_name": customer.name.split()[0] if customer.name.strip() else "",
-            "name": customer.name,
-            "email": customer.email or "",
-            "country": customer.country,
-            "external_id": customer.external_id,
-        },
-        recommendations=products,
-        interests=interests,
-        unsubscribe_url=unsubscribe_url(Recipient(customer.pk, send_id)),
-        company={"name": settings.COMPANY_NAME, "address": settings.COMPANY_POSTAL_ADDRESS},
-        shop_url=tracked_url(Click(send_id, None, settings.SHOP_URL)),
-        recommendation_mode=recommended.mode,
+    interests: dict[int, list[str]] = defaultdict(list)
+    for customer_id, name in (
+        CustomerInterest.objects.current()
+        .filter(customer_id__in=customer_ids)
+        .order_by("customer_id", "-confidence", "interest__name")
+        .values_list("customer_id", "interest__name")
+    ):
+        if len(interests[customer_id]) < INTERESTS_SHOWN:
+            interests[customer_id].append(name)
+    return [
+        Personalization(
+            customer={
+                "first_name": customer.name.split()[0] if customer.name.strip() else "",
+                "name": customer.name,
+                "email": customer.email or "",
+                "country": customer.country,
+                "external_id": customer.external_id,
+            },
+            recommendations=[
+                _product(catalog[item.product_id], item.reason, send_id)
+                for item in recommended[customer.pk].items
+            ],
+            interests=interests[customer.pk],
+            unsubscribe_url=unsubscribe_url(Recipient(customer.pk, send_id)),
+            company={"name": settings.COMPANY_NAME, "address": settings.COMPANY_POSTAL_ADDRESS},
+            shop_url=tracked_url(Click(send_id, None, settings.SHOP_URL)),
+            recommendation_mode=recommended[customer.pk].mode,
+        )
+        for customer, send_id in recipients
+    ]
+
+
+def _product(product: CatalogProduct, reason: str, send_id: int | None) -> Product:
+    shop_url = settings.SHOP_PRODUCT_URL.format(sku=product.sku)
+    return Product(
+        name=product.name,
+        sku=product.sku,
+        price=_price(product.price, product.currency),
+        url=tracked_url(Click(send_id, product.pk, shop_url)),
+        reason=reason,
+        image_url=settings.SITE_URL + product.image.url if product.image else "",
     )
 
 

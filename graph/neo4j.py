@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,6 +29,9 @@ class Neo4jEngine:
         except ServiceUnavailable as exc:
             raise GraphUnavailable(f"Neo4j at {_redacted(self.url)} is unavailable: {exc}") from exc
         return [tuple(row) for row in results]
+
+    def run_each(self, cypher: str, param_sets: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
+        return [self.run(cypher, params) for params in param_sets]
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -124,7 +124,12 @@ class Graph:
     def recommendation_candidates(
         self, customer_id: int, limit: int = 50, walks: tuple[str, ...] = queries.WALKS
     ) -> list[queries.Candidate]:
-        return queries.recommendation_candidates(self.engine, customer_id, limit, walks)
+        return queries.recommendation_candidates(self.engine, [customer_id], limit, walks)[customer_id]
+
+    def recommendation_candidates_many(
+        self, customer_ids: list[int], limit: int = 50, walks: tuple[str, ...] = queries.WALKS
+    ) -> dict[int, list[queries.Candidate]]:
+        return queries.recommendation_candidates(self.engine, customer_ids, limit, walks)
 
     def complements(self, product_id: int, limit: int = 10) -> list[queries.Complement]:
         return queries.complements(self.engine, product_id, limit)

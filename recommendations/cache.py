@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
 
@@ -11,8 +11,9 @@ def _key(customer_id: int) -> str:
     return f"recs:generation:{customer_id}"
 
 
-def customer_generation(customer_id: int) -> int:
-    return int(cache.get(_key(customer_id), 0))
+def customer_generations(customer_ids: Sequence[int]) -> dict[int, int]:
+    found = cache.get_many([_key(pk) for pk in customer_ids])
+    return {pk: int(found.get(_key(pk), 0)) for pk in customer_ids}
 
 
 def recommendations_invalidate(customer_ids: Iterable[int]) -> None:

@@ -187,10 +187,10 @@ class Evaluation:
         model = train(self.split.train, settings.RECOMMENDER, hybrid=hybrid, known_users=self.features)
         scores = np.full((len(self.customers), len(self.products)), -np.inf, dtype=np.float32)
         trained_columns = np.array([self.column[pk] for pk in model.product_ids])
+        scored = model.score({pk: self.features[pk] for pk in self.customers})
         for i, pk in enumerate(self.customers):
-            row = model.score(pk, self.features[pk])
-            if row is not None:
-                scores[i, trained_columns] = row
+            if pk in scored:
+                scores[i, trained_columns] = scored[pk]
         return scores
 
     def blended(self, repeat: Scores, hybrid: Scores, graph: Scores, interests: Scores) -> Scores:

@@ -20,6 +20,8 @@ from scipy import sparse
 
 from recommendations.dataset import Features, Interaction, item_features, price_bands, user_features
 
+Representations = tuple[np.ndarray, np.ndarray]  # biases, vectors
+
 
 @dataclass
 class FeatureSpace:
@@ -76,49 +78,47 @@ class TrainedRecommender:
     sizes: dict[str, int]
     seconds: float
 
-    def score(self, customer_id: int, features: Features) -> np.ndarray | None:
-        """Scores for every trained product, or None when the model knows nothing of the customer."""
-        known = customer_id in self.users.entities
-        if not known and not (self.hybrid and features):
-            return None
-        return self._predict(customer_id, features, self.item_matrix)
+    def score(self, customers: Mapping[int, Features]) -> dict[int, np.ndarray]:
+        """Scores for every trained product, per customer the model can score: one it knows, or
+        one with features on a hybrid model. One matrix product for them all."""
+        return self._scores(customers, self._item_representations)
 
     def score_new_products(
-        self, customer_id: int, features: Features, product_ids: list[int]
-    ) -> np.ndarray | None:
+        self, customers: Mapping[int, Features], product_ids: list[int]
+    ) -> dict[int, np.ndarray]:
         """Fold-in for products created after training: scored through their features."""
         if not self.hybrid or not product_ids:
-            return None
-        # the same few products for every customer until the list changes: build their rows once
-        built: dict[tuple[int, ...], sparse.csr_matrix] = self.__dict__.setdefault("_new_product_rows", {})
+            return {}
+        # the same few products for every customer until the list changes: build them once
+        built: dict[tuple[int, ...], Representations] = self.__dict__.setdefault("_new_products", {})
         key = tuple(product_ids)
         if key not in built:
             built.clear()
-            built[key] = self.items.rows(product_ids, item_features(product_ids, self.bands), identity=False)
-        return self._predict(customer_id, features, built[key])
+            rows = self.items.rows(product_ids, item_features(product_ids, self.bands), identity=False)
+            built[key] = self.model.get_item_representations(rows)
+        return self._scores(customers, built[key])
 
-    def _predict(
-        self, customer_id: int, features: Features, item_rows: sparse.csr_matrix
-    ) -> np.ndarray | None:
-        user_row = self.users.rows([customer_id], {customer_id: features}, identity=True)
-        if user_row.nnz == 0:
-            return None
-        count = item_rows.shape[0]
-        return np.asarray(
-            self.model.predict(
-                np.zeros(count, dtype=np.int32),
-                np.arange(count, dtype=np.int32),
-                user_features=user_row,
-                item_features=item_rows,
-                num_threads=1,
-            )
-        )
+    def _scores(self, customers: Mapping[int, Features], items: Representations) -> dict[int, np.ndarray]:
+        ids = list(customers)
+        if not ids:
+            return {}
+        user_rows = self.users.rows(ids, customers, identity=True)
+        scorable = user_rows.getnnz(axis=1) > 0
+        user_biases, user_vectors = self.model.get_user_representations(user_rows)
+        item_biases, item_vectors = items
+        scores = user_vectors @ item_vectors.T + user_biases[:, np.newaxis] + item_biases[np.newaxis, :]
+        return {pk: scores[row] for row, pk in enumerate(ids) if scorable[row]}
+
+    @cached_property
+    def _item_representations(self) -> Representations:
+        biases, vectors = self.model.get_item_representations(self.item_matrix)
+        return biases, vectors
 
     def score_all_customers(self) -> np.ndarray:
         """Scores of every trained customer for every trained product (customers × products): the
         learned representations and one matrix product, not a predict call per pair."""
         user_biases, user_vectors = self.model.get_user_representations(self.user_matrix)
-        item_biases, item_vectors = self.model.get_item_representations(self.item_matrix)
+        item_biases, item_vectors = self._item_representations
         return np.asarray(
             user_vectors @ item_vectors.T + user_biases[:, np.newaxis] + item_biases[np.newaxis, :]
         )
@@ -126,7 +126,7 @@ class TrainedRecommender:
     @cached_property
     def item_embeddings(self) -> np.ndarray:
         """Unit-length product vectors, to find which bought product explains a recommendation."""
-        _, vectors = self.model.get_item_representations(self.item_matrix)
+        _, vectors = self._item_representations
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.asarray(vectors / np.where(norms == 0, 1, norms))
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -35,7 +37,7 @@ from customers.models import (
 )
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
-from recommendations.cache import customer_generation
+from recommendations.cache import customer_generations
 from recommendations.dataset import features_of
 from recommendations.lightfm_model import TrainedRecommender
 from recommendations.selectors import (
@@ -53,6 +55,9 @@ WEIGHTS = {"repeat": 3.0, "model": 1.0, "graph": 0.35, "interests": 0.25, "popul
 RANK_OFFSET = 60
 DECLARED_BOOST = 1.25
 POOL = 100
+# Graph walks run on threads of their own while the database is read (the graph engine
+# releases the GIL); a few, so concurrent requests do not queue behind one another.
+_walker = ThreadPoolExecutor(4, thread_name_prefix="graph-walks")
 
 
 @dataclass(frozen=True)
@@ -106,84 +111,162 @@ class Shopper:
         return {pk for pk, orders in self.bought.items() if orders > 1 or pk in repurchase_kinds}
 
 
-def _shopper(customer_id: int) -> Shopper:
-    bought: Counter[int] = Counter(
-        dict(
-            Purchase.objects.filter(customer_id=customer_id, kind=PurchaseKind.SALE)
-            .values("product_id")
-            .annotate(invoices=Count("invoice", distinct=True))
-            .values_list("product_id", "invoices")
-        )
-    )
-    rows = list(
-        CustomerInterest.objects.current()
-        .filter(customer_id=customer_id)
-        .order_by("-confidence")
-        .values_list("interest_id", "confidence", "interest__name", "interest__product_category_id", "source")
-    )
-    interests: list[tuple[str, int | None, bool]] = [
-        (name, category, source == InterestSource.DECLARED) for _, _, name, category, source in rows
-    ]
-    interests.sort(key=lambda item: not item[2])
-    country = Customer.objects.filter(pk=customer_id).values_list("country", flat=True).first() or ""
-    return Shopper(
-        customer_id=customer_id,
-        bought=bought,
-        has_events=InteractionEvent.objects.filter(customer_id=customer_id).exists(),
-        interests=interests,
-        features=features_of(country, ((interest_id, confidence) for interest_id, confidence, *_ in rows)),
-    )
-
-
 def recommendations_for(
     customer_id: int, *, limit: int = 10, category_ids: list[int] | None = None, strategy: str = "blended"
 ) -> Recommendations:
+    """One customer's recommendations (``recommendations_for_many``)."""
+    return recommendations_for_many([customer_id], limit=limit, category_ids=category_ids, strategy=strategy)[
+        customer_id
+    ]
+
+
+def recommendations_for_many(
+    customer_ids: Sequence[int],
+    *,
+    limit: int = 10,
+    category_ids: list[int] | None = None,
+    strategy: str = "blended",
+) -> dict[int, Recommendations]:
     """Cached per customer; a new purchase (``recommendations_invalidate``) or a new model
-    version makes a fresh answer."""
+    version makes a fresh answer. Those not cached are computed together (a campaign's render
+    batch): one query per table, one matrix product, the graph walks side by side."""
+    ids = list(dict.fromkeys(customer_ids))
     active = active_recommender()
     version = active[0] if active else None
-    generation = customer_generation(customer_id)
     categories = ",".join(map(str, category_ids or []))
-    key = f"recs:{version}:{customer_id}:{generation}:{limit}:{strategy}:{categories}"
-    cached: Recommendations | None = cache.get(key)
-    if cached is not None:
-        return cached
-    result = _recommend(
-        _shopper(customer_id), active, limit=limit, category_ids=category_ids, strategy=strategy
+    keys = {
+        pk: f"recs:{version}:{pk}:{generation}:{limit}:{strategy}:{categories}"
+        for pk, generation in customer_generations(ids).items()
+    }
+    cached = cache.get_many(list(keys.values()))
+    found: dict[int, Recommendations] = {pk: cached[key] for pk, key in keys.items() if key in cached}
+    missing = [pk for pk in ids if pk not in found]
+    if missing:
+        walks = _walker.submit(_from_graph, missing) if strategy in ("blended", "graph") else None
+        fresh = _recommend(
+            _shoppers(missing), active, walks, limit=limit, category_ids=category_ids, strategy=strategy
+        )
+        cache.set_many(
+            {keys[pk]: result for pk, result in fresh.items()}, settings.RECOMMENDATIONS_CACHE_SECONDS
+        )
+        found.update(fresh)
+    return found
+
+
+def _shoppers(customer_ids: list[int]) -> list[Shopper]:
+    bought: dict[int, Counter[int]] = defaultdict(Counter)
+    for customer_id, product_id, invoices in (
+        Purchase.objects.filter(customer_id__in=customer_ids, kind=PurchaseKind.SALE)
+        .values("customer_id", "product_id")
+        .annotate(invoices=Count("invoice", distinct=True))
+        .values_list("customer_id", "product_id", "invoices")
+    ):
+        bought[customer_id][product_id] = invoices
+    interests: dict[int, list[tuple[int, float, str, int | None, str]]] = defaultdict(list)
+    for customer_id, *interest in (
+        CustomerInterest.objects.current()
+        .filter(customer_id__in=customer_ids)
+        .order_by("-confidence", "interest_id")
+        .values_list(
+            "customer_id",
+            "interest_id",
+            "confidence",
+            "interest__name",
+            "interest__product_category_id",
+            "source",
+        )
+    ):
+        interests[customer_id].append(tuple(interest))  # type: ignore[arg-type]
+    countries = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "country"))
+    with_events = set(
+        InteractionEvent.objects.filter(customer_id__in=customer_ids)
+        .values_list("customer_id", flat=True)
+        .distinct()
     )
-    cache.set(key, result, settings.RECOMMENDATIONS_CACHE_SECONDS)
-    return result
+    shoppers = []
+    for pk in customer_ids:
+        rows = interests[pk]
+        named = [(name, category, source == InterestSource.DECLARED) for _, _, name, category, source in rows]
+        shoppers.append(
+            Shopper(
+                customer_id=pk,
+                bought=bought[pk],
+                has_events=pk in with_events,
+                interests=sorted(named, key=lambda item: not item[2]),
+                features=features_of(
+                    countries.get(pk) or "", ((interest, confidence) for interest, confidence, *_ in rows)
+                ),
+            )
+        )
+    return shoppers
 
 
 def _recommend(
-    shopper: Shopper,
+    shoppers: list[Shopper],
     active: tuple[int, TrainedRecommender] | None,
+    walks: Future[dict[int, list[Candidate]]] | None,
     *,
     limit: int,
     category_ids: list[int] | None,
     strategy: str,
-) -> Recommendations:
-    result = Recommendations(mode="blended", model_version=active[0] if active else None)
-    sources: dict[str, list[Candidate]] = {}
-    if strategy == "blended":
-        sources["repeat"] = _regulars(shopper)
+) -> dict[int, Recommendations]:
+    """Everything that reads the database is done while the graph ``walks`` run, then waited for."""
+    results = {
+        s.customer_id: Recommendations(mode="blended", model_version=active[0] if active else None)
+        for s in shoppers
+    }
+    popularity, repurchase_kinds = product_popularity(), repurchase_products()
+    from_model: dict[int, list[Candidate]] | None = None
     if strategy in ("blended", "model"):
         if active is None:
-            result.degraded.append("no_model")
+            for result in results.values():
+                result.degraded.append("no_model")
         else:
-            sources["model"] = _from_model(shopper, *active)
-    if strategy in ("blended", "graph") and not shopper.new:
-        try:
-            sources["graph"] = _from_graph(shopper)
-        except GraphUnavailable:
-            logger.warning("Graph unavailable; recommending without it", exc_info=True)
-            result.degraded.append("graph_unavailable")
-    if strategy in ("blended", "popular") or not any(sources.values()):
-        sources["declared"], sources["interests"] = _popular_in_interests(shopper)
-        sources["popular"] = _popular(shopper)
-    result.mode = _mode(shopper, result.degraded, strategy)
-    result.items = _apply_rules(shopper, _blend(sources, shopper), limit=limit, category_ids=category_ids)
-    return result
+            from_model = _from_model(shoppers, *active)
+    bestsellers = _bestsellers_by_category({c for s in shoppers for _, c, _ in _top_interests(s)}, popularity)
+    popular = _popular(popularity)
+    from_graph = _walked(walks, [shopper for shopper in shoppers if not shopper.new], results)
+    sources: dict[int, dict[str, list[Candidate]]] = {}
+    for shopper in shoppers:
+        found = sources[shopper.customer_id] = {}
+        if strategy == "blended":
+            found["repeat"] = _regulars(shopper, repurchase_kinds)
+        if from_model is not None:
+            found["model"] = from_model.get(shopper.customer_id, [])
+        if shopper.customer_id in from_graph:
+            found["graph"] = from_graph[shopper.customer_id]
+        if strategy in ("blended", "popular") or not any(found.values()):
+            found["declared"], found["interests"] = _popular_in_interests(shopper, bestsellers)
+            found["popular"] = popular
+    products = _active_products(
+        {c.product_id for found in sources.values() for candidates in found.values() for c in candidates}
+    )
+    for shopper in shoppers:
+        result = results[shopper.customer_id]
+        result.mode = _mode(shopper, result.degraded, strategy)
+        ranked = _blend(sources[shopper.customer_id], shopper, products)
+        result.items = _apply_rules(
+            shopper, ranked, products, repurchase_kinds, limit=limit, category_ids=category_ids
+        )
+    return results
+
+
+def _walked(
+    walks: Future[dict[int, list[Candidate]]] | None,
+    known: list[Shopper],
+    results: dict[int, Recommendations],
+) -> dict[int, list[Candidate]]:
+    """The graph's candidates for customers with a history (a new one's walks say nothing yet)."""
+    if walks is None or not known:
+        return {}
+    try:
+        found = walks.result()
+    except GraphUnavailable:
+        logger.warning("Graph unavailable; recommending without it", exc_info=True)
+        for shopper in known:
+            results[shopper.customer_id].degraded.append("graph_unavailable")
+        return {}
+    return {shopper.customer_id: found[shopper.customer_id] for shopper in known}
 
 
 def _mode(shopper: Shopper, degraded: list[str], strategy: str) -> str:
@@ -198,43 +281,55 @@ def _mode(shopper: Shopper, degraded: list[str], strategy: str) -> str:
     return strategy
 
 
-def _from_model(shopper: Shopper, version: int, trained: TrainedRecommender) -> list[Candidate]:
-    scores = trained.score(shopper.customer_id, shopper.features)
-    if scores is None:
-        return []
-    order = np.argsort(-scores)[: POOL * 2]
-    explain = _Explainer(shopper, trained)
-    found = [Candidate(trained.product_ids[i], "model", explain(int(i))) for i in order]
+def _from_model(
+    shoppers: list[Shopper], version: int, trained: TrainedRecommender
+) -> dict[int, list[Candidate]]:
+    features = {shopper.customer_id: shopper.features for shopper in shoppers}
+    scored = trained.score(features)
+    if not scored:
+        return {}
     new_products = products_unknown_to(trained, version)
-    fresh = trained.score_new_products(shopper.customer_id, shopper.features, new_products)
-    if fresh is not None:
-        cutoff = float(scores[order[min(len(order), POOL) - 1]]) if len(order) else -np.inf
-        found += [
-            Candidate(pk, "model", "New in the catalogue, and close to what you like")
-            for pk, score in zip(new_products, fresh, strict=True)
-            if score >= cutoff
+    fresh = trained.score_new_products({pk: features[pk] for pk in scored}, new_products)
+    explain = _Explainer(trained, [shopper for shopper in shoppers if shopper.customer_id in scored])
+    found: dict[int, list[Candidate]] = {}
+    for shopper in shoppers:
+        scores = scored.get(shopper.customer_id)
+        if scores is None:
+            continue
+        order = np.argsort(-scores)[: POOL * 2]
+        candidates = [
+            Candidate(trained.product_ids[row], "model", reason)
+            for row, reason in zip(order, explain(shopper, order), strict=True)
         ]
+        if shopper.customer_id in fresh:
+            cutoff = float(scores[order[min(len(order), POOL) - 1]]) if len(order) else -np.inf
+            candidates += [
+                Candidate(pk, "model", "New in the catalogue, and close to what you like")
+                for pk, score in zip(new_products, fresh[shopper.customer_id], strict=True)
+                if score >= cutoff
+            ]
+        found[shopper.customer_id] = candidates
     return found
 
 
 class _Explainer:
-    """Names the bought product nearest to a recommended one in the model's item space."""
+    """Names the bought product nearest to each recommended one in the model's item space."""
 
-    def __init__(self, shopper: Shopper, trained: TrainedRecommender) -> None:
-        self.shopper = shopper
-        index = trained.items.entities
-        self.bought = [pk for pk in shopper.bought if pk in index]
-        self.vectors = trained.item_embeddings if self.bought else None
-        self.rows = np.array([index[pk] for pk in self.bought], dtype=np.int64)
-        self.names = dict(Product.objects.filter(pk__in=self.bought).values_list("pk", "name"))
+    def __init__(self, trained: TrainedRecommender, shoppers: list[Shopper]) -> None:
+        self.index = trained.items.entities
+        self.vectors = trained.item_embeddings
+        bought = {pk for shopper in shoppers for pk in shopper.bought if pk in self.index}
+        self.names = dict(Product.objects.filter(pk__in=bought).values_list("pk", "name")) if bought else {}
 
-    def __call__(self, item_row: int) -> str:
-        if self.vectors is None:
-            if self.shopper.interests:
-                return f"Picked for your interest in {self.shopper.interests[0][0]}"
-            return "Popular with customers like you"
-        nearest = self.bought[int(np.argmax(self.vectors[self.rows] @ self.vectors[item_row]))]
-        return f"Because you bought {self.names[nearest]}"
+    def __call__(self, shopper: Shopper, item_rows: np.ndarray) -> list[str]:
+        bought = [pk for pk in shopper.bought if pk in self.index]
+        if not bought:
+            if shopper.interests:
+                return [f"Picked for your interest in {shopper.interests[0][0]}"] * len(item_rows)
+            return ["Popular with customers like you"] * len(item_rows)
+        rows = np.array([self.index[pk] for pk in bought], dtype=np.int64)
+        nearest = np.argmax(self.vectors[rows] @ self.vectors[item_rows].T, axis=0)
+        return [f"Because you bought {self.names[bought[i]]}" for i in nearest]
 
 
 GRAPH_REASONS = {
@@ -244,51 +339,81 @@ GRAPH_REASONS = {
 }
 
 
-def _from_graph(shopper: Shopper) -> list[Candidate]:
+def _from_graph(customer_ids: list[int]) -> dict[int, list[Candidate]]:
     # popularity within interests comes from the database (its own source), not from a third walk
     walks = ("similar_customers", "complements")
-    candidates = get_graph().recommendation_candidates(shopper.customer_id, limit=POOL // 2, walks=walks)
-    return [
-        Candidate(
-            c.product_id, f"graph:{c.strategy}", GRAPH_REASONS[c.strategy](c.because or ["your purchases"])
-        )
-        for c in sorted(candidates, key=lambda c: -c.score)
-    ]
+    found = get_graph().recommendation_candidates_many(customer_ids, limit=POOL // 2, walks=walks)
+    return {
+        pk: [
+            Candidate(
+                c.product_id,
+                f"graph:{c.strategy}",
+                GRAPH_REASONS[c.strategy](c.because or ["your purchases"]),
+            )
+            for c in sorted(candidates, key=lambda c: -c.score)
+        ]
+        for pk, candidates in found.items()
+    }
 
 
-def _regulars(shopper: Shopper) -> list[Candidate]:
+def _regulars(shopper: Shopper, repurchase_kinds: set[int]) -> list[Candidate]:
     """What the customer keeps buying, most invoices first: only re-purchase kinds pass the rules."""
-    again = shopper.buys_again(repurchase_products())
+    again = shopper.buys_again(repurchase_kinds)
     ranked = sorted(again, key=lambda pk: (-shopper.bought[pk], pk))
     return [Candidate(pk, "repeat", "") for pk in ranked[:POOL]]
 
 
-def _popular_in_interests(shopper: Shopper) -> tuple[list[Candidate], list[Candidate]]:
+def _top_interests(shopper: Shopper) -> list[tuple[str, int, bool]]:
+    """The customer's three strongest interests that name a category, declared ones first."""
+    return [(name, category, declared) for name, category, declared in shopper.interests if category][:3]
+
+
+def _bestsellers_by_category(category_ids: set[int], popularity: dict[int, int]) -> dict[int, list[int]]:
+    members: dict[int, list[int]] = defaultdict(list)
+    for pk, category in Product.objects.filter(category_id__in=category_ids, active=True).values_list(
+        "pk", "category_id"
+    ):
+        members[category].append(pk)
+    return {
+        category: sorted(pks, key=lambda pk: (-popularity.get(pk, 0), pk))[: POOL // 3]
+        for category, pks in members.items()
+    }
+
+
+def _popular_in_interests(
+    shopper: Shopper, bestsellers: dict[int, list[int]]
+) -> tuple[list[Candidate], list[Candidate]]:
     """The bestsellers of the customer's three strongest interests: those of declared ones,
     then those of the others."""
-    popularity = product_popularity()
-    top = [(name, category, declared) for name, category, declared in shopper.interests if category][:3]
-    in_categories: dict[int, list[int]] = defaultdict(list)
-    for pk, category in Product.objects.filter(
-        category_id__in=[c for _, c, _ in top], active=True
-    ).values_list("pk", "category_id"):
-        in_categories[category].append(pk)
     found: dict[bool, list[Candidate]] = {True: [], False: []}
-    for name, category, declared in top:
-        ranked = sorted(in_categories[category], key=lambda pk: (-popularity.get(pk, 0), pk))[: POOL // 3]
+    for name, category, declared in _top_interests(shopper):
         found[declared] += [
-            Candidate(pk, "popular_in_interests", f"Popular with customers who love {name}") for pk in ranked
+            Candidate(pk, "popular_in_interests", f"Popular with customers who love {name}")
+            for pk in bestsellers.get(category, [])
         ]
     return found[True], found[False]
 
 
-def _popular(shopper: Shopper) -> list[Candidate]:
-    popularity = product_popularity()
+def _popular(popularity: dict[int, int]) -> list[Candidate]:
     ranked = sorted(popularity, key=lambda pk: (-popularity[pk], pk))[:POOL]
     return [Candidate(pk, "popular", "One of our bestsellers right now") for pk in ranked]
 
 
-def _blend(sources: dict[str, list[Candidate]], shopper: Shopper) -> list[tuple[float, Candidate]]:
+ProductRow = tuple[int, str, str, int | None, str | None]  # pk, sku, name, category id, category slug
+
+
+def _active_products(product_ids: set[int]) -> dict[int, ProductRow]:
+    return {
+        row[0]: row
+        for row in Product.objects.filter(pk__in=product_ids, active=True).values_list(
+            "pk", "sku", "name", "category_id", "category__slug"
+        )
+    }
+
+
+def _blend(
+    sources: dict[str, list[Candidate]], shopper: Shopper, products: dict[int, ProductRow]
+) -> list[tuple[float, Candidate]]:
     """Rank fusion. Without a model the graph's walks, the other collaborative signal, take its
     weight: at their own they would rank below the whole bestseller list."""
     weights = WEIGHTS if "model" in sources else {**WEIGHTS, "graph": WEIGHTS["model"]}
@@ -301,12 +426,10 @@ def _blend(sources: dict[str, list[Candidate]], shopper: Shopper) -> list[tuple[
             if candidate.product_id not in best or contribution > best[candidate.product_id][0]:
                 best[candidate.product_id] = (contribution, candidate)
     declared = {category for _, category, is_declared in shopper.interests if is_declared and category}
-    if declared:
-        boosted = set(
-            Product.objects.filter(pk__in=list(scores), category_id__in=declared).values_list("pk", flat=True)
-        )
-        for pk in boosted:
-            scores[pk] *= DECLARED_BOOST
+    if declared:  # inactive products, absent from ``products``, are left out by the rules anyway
+        for pk in scores:
+            if pk in products and products[pk][3] in declared:
+                scores[pk] *= DECLARED_BOOST
     return sorted(
         ((score, best[pk][1]) for pk, score in scores.items()),
         key=lambda item: (-item[0], item[1].product_id),
@@ -324,17 +447,17 @@ def _first_of_each(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _apply_rules(
-    shopper: Shopper, ranked: list[tuple[float, Candidate]], *, limit: int, category_ids: list[int] | None
+    shopper: Shopper,
+    ranked: list[tuple[float, Candidate]],
+    products: dict[int, ProductRow],
+    repurchase_kinds: set[int],
+    *,
+    limit: int,
+    category_ids: list[int] | None,
 ) -> list[Recommendation]:
     """Active products only; nothing already bought unless it is a re-purchase kind; at most
     ``RECOMMENDATIONS_MAX_PER_CATEGORY`` per category; within ``category_ids`` when given."""
-    products = {
-        row[0]: row
-        for row in Product.objects.filter(pk__in=[c.product_id for _, c in ranked], active=True).values_list(
-            "pk", "sku", "name", "category_id", "category__slug"
-        )
-    }
-    again = shopper.buys_again(repurchase_products())
+    again = shopper.buys_again(repurchase_kinds)
     per_category: Counter[int | None] = Counter()
     chosen: list[Recommendation] = []
     for score, candidate in ranked:

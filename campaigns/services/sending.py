@@ -25,14 +25,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from campaigns.messages import build_message
 from campaigns.models import CampaignState, Send, SendStatus, Suppression
 from campaigns.rendering.email import RenderedEmail, render_email
 from campaigns.rendering.sandbox import TemplateProblem
-from campaigns.selectors import personalization_for
+from campaigns.selectors import personalizations_for
 from campaigns.services.emails import render_limits, template_source
 from campaigns.tokens import Recipient, unsubscribe_url
 from customers.models import Customer
@@ -45,28 +45,32 @@ TRANSIENT = (smtplib.SMTPException, OSError, AnymailError)
 def sends_render(send_ids: Sequence[int]) -> list[int]:
     """Render the pending sends of the batch; returns those now ready to send. A template
     that fails for a customer fails that send, with the reason, and not the others."""
-    ready = []
-    sends = (
-        Send.objects.filter(pk__in=send_ids, status=SendStatus.PENDING)
+    sends = [
+        send
+        for send in Send.objects.filter(pk__in=send_ids, status=SendStatus.PENDING)
         .select_related("customer", "variant__template", "run__campaign")
         .order_by("pk")
-    )
-    for send in sends:
-        if send.run.campaign.state != CampaignState.SENDING:
-            continue
+        if send.run.campaign.state == CampaignState.SENDING
+    ]
+    data = personalizations_for([(send.customer, send.pk) for send in sends])
+    limits = render_limits()
+    for send, personalization in zip(sends, data, strict=True):
         try:
-            data = personalization_for(send.customer, send_id=send.pk)
-            rendered = render_email(template_source(send.variant.template), data, render_limits())
+            rendered = render_email(template_source(send.variant.template), personalization, limits)
         except TemplateProblem as exc:
-            Send.objects.filter(pk=send.pk, status=SendStatus.PENDING).update(
-                status=SendStatus.FAILED, error=str(exc)
-            )
+            send.status, send.error = SendStatus.FAILED, str(exc)
             continue
-        updated = Send.objects.filter(pk=send.pk, status=SendStatus.PENDING).update(
-            status=SendStatus.RENDERED, subject=rendered.subject, html=rendered.html, text=rendered.text
+        send.status, send.subject, send.html, send.text = (
+            SendStatus.RENDERED, rendered.subject, rendered.html, rendered.text
         )  # fmt: skip
-        if updated:
-            ready.append(send.pk)
+    ready = []
+    with transaction.atomic():  # one commit for the batch; a send rendered twice (re-queued) is stored once
+        for send in sends:
+            stored = Send.objects.filter(pk=send.pk, status=SendStatus.PENDING).update(
+                status=send.status, subject=send.subject, html=send.html, text=send.text, error=send.error
+            )
+            if stored and send.status == SendStatus.RENDERED:
+                ready.append(send.pk)
     return ready
 
 
@@ -75,6 +79,8 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
     delivery errors put the unsent claims back (rendered) and are raised for the task to
     retry."""
     claimed, counts = _claim(send_ids)
+    if not claimed:
+        return counts
     connection = get_connection()
     try:
         for index, send in enumerate(claimed):
@@ -89,6 +95,7 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
             )
             message.connection = connection
             try:
+                connection.open()  # once per batch: left closed, a backend opens one per message
                 message.send()
             except TRANSIENT as exc:
                 _release(claimed[index:], exc)
@@ -144,8 +151,13 @@ def _claim(send_ids: Sequence[int]) -> tuple[list[Send], dict[str, int]]:
                 send.status, send.claimed_at, send.attempts = SendStatus.SENDING, now, send.attempts + 1
                 recent[send.customer_id] += 1
                 claimed.append(send)
-        Send.objects.bulk_update(skipped, ["status", "skip_reason", "html", "text"])
-        Send.objects.bulk_update(claimed, ["status", "claimed_at", "attempts"])
+        for reason in {send.skip_reason for send in skipped}:
+            Send.objects.filter(pk__in=[send.pk for send in skipped if send.skip_reason == reason]).update(
+                status=SendStatus.SKIPPED, skip_reason=reason, html="", text=""
+            )
+        Send.objects.filter(pk__in=[send.pk for send in claimed]).update(
+            status=SendStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
     return claimed, {"sent": 0, "skipped": len(skipped), "busy": len(send_ids) - len(takeable)}
 
 

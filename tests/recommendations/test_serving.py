@@ -210,9 +210,8 @@ def test_a_product_created_after_training_is_scored_through_its_features(trained
     version, model = active
 
     unknown = products_unknown_to(model, version)
-    scores = model.score_new_products(trained.customer.pk, {}, [newcomer.pk])
+    scores = model.score_new_products({trained.customer.pk: {}}, [newcomer.pk])
 
     assert newcomer.pk in unknown
-    assert scores is not None
-    assert scores.shape == (1,)
-    assert np.isfinite(scores[0])
+    assert scores[trained.customer.pk].shape == (1,)
+    assert np.isfinite(scores[trained.customer.pk][0])
