@@ -157,6 +157,7 @@ def recommendation_candidates(
     """Candidates per customer from up to three walks: what similar customers bought, complements
     of recent purchases, and what sells best within the customer's interests. Best first per
     walk. Each walk runs for every customer at once (``run_each``)."""
+    customer_ids = list(dict.fromkeys(customer_ids))
     params = [{"id": pk, "limit": limit, "recent": 10} for pk in customer_ids]
     # (customer, product, score, walk, because: product ids, or words for the interests walk)
     walked: list[tuple[int, int, float, str, list[Any]]] = []

@@ -4,7 +4,8 @@ A ``Send`` moves pending → rendered → sending → sent (or skipped / failed)
 claim (``sending``, with its time) is committed before the message leaves; the
 ``sent`` mark right after the server accepted it. A retried or resumed batch
 skips what is sent and what another live worker holds, and takes over claims
-older than ``CAMPAIGN_SEND_CLAIM_SECONDS`` (their worker died). The one window
+older than ``CAMPAIGN_SEND_CLAIM_SECONDS`` (their worker died; a live worker renews
+the claims of a slow, throttled batch every third of that). The one window
 no mail protocol closes (the server accepted the message, the worker died before
 marking it) is resent with the same Message-ID, which receivers use to drop the
 copy. Consent, unsubscription, suppression and the frequency cap are checked
@@ -82,9 +83,13 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
     if not claimed:
         return counts
     connection = get_connection()
+    renewed = time.monotonic()
     try:
         for index, send in enumerate(claimed):
             campaign_throttle_wait(send.run.campaign_id, send.run.campaign.emails_per_second)
+            if time.monotonic() - renewed > settings.CAMPAIGN_SEND_CLAIM_SECONDS / 3:
+                _renew(claimed[index:])  # a slow (throttled) batch is still ours
+                renewed = time.monotonic()
             message = build_message(
                 RenderedEmail(send.subject, "", send.html, send.text),
                 to=send.customer.email or "",
@@ -159,6 +164,13 @@ def _claim(send_ids: Sequence[int]) -> tuple[list[Send], dict[str, int]]:
             status=SendStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
     return claimed, {"sent": 0, "skipped": len(skipped), "busy": len(send_ids) - len(takeable)}
+
+
+def _renew(sends: list[Send]) -> None:
+    """Restart the lease of claims this worker still holds, so no one takes them over."""
+    Send.objects.filter(pk__in=[send.pk for send in sends], status=SendStatus.SENDING).update(
+        claimed_at=timezone.now()
+    )
 
 
 def _takeable(send: Send, lease: datetime) -> bool:

@@ -4,6 +4,7 @@ email, with the headers and links it must carry; nobody else gets any."""
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -24,6 +26,7 @@ from campaigns.models import (
 from campaigns.services.runs import campaign_run_start
 from campaigns.services.sending import campaign_throttle_wait, sends_deliver, sends_render
 from customers.models import Customer
+from marketing_platform.celery import app as celery_app
 from tests.campaigns.conftest import Store, make_reachable, scheduled_campaign
 from tests.campaigns.smtp import Sink, start_smtp_server
 
@@ -149,3 +152,33 @@ def test_no_more_than_the_campaign_rate_leaves_in_any_second(db: None) -> None:
     per_second = Counter(seconds)
     assert max(per_second.values()) <= 4
     assert len(per_second) >= 3  # nine emails at four a second span at least three seconds
+
+
+@pytest.mark.django_db(transaction=True)  # two workers, each with its own connection
+def test_a_slow_throttled_batch_keeps_its_claims_while_it_sends(smtp: Sink, settings: Any) -> None:
+    # given: five rendered emails at one a second, and a lease shorter than the batch takes
+    settings.CAMPAIGN_SEND_CLAIM_SECONDS = 3
+    audience = make_reachable(Customer.objects.bulk_create([Customer(external_id=f"s{i}") for i in range(5)]))
+    campaign = scheduled_campaign("Slow")
+    Campaign.objects.filter(pk=campaign.pk).update(emails_per_second=1)
+    run = campaign_run_start(campaign_id=campaign.pk, occurrence="2026-11-24T11:00")
+    celery_app.control.purge()  # its tasks: this test does their work itself
+    assert run is not None
+    rendered = sends_render(list(run.sends.values_list("pk", flat=True)))
+    assert len(rendered) == len(audience)
+
+    # when: a worker sends the batch and, after the lease, another is handed the same batch
+    def first_worker() -> None:
+        sends_deliver(rendered)
+        connection.close()
+
+    first = threading.Thread(target=first_worker)
+    first.start()
+    time.sleep(3.5)
+    second = sends_deliver(rendered)
+    first.join(timeout=30)
+
+    # then: the second finds every claim still held, and each customer got one email
+    assert second["sent"] == 0
+    assert Counter(r.recipients[0] for r in smtp.received) == {c.email: 1 for c in audience}
+    assert set(run.sends.values_list("status", flat=True)) == {SendStatus.SENT}

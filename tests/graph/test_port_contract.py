@@ -166,6 +166,17 @@ def test_candidates_exclude_bought_and_inactive_products(shop: Graph) -> None:
     assert complement.because == ["PRODUCT 10"]
 
 
+def test_candidates_for_many_customers_are_each_ones_own(shop: Graph) -> None:
+    # the embedded engine walks a batch on reader connections of its own, side by side
+    together = shop.recommendation_candidates_many([1, 2, 3, 1, 99])
+
+    assert set(together) == {1, 2, 3, 99}
+    for pk in (1, 2, 3, 99):
+        assert together[pk] == shop.recommendation_candidates(pk)
+    assert together[99] == []  # not in the graph
+    assert {c.product_id for c in together[3] if c.strategy == "similar_customers"} == set()
+
+
 def test_complements_are_strongest_first(shop: Graph) -> None:
     assert [c.product_id for c in shop.complements(10)] == [14, 13, 11]
     assert shop.complements(10, limit=1)[0].lift == pytest.approx(6.0)

@@ -13,7 +13,7 @@ from customers.services.activity import PurchaseRow, purchases_record
 from graph.port import close_graph
 from recommendations.selectors import active_recommender, products_unknown_to, repurchase_products
 from recommendations.services import model_version_train
-from recommendations.serving import recommendations_for
+from recommendations.serving import recommendations_for, recommendations_for_many
 from tests.recommendations.conftest import QUICK, Store
 
 
@@ -215,3 +215,18 @@ def test_a_product_created_after_training_is_scored_through_its_features(trained
     assert newcomer.pk in unknown
     assert scores[trained.customer.pk].shape == (1,)
     assert np.isfinite(scores[trained.customer.pk][0])
+
+
+def test_a_batch_recommends_each_customer_what_it_would_alone(trained: Store) -> None:
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:12])
+    newcomer = Customer.objects.create(external_id="NEW-1")  # no history: the new-customer path
+    batch = [*customers, newcomer.pk]
+
+    cache.clear()
+    together = recommendations_for_many(batch, limit=10)
+    cache.clear()
+    alone = {pk: recommendations_for(pk, limit=10) for pk in batch}
+
+    assert together == alone
+    assert {result.mode for result in together.values()} >= {"blended", "new_customer"}
+    assert all(result.items for result in together.values())
