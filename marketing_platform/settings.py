@@ -265,6 +265,12 @@ COMPANY_POSTAL_ADDRESS = env.str(
 # Staff templates are untrusted: a render stops after this long or this much output.
 EMAIL_RENDER_SECONDS = env.float("EMAIL_RENDER_SECONDS", default=2.0)
 EMAIL_MAX_CHARS = env.int("EMAIL_MAX_CHARS", default=400_000)
+
+# --- Vision boards ----------------------------------------------------------
+VISION_BOARD_IMAGE_MAX_BYTES = env.int("VISION_BOARD_IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
+VISION_BOARD_FETCH_SECONDS = env.float("VISION_BOARD_FETCH_SECONDS", default=5.0)
+# Pillow's own limit (89 M pixels) lets a small file expand to gigabytes; a product photo is far smaller.
+VISION_BOARD_MAX_PIXELS = env.int("VISION_BOARD_MAX_PIXELS", default=25_000_000)
 EMAIL_RECOMMENDATIONS = env.int("EMAIL_RECOMMENDATIONS", default=6)
 # No customer gets more than this many campaign emails within the window.
 CAMPAIGN_FREQUENCY_CAP = env.int("CAMPAIGN_FREQUENCY_CAP", default=3)

@@ -1,6 +1,12 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class VisionboardsConfig(AppConfig):
     name = "visionboards"
     verbose_name = "Vision boards"
+
+    def ready(self) -> None:
+        from PIL import Image
+
+        Image.MAX_IMAGE_PIXELS = settings.VISION_BOARD_MAX_PIXELS

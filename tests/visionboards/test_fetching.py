@@ -1,0 +1,132 @@
+"""The fetcher against a real HTTP server on loopback (allowed only where a test says so)."""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+
+import pytest
+from PIL import Image
+
+from visionboards.fetching import Address, FetchLimits, ImageRefused, fetch_image_bytes, public_address
+
+LIMITS = FetchLimits(max_bytes=200_000, seconds=1.0)
+
+
+def png(width: int = 40, height: int = 30) -> bytes:
+    buffer = BytesIO()
+    Image.new("RGB", (width, height), (200, 40, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+class Handler(BaseHTTPRequestHandler):
+    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+
+    def do_GET(self) -> None:
+        if self.path == "/drip":
+            self.send_response(200)
+            self.end_headers()
+            for _ in range(40):
+                self.wfile.write(b"x")
+                self.wfile.flush()
+                time.sleep(0.05)
+            return
+        status, headers, body = self.routes.get(self.path, (404, {}, b""))
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    Handler.routes = {
+        "/photo.png": (200, {"Content-Type": "image/png"}, png()),
+        "/large": (200, {}, b"\0" * 300_000),
+        "/to-photo": (302, {"Location": "/photo.png"}, b""),
+        "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""),
+        "/to-private": (301, {"Location": "http://10.0.0.7/photo.png"}, b""),
+        "/loop": (302, {"Location": "/loop"}, b""),
+    }
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    httpd.shutdown()
+
+
+def loopback_only(address: Address) -> bool:
+    """This test's server is on loopback: allow that one address and keep every other rule."""
+    return address == ipaddress.ip_address("127.0.0.1") or public_address(address)
+
+
+def test_an_image_is_fetched_and_redirects_followed(server: str) -> None:
+    assert fetch_image_bytes(f"{server}/photo.png", LIMITS, allowed=loopback_only) == png()
+    assert fetch_image_bytes(f"{server}/to-photo", LIMITS, allowed=loopback_only) == png()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/photo.png",
+        "http://localhost/photo.png",
+        "http://10.1.2.3/photo.png",
+        "http://192.168.0.10/photo.png",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/photo.png",
+        "http://[::ffff:127.0.0.1]/photo.png",
+        "http://100.64.0.1/photo.png",
+        "http://0.0.0.0/photo.png",
+    ],
+)
+def test_private_loopback_and_link_local_addresses_are_refused(url: str) -> None:
+    with pytest.raises(ImageRefused, match="not fetched from"):
+        fetch_image_bytes(url, LIMITS)
+
+
+@pytest.mark.parametrize("path", ["/to-metadata", "/to-private"])
+def test_a_redirect_to_a_private_address_is_refused(server: str, path: str) -> None:
+    with pytest.raises(ImageRefused, match="not fetched from"):
+        fetch_image_bytes(f"{server}{path}", LIMITS, allowed=loopback_only)
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "ftp://example.org/a.png", "gopher://x/", "http:///a.png"]
+)
+def test_only_http_and_https_are_fetched(url: str) -> None:
+    with pytest.raises(ImageRefused, match="only http and https"):
+        fetch_image_bytes(url, LIMITS)
+
+
+def test_an_oversized_body_is_refused(server: str) -> None:
+    with pytest.raises(ImageRefused, match="more than 200,000"):
+        fetch_image_bytes(f"{server}/large", LIMITS, allowed=loopback_only)
+
+
+def test_a_slow_body_is_cut_off_at_the_deadline(server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ImageRefused, match=r"too slow|timed out"):
+        fetch_image_bytes(
+            f"{server}/drip", FetchLimits(max_bytes=200_000, seconds=0.5), allowed=loopback_only
+        )
+    assert time.monotonic() - started < 1.5  # the drip alone would take two seconds
+
+
+def test_redirect_loops_end(server: str) -> None:
+    with pytest.raises(ImageRefused, match="more than 3 redirects"):
+        fetch_image_bytes(f"{server}/loop", LIMITS, allowed=loopback_only)
+
+
+def test_missing_images_are_refused_with_the_status(server: str) -> None:
+    with pytest.raises(ImageRefused, match="HTTP 404"):
+        fetch_image_bytes(f"{server}/nothing.png", LIMITS, allowed=loopback_only)
