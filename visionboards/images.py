@@ -4,10 +4,12 @@ lowered to it when the app starts) is refused before it is decoded."""
 
 from __future__ import annotations
 
+import math
 import warnings
 from io import BytesIO
 
-from PIL import Image, UnidentifiedImageError
+import numpy as np
+from PIL import Image, ImageFilter, UnidentifiedImageError
 
 from visionboards.fetching import ImageRefused
 
@@ -27,6 +29,37 @@ def open_image(data: bytes, *, source: str) -> Image.Image:
         raise ImageRefused(f"{source}: {exc}") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt data
         raise ImageRefused(f"{source}: a broken image ({exc})") from exc
+
+
+def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """``image`` scaled to cover ``size`` and cropped to it around its busiest part: a product
+    on a plain backdrop keeps the product, a photo keeps what has detail."""
+    width, height = size
+    scale = max(width / image.width, height / image.height)
+    scaled = image.resize(
+        (max(width, math.ceil(image.width * scale)), max(height, math.ceil(image.height * scale))),
+        Image.Resampling.LANCZOS,
+    )
+    along_x = scaled.width > width
+    extra = scaled.width - width if along_x else scaled.height - height
+    if extra == 0:
+        return scaled
+    energy = _edge_energy(scaled, along_x)
+    window = width if along_x else height
+    sums = [0.0]
+    for value in energy:
+        sums.append(sums[-1] + value)
+    start = max(
+        range(extra + 1), key=lambda offset: (sums[offset + window] - sums[offset], -abs(offset - extra / 2))
+    )
+    box = (start, 0, start + width, height) if along_x else (0, start, width, start + height)
+    return scaled.crop(box)
+
+
+def _edge_energy(image: Image.Image, along_x: bool) -> list[float]:
+    """How much detail each column (or row) holds: edges of a grey copy, summed across."""
+    edges = np.asarray(image.convert("L").filter(ImageFilter.FIND_EDGES), dtype=np.float64)
+    return [float(value) for value in edges.sum(axis=0 if along_x else 1)]
 
 
 def _has_alpha(image: Image.Image) -> bool:

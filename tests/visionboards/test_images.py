@@ -5,11 +5,12 @@ from __future__ import annotations
 from io import BytesIO
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 
 from visionboards.fetching import ImageRefused
-from visionboards.images import open_image
+from visionboards.images import cover, open_image
 
 
 def encoded(image: Image.Image, kind: str) -> bytes:
@@ -61,3 +62,21 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(settings: Any) -> 
     assert len(bomb) < 100_000
     with pytest.raises(ImageRefused, match="exceeds limit"):
         open_image(bomb, source="bomb.png")
+
+
+def test_cover_fills_the_tile_and_keeps_the_subject() -> None:
+    photo = Image.new("RGB", (600, 300), (255, 255, 255))
+    photo.paste((200, 20, 40), (470, 100, 570, 200))  # the product, near the right edge
+
+    tile = cover(photo, (200, 200))
+
+    assert tile.size == (200, 200)
+    pixels = np.asarray(tile)
+    reds = int(((pixels[..., 0] > 150) & (pixels[..., 1] < 80)).sum())
+    assert reds > 0.9 * (100 * 100 * (200 / 300) ** 2)  # the whole product is in the crop
+
+
+def test_cover_of_a_plain_image_is_centred() -> None:
+    tile = cover(Image.new("RGB", (300, 900), (40, 40, 40)), (300, 300))
+
+    assert tile.size == (300, 300)
