@@ -11,10 +11,24 @@ from catalog.models import Category
 from customers.models import Customer, Interest
 
 
-class EmailTemplate(models.Model):
-    """Staff-authored, so untrusted: rendered in the Jinja2 sandbox (``campaigns.rendering``)."""
+class StaffAuthored(models.Model):
+    """What marketing staff name and edit in the admin: a unique name and when it changed."""
 
     name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EmailTemplate(StaffAuthored):
+    """Staff-authored, so untrusted: rendered in the Jinja2 sandbox (``campaigns.rendering``)."""
+
     subject = models.CharField(
         max_length=300, help_text="A template too: {{ customer.first_name }} works here."
     )
@@ -28,21 +42,12 @@ class EmailTemplate(models.Model):
         blank=True, help_text="Plain-text part; left empty, it is written from the HTML with its links."
     )
     language = models.CharField(max_length=16, default="en", choices=settings.LANGUAGES)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class Segment(models.Model):
+class Segment(StaffAuthored):
     """Who a campaign is for: every rule given must hold. Consent is always required (and
     checked again when each email is sent)."""
 
-    name = models.CharField(max_length=200, unique=True)
     interests = models.ManyToManyField(
         Interest, blank=True, help_text="Customers with at least one of these current interests."
     )
@@ -60,14 +65,6 @@ class Segment(models.Model):
     )
     min_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     max_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CampaignState(models.TextChoices):
@@ -84,8 +81,7 @@ class WinnerMetric(models.TextChoices):
     CLICKS = "clicks", "Click rate"
 
 
-class Campaign(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+class Campaign(StaffAuthored):
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns")
     state = models.CharField(max_length=16, choices=CampaignState.choices, default=CampaignState.DRAFT)
     send_at = models.DateTimeField(null=True, blank=True, help_text="One-off: when to send.")
@@ -101,14 +97,9 @@ class Campaign(models.Model):
         default=50, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
     winner_metric = models.CharField(max_length=16, choices=WinnerMetric.choices, default=WinnerMetric.CLICKS)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class CampaignVariant(models.Model):

@@ -44,22 +44,18 @@ def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     extra = scaled.width - width if along_x else scaled.height - height
     if extra == 0:
         return scaled
-    energy = _edge_energy(scaled, along_x)
     window = width if along_x else height
-    sums = [0.0]
-    for value in energy:
-        sums.append(sums[-1] + value)
-    start = max(
-        range(extra + 1), key=lambda offset: (sums[offset + window] - sums[offset], -abs(offset - extra / 2))
-    )
+    detail = np.convolve(_edge_energy(scaled, along_x), np.ones(window), "valid")  # one sum per offset
+    busiest = np.flatnonzero(detail == detail.max())
+    start = int(busiest[np.argmin(np.abs(busiest - extra / 2))])  # nearest the centre among equals
     box = (start, 0, start + width, height) if along_x else (0, start, width, start + height)
     return scaled.crop(box)
 
 
-def _edge_energy(image: Image.Image, along_x: bool) -> list[float]:
+def _edge_energy(image: Image.Image, along_x: bool) -> np.ndarray:
     """How much detail each column (or row) holds: edges of a grey copy, summed across."""
     edges = np.asarray(image.convert("L").filter(ImageFilter.FIND_EDGES), dtype=np.float64)
-    return [float(value) for value in edges.sum(axis=0 if along_x else 1)]
+    return edges.sum(axis=0 if along_x else 1)
 
 
 def _has_alpha(image: Image.Image) -> bool:
