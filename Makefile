@@ -28,6 +28,7 @@ migrate: install
 
 demo-data: migrate
 	$(BIN)/python manage.py import_online_retail $(DEMO_DATA)
+	$(BIN)/python manage.py attach_demo_images
 
 run: demo-data
 	$(BIN)/python manage.py ensure_admin

@@ -22,7 +22,6 @@ from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
 from recommendations.serving import recommendations_for_many
 
 INTERESTS_SHOWN = 6
-CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
 def personalization_for(customer: Customer, *, send_id: int | None = None) -> Personalization:
@@ -76,17 +75,11 @@ def _product(product: CatalogProduct, reason: str, send_id: int | None) -> Produ
     return Product(
         name=product.name,
         sku=product.sku,
-        price=_price(product.price, product.currency),
+        price=product.display_price,
         url=tracked_url(Click(send_id, product.pk, shop_url)),
         reason=reason,
         image_url=settings.SITE_URL + product.image.url if product.image else "",
     )
-
-
-def _price(amount: Decimal, currency: str) -> str:
-    sign = CURRENCY_SIGNS.get(currency)
-    value = f"{amount.quantize(Decimal('0.01')):,}"
-    return f"{sign}{value}" if sign else f"{value} {currency}"
 
 
 def reachable_customers() -> QuerySet[Customer]:

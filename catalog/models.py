@@ -27,6 +27,9 @@ class Category(models.Model):
         return self.name
 
 
+CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
 class Product(models.Model):
     sku = models.CharField("stock code / SKU", max_length=64, unique=True)
     name = models.CharField(max_length=255)
@@ -37,6 +40,12 @@ class Product(models.Model):
     price = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("0"))
     currency = models.CharField(max_length=3, default="GBP")
     image = models.ImageField(upload_to="products/", blank=True)
+    image_url = models.URLField(
+        max_length=500,
+        blank=True,
+        help_text="A picture elsewhere, used when no image is stored: fetched safely (public "
+        "addresses only, size and time limits) when a vision board is drawn.",
+    )
     tags = models.JSONField(default=list, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
     active = models.BooleanField(default=True)
@@ -52,3 +61,10 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku} · {self.name}"
+
+    @property
+    def display_price(self) -> str:
+        """``£2.95``; ``2.95 SEK`` for a currency without a sign here."""
+        sign = CURRENCY_SIGNS.get(self.currency)
+        value = f"{self.price.quantize(Decimal('0.01')):,}"
+        return f"{sign}{value}" if sign else f"{value} {self.currency}"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from catalog.demo_photos import photo_for, photo_rules
 from catalog.models import Category, Product
 from catalog.taxonomy import OTHER, TAXONOMY
 from graph.models import GraphEntity
@@ -70,3 +76,24 @@ def product_update(*, product: Product, **changes: Any) -> Product:
 class SkuTaken(WriteConflict):
     default_code = "sku_taken"
     default_detail = "A product with this SKU exists; update it instead."
+
+
+def demo_photos_attach(folder: Path) -> dict[str, int]:
+    """Give products without an image the demo photo that fits them (``demo_photos``); each
+    file is stored once and shared. Products that have an image keep it, so this can run again.
+    Returns how many products got each file."""
+    rules = photo_rules(folder)
+    chosen: dict[str, list[int]] = defaultdict(list)
+    for pk, sku, name in Product.objects.filter(image="").values_list("pk", "sku", "name"):
+        if file := photo_for(name, sku, rules):
+            chosen[file].append(pk)
+    attached = {}
+    for file, ids in sorted(chosen.items()):
+        stored = f"products/demo/{file}"
+        if not default_storage.exists(stored):
+            with (folder / file).open("rb") as photo:
+                stored = default_storage.save(stored, File(photo))
+        attached[file] = Product.objects.filter(pk__in=ids, image="").update(
+            image=stored, updated_at=timezone.now()
+        )
+    return attached

@@ -258,6 +258,12 @@ _PATHS: dict[str, tuple[str, str] | tuple[str]] = {
 }
 
 
+def mentions(description: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``description`` as keywords match: whole words, plurals too."""
+    pattern = rf"\b{re.escape(_normalize(phrase))}(?:E?S)?\b"
+    return re.search(pattern, _normalize(description)) is not None
+
+
 def categorize(description: str) -> str:
     """Return the slug of the leaf a product description belongs to, or "other"."""
     text = _normalize(description)

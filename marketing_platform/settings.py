@@ -271,6 +271,14 @@ VISION_BOARD_IMAGE_MAX_BYTES = env.int("VISION_BOARD_IMAGE_MAX_BYTES", default=8
 VISION_BOARD_FETCH_SECONDS = env.float("VISION_BOARD_FETCH_SECONDS", default=5.0)
 # Pillow's own limit (89 M pixels) lets a small file expand to gigabytes; a product photo is far smaller.
 VISION_BOARD_MAX_PIXELS = env.int("VISION_BOARD_MAX_PIXELS", default=25_000_000)
+# Image URLs must resolve to public addresses; list private networks (CIDR) that may also be
+# fetched from, e.g. an image server inside your own network.
+VISION_BOARD_FETCH_ALSO_FROM = env.list("VISION_BOARD_FETCH_ALSO_FROM", default=[])
+VISION_BOARD_TILES = env.int("VISION_BOARD_TILES", default=9)
+# zlib level of the board PNGs: 6 is Pillow's default; 1 to 3 encode faster, files grow ~15 %.
+VISION_BOARD_PNG_COMPRESSION = env.int("VISION_BOARD_PNG_COMPRESSION", default=6)
+# A change in a customer's recommendations re-renders the board after this quiet period, once.
+VISION_BOARD_REFRESH_SECONDS = env.int("VISION_BOARD_REFRESH_SECONDS", default=120)
 EMAIL_RECOMMENDATIONS = env.int("EMAIL_RECOMMENDATIONS", default=6)
 # No customer gets more than this many campaign emails within the window.
 CAMPAIGN_FREQUENCY_CAP = env.int("CAMPAIGN_FREQUENCY_CAP", default=3)
@@ -305,6 +313,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Media (board PNGs, product photos) served by the web process itself: on by default except in
+# production, where a web server or the storage's own URLs should serve them.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from marketing_platform.api import tokens
@@ -18,6 +20,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("graph.api.urls")),
     path("", include("recommendations.api.urls")),
     path("", include("campaigns.api.urls")),
+    path("", include("visionboards.api.urls")),
 ]
 
 urlpatterns = [
@@ -30,4 +33,10 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^api/", api_not_found),
 ]
+if settings.SERVE_MEDIA:
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
+    )
 handler500 = "marketing_platform.api.errors.server_error"

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
 
+from recommendations.signals import recommendations_changed
+
 
 def _key(customer_id: int) -> str:
     return f"recs:generation:{customer_id}"
@@ -17,7 +19,9 @@ def customer_generations(customer_ids: Sequence[int]) -> dict[int, int]:
 
 
 def recommendations_invalidate(customer_ids: Iterable[int]) -> None:
-    """Forget the cached recommendations of these customers (their purchases changed)."""
+    """Forget the cached recommendations of these customers (their purchases changed) and tell
+    whoever listens (``recommendations_changed``)."""
+    customer_ids = list(customer_ids)
     for customer_id in customer_ids:
         key = _key(customer_id)
         if not cache.add(key, 1, None):
@@ -25,3 +29,4 @@ def recommendations_invalidate(customer_ids: Iterable[int]) -> None:
                 cache.incr(key)
             except ValueError:  # expired in between
                 cache.set(key, 1, None)
+    recommendations_changed.send(sender=None, customer_ids=customer_ids)

@@ -40,6 +40,7 @@ from graph.port import get_graph
 from recommendations.cache import customer_generations
 from recommendations.dataset import features_of
 from recommendations.lightfm_model import TrainedRecommender
+from recommendations.models import ModelVersion
 from recommendations.selectors import (
     active_recommender,
     product_popularity,
@@ -132,11 +133,10 @@ def recommendations_for_many(
     batch): one query per table, one matrix product, the graph walks side by side."""
     ids = list(dict.fromkeys(customer_ids))
     active = active_recommender()
-    version = active[0] if active else None
     categories = ",".join(map(str, category_ids or []))
     keys = {
-        pk: f"recs:{version}:{pk}:{generation}:{limit}:{strategy}:{categories}"
-        for pk, generation in customer_generations(ids).items()
+        pk: f"recs:{state}:{limit}:{strategy}:{categories}"
+        for pk, state in _states(ids, active[0] if active else None).items()
     }
     cached = cache.get_many(list(keys.values()))
     found: dict[int, Recommendations] = {pk: cached[key] for pk, key in keys.items() if key in cached}
@@ -151,6 +151,19 @@ def recommendations_for_many(
         )
         found.update(fresh)
     return found
+
+
+def recommendations_states(customer_ids: Sequence[int]) -> dict[int, str]:
+    """Per customer, a token that changes whenever its recommendations may: a new purchase or a
+    new model version. What was made from recommendations (a vision board) keeps it to tell
+    when it is stale."""
+    version = ModelVersion.objects.filter(active=True).values_list("pk", flat=True).first()
+    return _states(customer_ids, version)
+
+
+def _states(customer_ids: Sequence[int], version: int | None) -> dict[int, str]:
+    generations = customer_generations(customer_ids)
+    return {pk: f"{version}:{pk}:{generation}" for pk, generation in generations.items()}
 
 
 def _shoppers(customer_ids: list[int]) -> list[Shopper]:

@@ -9,4 +9,6 @@ class VisionboardsConfig(AppConfig):
     def ready(self) -> None:
         from PIL import Image
 
+        from visionboards import signals  # noqa: F401  (connects the receivers)
+
         Image.MAX_IMAGE_PIXELS = settings.VISION_BOARD_MAX_PIXELS

@@ -6,6 +6,7 @@ Contrast is WCAG 2.x's: (L1 + 0.05) / (L2 + 0.05) over relative luminances; AA a
 
 from __future__ import annotations
 
+import colorsys
 from collections.abc import Iterable
 from typing import cast
 
@@ -42,7 +43,7 @@ def text_colour(background: RGB, *, tint: RGB | None = None, large: bool = False
     extreme = BLACK if contrast_ratio(BLACK, background) >= contrast_ratio(WHITE, background) else WHITE
     start = tint if tint is not None else (INK if extreme == BLACK else PAPER)
     for step in range(11):
-        moved = _mix(start, extreme, step / 10)
+        moved = mix(start, extreme, step / 10)
         if contrast_ratio(moved, background) >= needed:
             return moved
     return extreme
@@ -71,6 +72,19 @@ def dominant_colours(images: Iterable[Image.Image], count: int = 5) -> list[RGB]
     return (lively or colours)[:count]
 
 
-def _mix(colour: RGB, other: RGB, share: float) -> RGB:
+def mix(colour: RGB, other: RGB, share: float) -> RGB:
+    """``colour`` moved ``share`` (0 to 1) of the way to ``other``."""
     red, green, blue = (round(a + (b - a) * share) for a, b in zip(colour, other, strict=True))
     return red, green, blue
+
+
+def tile_colour(colour: RGB) -> RGB:
+    """A palette colour fit to fill a tile: greys get some colour, pastels and near-blacks a
+    middle lightness, so tiles look chosen rather than sampled."""
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(channel / 255 for channel in colour))
+    red, green, blue = colorsys.hls_to_rgb(hue, min(max(lightness, 0.32), 0.72), max(saturation, 0.38))
+    return round(red * 255), round(green * 255), round(blue * 255)
+
+
+def as_hex(colour: RGB) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*colour)

@@ -49,6 +49,18 @@ def public_address(address: Address) -> bool:
     return address.is_global and not address.is_multicast
 
 
+def configured_policy() -> Callable[[Address], bool]:
+    """Public addresses, plus the networks of ``VISION_BOARD_FETCH_ALSO_FROM``."""
+    networks = [ipaddress.ip_network(cidr, strict=False) for cidr in settings.VISION_BOARD_FETCH_ALSO_FROM]
+
+    def allowed(address: Address) -> bool:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return public_address(address) or any(address in network for network in networks)
+
+    return allowed
+
+
 def fetch_image_bytes(
     url: str, limits: FetchLimits, *, allowed: Callable[[Address], bool] = public_address
 ) -> bytes:

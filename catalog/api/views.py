@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.core.validators import URLValidator
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -52,6 +53,7 @@ class ProductOutput(serializers.ModelSerializer[Product]):
             "price",
             "currency",
             "image",
+            "image_url",
             "tags",
             "metadata",
             "active",
@@ -83,6 +85,13 @@ class ProductInput(StrictSerializer):
     )
     price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0)
     currency = StrictCharField(min_length=3, max_length=3, required=False)
+    image_url = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="A public http(s) picture of the product, used when none is stored.",
+    )
     tags = serializers.ListField(child=StrictCharField(max_length=64), required=False, max_length=50)
     metadata = JSONObjectField(required=False)
     active = StrictBooleanField(required=False)

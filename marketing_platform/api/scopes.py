@@ -12,5 +12,6 @@ class Scope(models.TextChoices):
     CATALOG_READ = "catalog:read", "Read products and categories"
     CATALOG_WRITE = "catalog:write", "Create and update products"
     EMAILS_RENDER = "emails:render", "Render a customer's personalised email"
+    VISION_BOARDS_RENDER = "visionboards:render", "Render a new vision board for a customer"
     CAMPAIGNS_READ = "campaigns:read", "Read campaigns and their results"
     METRICS_READ = "metrics:read", "Scrape metrics"

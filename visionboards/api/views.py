@@ -1,0 +1,98 @@
+"""GET/POST /api/v1/customers/{id}/vision-board: the latest board, rendered on the ``render`` queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers.api.lookup import customer_pk_or_404
+from marketing_platform.api.permissions import READS
+from marketing_platform.api.schema import error
+from marketing_platform.api.scopes import Scope
+from visionboards.models import BoardStatus, VisionBoard
+from visionboards.selectors import latest_ready_board
+from visionboards.services import vision_board_request
+
+RETRY_SECONDS = 2
+
+
+class BoardImagesOutput(serializers.Serializer[Any]):
+    social = serializers.URLField(allow_null=True, help_text="1080×1350 PNG.")
+    screen = serializers.URLField(allow_null=True, help_text="1920×1080 PNG.")
+
+
+class BoardOutput(serializers.Serializer[Any]):
+    version = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=BoardStatus.values)
+    requested_at = serializers.DateTimeField()
+    generated_at = serializers.DateTimeField(allow_null=True)
+    images = BoardImagesOutput()
+    layout = serializers.JSONField(
+        help_text="Per format (social, screen): width, height, background, header, and sections of "
+        "type product, interest or inspiration with content, product_ids, alt, x, y, w, h and colours."
+    )
+    fallbacks = serializers.JSONField(help_text="Tiles drawn without their picture, with the reason.")
+    error = serializers.CharField(allow_blank=True)
+
+
+class VisionBoardOutput(BoardOutput):
+    customer = serializers.CharField()
+    previous = BoardOutput(
+        allow_null=True, help_text="While a board renders (202): the last ready one, to show meanwhile."
+    )
+
+
+class CustomerVisionBoardView(APIView):
+    """GET: the latest board; if the customer has none or it is stale (the recommendations
+    changed), a new one is rendered and the answer is 202 with the board to poll. POST: render
+    a new board now (202); a render already under way is returned, not doubled."""
+
+    scopes = {"GET": Scope.CUSTOMERS_READ, "POST": Scope.VISION_BOARDS_RENDER}
+    customer_methods = READS
+
+    @extend_schema(responses={200: VisionBoardOutput, 202: VisionBoardOutput, 404: error("not_found")})
+    def get(self, request: Request, external_id: str) -> Response:
+        board = vision_board_request(customer_pk_or_404(request, external_id))
+        return self._answer(request, external_id, board)
+
+    @extend_schema(request=None, responses={202: VisionBoardOutput, 404: error("not_found")})
+    def post(self, request: Request, external_id: str) -> Response:
+        board = vision_board_request(customer_pk_or_404(request, external_id), force=True)
+        return self._answer(request, external_id, board)
+
+    def _answer(self, request: Request, external_id: str, board: VisionBoard) -> Response:
+        ready = board.status == BoardStatus.READY
+        previous = None if ready else latest_ready_board(board.customer_id)
+        body = {
+            "customer": external_id,
+            **_board(request, board),
+            "previous": _board(request, previous) if previous else None,
+        }
+        if ready:
+            return Response(VisionBoardOutput(body).data)
+        return Response(
+            VisionBoardOutput(body).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Retry-After": str(RETRY_SECONDS)},
+        )
+
+
+def _board(request: Request, board: VisionBoard) -> dict[str, Any]:
+    return {
+        "version": board.version,
+        "status": board.status,
+        "requested_at": board.requested_at,
+        "generated_at": board.generated_at,
+        "images": {
+            "social": request.build_absolute_uri(board.social_image.url) if board.social_image else None,
+            "screen": request.build_absolute_uri(board.screen_image.url) if board.screen_image else None,
+        },
+        "layout": board.layout,
+        "fallbacks": board.fallbacks,
+        "error": board.error,
+    }

@@ -1,0 +1,150 @@
+"""Reads for vision boards: what a board is made from, and a customer's boards."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from catalog.models import Product
+from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from recommendations.serving import recommendations_for_many, recommendations_states
+from visionboards.models import BoardStatus, VisionBoard
+
+INTERESTS_SHOWN = 2
+RECENT_SHOWN = 2
+
+
+@dataclass(frozen=True)
+class BoardProduct:
+    product_id: int
+    name: str
+    price: str
+    reason: str
+    image: str  # a file in media storage, or ""
+    image_url: str  # a remote picture, or ""
+
+
+@dataclass(frozen=True)
+class BoardInterest:
+    name: str
+    slug: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class BoardSource:
+    """Everything a board shows, read before drawing (and stored with the board)."""
+
+    customer_id: int
+    first_name: str
+    interests: list[BoardInterest] = field(default_factory=list)
+    recent: list[BoardProduct] = field(default_factory=list)
+    recommended: list[BoardProduct] = field(default_factory=list)
+    recommendation_mode: str = ""
+    state: str = ""  # ``recommendations_states``: a board is stale once it changes
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def board_sources_for(customers: Sequence[Customer]) -> dict[int, BoardSource]:
+    """Each customer's interests (strongest first), latest purchases and recommendations."""
+    ids = [customer.pk for customer in customers]
+    tiles = settings.VISION_BOARD_TILES
+    recommended = recommendations_for_many(ids, limit=tiles)
+    interests = _interests(ids)
+    recent = _recent_purchases(ids)
+    wanted = {item.product_id for result in recommended.values() for item in result.items}
+    wanted |= {pk for products in recent.values() for pk, _ in products}
+    catalog = Product.objects.in_bulk(wanted)
+    states = recommendations_states(ids)
+    return {
+        customer.pk: BoardSource(
+            customer_id=customer.pk,
+            first_name=customer.name.split()[0] if customer.name.strip() else "",
+            interests=interests[customer.pk],
+            recent=[
+                _product(catalog[pk], f"Your order of {last:%-d %B %Y}") for pk, last in recent[customer.pk]
+            ],
+            recommended=[
+                _product(catalog[item.product_id], item.reason) for item in recommended[customer.pk].items
+            ],
+            recommendation_mode=recommended[customer.pk].mode,
+            state=states[customer.pk],
+        )
+        for customer in customers
+    }
+
+
+def latest_board(customer_id: int) -> VisionBoard | None:
+    return VisionBoard.objects.filter(customer_id=customer_id).order_by("-version").first()
+
+
+def latest_ready_board(customer_id: int) -> VisionBoard | None:
+    return (
+        VisionBoard.objects.filter(customer_id=customer_id, status=BoardStatus.READY)
+        .order_by("-version")
+        .first()
+    )
+
+
+def recent_boards() -> QuerySet[VisionBoard]:
+    return VisionBoard.objects.select_related("customer").order_by("-requested_at")
+
+
+def customers_with_boards(customer_ids: Sequence[int]) -> list[int]:
+    return list(
+        VisionBoard.objects.filter(customer_id__in=customer_ids)
+        .values_list("customer_id", flat=True)
+        .distinct()
+    )
+
+
+def _interests(customer_ids: list[int]) -> dict[int, list[BoardInterest]]:
+    found: dict[int, list[BoardInterest]] = defaultdict(list)
+    seen: set[tuple[int, str]] = set()
+    rows = (
+        CustomerInterest.objects.current()
+        .filter(customer_id__in=customer_ids)
+        .order_by("customer_id", "-confidence", "interest__name")
+        .values_list("customer_id", "interest__name", "interest__slug", "confidence")
+    )
+    for customer_id, name, slug, confidence in rows:  # one row per source: keep the strongest
+        if (customer_id, slug) not in seen and len(found[customer_id]) < INTERESTS_SHOWN:
+            seen.add((customer_id, slug))
+            found[customer_id].append(BoardInterest(name, slug, confidence))
+    return found
+
+
+def _recent_purchases(customer_ids: list[int]) -> dict[int, list[tuple[int, datetime]]]:
+    """The products each customer bought last (sales, active products), latest first."""
+    found: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
+    rows = (
+        Purchase.objects.filter(customer_id__in=customer_ids, kind=PurchaseKind.SALE, product__active=True)
+        .values("customer_id", "product_id")
+        .annotate(last=Max("purchased_at"))
+        .order_by("customer_id", "-last", "product_id")
+        .values_list("customer_id", "product_id", "last")
+    )
+    for customer_id, product_id, last in rows:
+        if len(found[customer_id]) < RECENT_SHOWN:
+            found[customer_id].append((product_id, timezone.localtime(last)))
+    return found
+
+
+def _product(product: Product, reason: str) -> BoardProduct:
+    return BoardProduct(
+        product_id=product.pk,
+        name=product.name,
+        price=product.display_price,
+        reason=reason,
+        image=product.image.name if product.image else "",
+        image_url=product.image_url,
+    )

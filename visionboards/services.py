@@ -1,0 +1,134 @@
+"""Writes for vision boards: asking for one, rendering it, refreshing it after a change.
+
+A board row (with its version, unique per customer) exists before any work starts, so
+a repeated request finds the render already under way instead of starting another,
+and a render task that runs twice finishes the same board once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from io import BytesIO
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image
+
+from customers.models import Customer
+from recommendations.serving import recommendations_states
+from visionboards.composer import compose
+from visionboards.models import BoardStatus, VisionBoard
+from visionboards.selectors import board_sources_for, customers_with_boards, latest_board
+
+logger = logging.getLogger(__name__)
+UNDER_WAY = (BoardStatus.PENDING, BoardStatus.RENDERING)
+# A board waiting this long lost its task (a broker restart): it is queued again.
+LOST_AFTER = timedelta(minutes=5)
+
+
+def board_is_stale(board: VisionBoard) -> bool:
+    """A ready board is stale once the customer's recommendations changed since it was drawn."""
+    state = recommendations_states([board.customer_id])[board.customer_id]
+    return board.status != BoardStatus.READY or board.source.get("state") != state
+
+
+def vision_board_request(customer_id: int, *, force: bool = False) -> VisionBoard:
+    """The customer's latest board if it is ready and fresh (and not ``force``); else the board
+    being rendered, or a new one queued for rendering."""
+    with transaction.atomic():
+        Customer.objects.select_for_update().only("pk").get(pk=customer_id)  # one new version at a time
+        latest = latest_board(customer_id)
+        if latest is not None and latest.status in UNDER_WAY:
+            if latest.requested_at < timezone.now() - LOST_AFTER:
+                _queue(latest)
+            return latest
+        if latest is not None and not force and not board_is_stale(latest):
+            return latest
+        board = VisionBoard.objects.create(
+            customer_id=customer_id, version=latest.version + 1 if latest else 1
+        )
+        _queue(board)
+        return board
+
+
+def vision_board_render(board_id: int) -> VisionBoard:
+    """Draw the board and store both PNGs with the layout and the data it was made from. A
+    board already ready is left as it is. A picture never fails a board (fallback tiles); any
+    other error marks it failed with the message."""
+    board = VisionBoard.objects.select_related("customer").get(pk=board_id)
+    if board.status == BoardStatus.READY:
+        return board
+    VisionBoard.objects.filter(pk=board_id).update(status=BoardStatus.RENDERING)
+    try:
+        source = board_sources_for([board.customer])[board.customer_id]
+        composed = compose(source, now=timezone.now())
+        files = {name: _png(image) for name, image in composed.images.items()}
+    except Exception as exc:
+        logger.exception("Vision board %s of customer %s failed", board.pk, board.customer_id)
+        VisionBoard.objects.filter(pk=board_id).update(status=BoardStatus.FAILED, error=str(exc)[:2000])
+        board.refresh_from_db()
+        return board
+    with transaction.atomic():
+        board = VisionBoard.objects.select_for_update().get(pk=board_id)
+        if board.status == BoardStatus.READY:  # another worker got there first
+            return board
+        stem = f"customer-{board.customer_id}-v{board.version}.png"
+        board.social_image = _replaced(f"boards/social/{stem}", files["social"])
+        board.screen_image = _replaced(f"boards/screen/{stem}", files["screen"])
+        board.layout = composed.layout
+        board.source = source.as_dict()
+        board.fallbacks = composed.fallbacks
+        board.status = BoardStatus.READY
+        board.error = ""
+        board.generated_at = timezone.now()
+        board.save()
+    return board
+
+
+def vision_boards_refresh_later(customer_ids: Sequence[int]) -> int:
+    """After a change in these customers' recommendations: their boards (those who have one)
+    are rendered again once the changes go quiet (``VISION_BOARD_REFRESH_SECONDS``), not once
+    per change. Returns how many refreshes were scheduled."""
+    from visionboards.tasks import refresh_vision_board
+
+    delay = settings.VISION_BOARD_REFRESH_SECONDS
+    scheduled = 0
+    for customer_id in customers_with_boards(customer_ids):
+        if cache.add(_refresh_key(customer_id), True, delay * 2):  # one pending refresh per customer
+            refresh_vision_board.apply_async((customer_id,), countdown=delay)
+            scheduled += 1
+    return scheduled
+
+
+def vision_board_refresh(customer_id: int) -> VisionBoard:
+    """The debounced refresh: changes from now on schedule the next one."""
+    cache.delete(_refresh_key(customer_id))
+    return vision_board_request(customer_id)
+
+
+def _refresh_key(customer_id: int) -> str:
+    return f"vision-board:refresh:{customer_id}"
+
+
+def _queue(board: VisionBoard) -> None:
+    from visionboards.tasks import render_vision_board
+
+    transaction.on_commit(lambda: render_vision_board.delay(board.pk))
+
+
+def _png(image: Image.Image) -> bytes:
+    encoded = BytesIO()
+    image.save(encoded, "PNG", compress_level=settings.VISION_BOARD_PNG_COMPRESSION)
+    return encoded.getvalue()
+
+
+def _replaced(name: str, data: bytes) -> str:
+    """Store ``data`` under exactly ``name`` (a second render of the same version overwrites)."""
+    default_storage.delete(name)
+    return default_storage.save(name, ContentFile(data))
