@@ -70,9 +70,11 @@ def compose(source: BoardSource, *, now: datetime, limits: FetchLimits | None = 
     """Both formats of ``source``'s board. Never fails for a picture: a product whose picture
     cannot be used gets a typographic tile, and the reason goes to ``fallbacks`` and the log."""
     limits = limits or FetchLimits.configured()
-    pictures, fallbacks = _pictures(source, limits)
+    plan = _plan(source)
+    shown = [item for item in plan if isinstance(item, Shown)]
+    pictures, fallbacks = _pictures(source.customer_id, [item.product for item in shown], limits)
     palette = _palette(list(pictures.values()), source.customer_id)
-    tiles = _tiles(source, pictures, palette)
+    tiles = _tiles(plan, pictures, palette)
     header = _header_text(source, now)
     images: dict[str, Image.Image] = {}
     layout: dict[str, Any] = {"palette": [as_hex(colour) for colour in palette], "formats": {}}
@@ -84,14 +86,14 @@ def compose(source: BoardSource, *, now: datetime, limits: FetchLimits | None = 
 
 
 def _pictures(
-    source: BoardSource, limits: FetchLimits
+    customer_id: int, products: list[BoardProduct], limits: FetchLimits
 ) -> tuple[dict[int, Image.Image], list[dict[str, Any]]]:
     """The products' pictures by product id; each picture once per board (the same photo on two
     products, e.g. a shared demo photo, leaves the second typographic)."""
     pictures: dict[int, Image.Image] = {}
     fallbacks: list[dict[str, Any]] = []
     used: set[str] = set()
-    for product in [*source.recent, *_recommended(source)]:
+    for product in products:
         picture = product.image or product.image_url
         if picture and picture in used:
             fallbacks.append({"product_id": product.product_id, "reason": "the same photo as another tile"})
@@ -104,17 +106,9 @@ def _pictures(
             if not isinstance(refused, NoPicture):
                 logger.warning(
                     "Vision board of customer %s: a typographic tile for product %s: %s",
-                    source.customer_id, product.product_id, refused,
+                    customer_id, product.product_id, refused,
                 )  # fmt: skip
     return pictures, fallbacks
-
-
-def _recommended(source: BoardSource) -> list[BoardProduct]:
-    """Recommendations not already on the board as a recent purchase (a re-purchase), as many
-    as could be shown."""
-    recent = {product.product_id for product in source.recent}
-    fresh = [product for product in source.recommended if product.product_id not in recent]
-    return fresh[: settings.VISION_BOARD_TILES]
 
 
 def _palette(pictures: list[Image.Image], customer_id: int) -> list[RGB]:
@@ -134,23 +128,39 @@ def _distinct(colour: RGB, other: RGB) -> bool:
     return min(turn, 1 - turn) > 0.07 or abs(lightness - other_lightness) > 0.3
 
 
-def _tiles(source: BoardSource, pictures: dict[int, Image.Image], palette: list[RGB]) -> list[Tile]:
-    """Recommendations, with interests and recent purchases woven in at every third place
-    (a third of the board at most, unless recommendations run short)."""
+@dataclass(frozen=True)
+class Shown:
+    kind: str  # product or inspiration
+    product: BoardProduct
+
+
+def _plan(source: BoardSource) -> list[Shown | BoardInterest]:
+    """What the tiles show, in order: recommendations, with interests and recent purchases woven
+    in at every third place (a third of the board at most, unless recommendations run short).
+    A recommendation that is also a recent purchase (a re-purchase) shows once."""
     count = settings.VISION_BOARD_TILES
-    woven = [
-        item
-        for pair in zip_longest(source.interests, [("inspiration", p) for p in source.recent])
-        for item in pair
-        if item is not None
+    recent_ids = {product.product_id for product in source.recent}
+    recent = [Shown("inspiration", product) for product in source.recent]
+    woven: list[Shown | BoardInterest] = [
+        item for pair in zip_longest(source.interests, recent) for item in pair if item is not None
     ]
-    recommended = [("product", product) for product in _recommended(source)]
+    recommended: list[Shown | BoardInterest] = [
+        Shown("product", product) for product in source.recommended if product.product_id not in recent_ids
+    ]
     woven = woven[: max(count // 3, count - len(recommended))]
     recommended = recommended[: count - len(woven)]
+    return [
+        woven.pop(0) if woven and (index % 3 == 1 or not recommended) else recommended.pop(0)
+        for index in range(len(woven) + len(recommended))
+    ]
+
+
+def _tiles(
+    plan: list[Shown | BoardInterest], pictures: dict[int, Image.Image], palette: list[RGB]
+) -> list[Tile]:
     colours = [tile_colour(colour) for colour in palette]
     tiles = []
-    for index in range(len(woven) + len(recommended)):
-        item = woven.pop(0) if woven and (index % 3 == 1 or not recommended) else recommended.pop(0)
+    for index, item in enumerate(plan):
         colour, accent = colours[(index + 1) % len(colours)], palette[index % len(palette)]
         if isinstance(item, BoardInterest):
             name = display_name(item.name)
@@ -158,8 +168,8 @@ def _tiles(source: BoardSource, pictures: dict[int, Image.Image], palette: list[
                 Tile("interest", name, "You love", "", (), f"{name}, one of your interests", colour, accent)
             )
         else:
-            kind, product = item
-            tiles.append(_product_tile(kind, product, pictures.get(product.product_id), colour, accent))
+            picture = pictures.get(item.product.product_id)
+            tiles.append(_product_tile(item.kind, item.product, picture, colour, accent))
     return tiles
 
 

@@ -50,6 +50,12 @@ def draw_tile(canvas: Image.Image, box: Box, tile: Tile) -> dict[str, Any]:
     mask = Image.new("L", art.size, 0)
     ImageDraw.Draw(mask).rounded_rectangle((0, 0, box.w - 1, box.h - 1), RADIUS, fill=255)
     canvas.paste(art, (box.x, box.y), mask)
+    if "caption" in drawn:  # where on the board, not in the tile
+        drawn["caption"] = {
+            **drawn["caption"],
+            "x": box.x + drawn["caption"]["x"],
+            "y": box.y + drawn["caption"]["y"],
+        }
     return drawn
 
 

@@ -3,66 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from io import BytesIO
 
 import pytest
-from PIL import Image
 
+from tests.visionboards.loopback import png
 from visionboards.fetching import Address, FetchLimits, ImageRefused, fetch_image_bytes, public_address
 
 LIMITS = FetchLimits(max_bytes=200_000, seconds=1.0)
-
-
-def png(width: int = 40, height: int = 30) -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (width, height), (200, 40, 90)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-class Handler(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
-
-    def do_GET(self) -> None:
-        if self.path == "/drip":
-            self.send_response(200)
-            self.end_headers()
-            for _ in range(40):
-                self.wfile.write(b"x")
-                self.wfile.flush()
-                time.sleep(0.05)
-            return
-        status, headers, body = self.routes.get(self.path, (404, {}, b""))
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    Handler.routes = {
-        "/photo.png": (200, {"Content-Type": "image/png"}, png()),
-        "/large": (200, {}, b"\0" * 300_000),
-        "/to-photo": (302, {"Location": "/photo.png"}, b""),
-        "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""),
-        "/to-private": (301, {"Location": "http://10.0.0.7/photo.png"}, b""),
-        "/loop": (302, {"Location": "/loop"}, b""),
-    }
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    httpd.shutdown()
 
 
 def loopback_only(address: Address) -> bool:
