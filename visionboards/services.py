@@ -106,10 +106,14 @@ def vision_boards_refresh_later(customer_ids: Sequence[int]) -> int:
     return scheduled
 
 
-def vision_board_refresh(customer_id: int) -> VisionBoard:
-    """The debounced refresh: changes from now on schedule the next one."""
+def vision_board_refresh(customer_id: int) -> VisionBoard | None:
+    """The debounced refresh: changes from now on schedule the next one. None when the
+    customer has been deleted since."""
     cache.delete(_refresh_key(customer_id))
-    return vision_board_request(customer_id)
+    try:
+        return vision_board_request(customer_id)
+    except Customer.DoesNotExist:
+        return None
 
 
 def _refresh_key(customer_id: int) -> str:

@@ -17,6 +17,7 @@ def render_vision_board(board_id: int) -> str:
 
 
 @shared_task(queue=Queues.RENDER, autoretry_for=(OperationalError,), **RETRYING)
-def refresh_vision_board(customer_id: int) -> int:
+def refresh_vision_board(customer_id: int) -> int | None:
     """The board a change in recommendations asked for, once the changes went quiet."""
-    return vision_board_refresh(customer_id).pk
+    board = vision_board_refresh(customer_id)
+    return board.pk if board else None

@@ -1,0 +1,151 @@
+"""GET/POST /api/v1/customers/{id}/vision-board on the demo sample of the real data set."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.test import Client
+from PIL import Image
+from rest_framework.test import APIClient
+
+from catalog.services import demo_photos_attach
+from marketing_platform.celery import app as celery_app
+from recommendations.cache import recommendations_invalidate
+from tests.catalog.test_demo_photos import DEMO_PHOTOS
+from tests.recommendations.conftest import Store, store
+from visionboards.models import BoardStatus, VisionBoard
+from visionboards.services import vision_board_refresh, vision_board_render, vision_boards_refresh_later
+
+__all__ = ["Store", "store"]
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def url(store: Store) -> str:
+    return f"/api/v1/customers/{store.customer.external_id}/vision-board"
+
+
+def render_all() -> None:
+    for pk in VisionBoard.objects.filter(status=BoardStatus.PENDING).values_list("pk", flat=True):
+        vision_board_render(pk)
+
+
+def test_the_first_get_starts_a_render_and_answers_202_until_the_board_is_ready(
+    store: Store, staff_client: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    demo_photos_attach(DEMO_PHOTOS)
+    with django_capture_on_commit_callbacks() as queued:
+        first = staff_client.get(url(store))
+        again = staff_client.get(url(store))
+
+    assert first.status_code == again.status_code == 202
+    assert first["Retry-After"] == "2"
+    assert first.json()["status"] == "pending"
+    assert first.json()["version"] == again.json()["version"] == 1
+    assert first.json()["previous"] is None
+    assert len(queued) == 1  # one render, however often it is asked for
+    assert VisionBoard.objects.count() == 1
+
+    render_all()
+    ready = staff_client.get(url(store))
+
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["status"] == "ready"
+    assert set(body["layout"]["formats"]) == {"social", "screen"}
+    assert len(body["layout"]["formats"]["social"]["sections"]) == 9
+    assert body["fallbacks"]  # most demo products have no photo: typographic tiles, with the reason
+    for name, size in (("social", (1080, 1350)), ("screen", (1920, 1080))):
+        picture = Client().get(body["images"][name])
+        assert picture.status_code == 200
+        assert Image.open(BytesIO(b"".join(picture.streaming_content))).size == size  # type: ignore[attr-defined]
+
+
+def test_a_change_in_recommendations_makes_the_board_stale(store: Store, staff_client: APIClient) -> None:
+    staff_client.get(url(store))
+    render_all()
+
+    recommendations_invalidate([store.customer.pk])  # a new purchase, say
+    response = staff_client.get(url(store))
+
+    assert response.status_code == 202
+    body = response.json()
+    assert body["version"] == 2
+    assert body["previous"]["version"] == 1  # shown meanwhile
+    assert body["previous"]["images"]["social"].endswith(".png")
+
+
+def test_post_renders_a_new_board_but_never_two_at_once(store: Store, staff_client: APIClient) -> None:
+    staff_client.get(url(store))
+    render_all()
+
+    forced = staff_client.post(url(store))
+    repeated = staff_client.post(url(store))
+
+    assert forced.status_code == repeated.status_code == 202
+    assert forced.json()["version"] == repeated.json()["version"] == 2
+    assert VisionBoard.objects.filter(customer=store.customer).count() == 2
+
+
+def test_an_unknown_customer_is_a_404_in_the_error_envelope(db: None, staff_client: APIClient) -> None:
+    response = staff_client.get("/api/v1/customers/nobody/vision-board")
+
+    assert response.status_code == 404
+    assert response.json()["error_code"] == "not_found"
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 90) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_renders_boards_and_a_burst_of_changes_renders_once_more(
+    store: Store, staff_client: APIClient, settings: Any
+) -> None:
+    settings.VISION_BOARD_REFRESH_SECONDS = 1
+    boards = VisionBoard.objects.filter(customer=store.customer)
+    ready = boards.filter(status=BoardStatus.READY)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        assert staff_client.get(url(store)).status_code == 202
+        assert wait_for(lambda: ready.count() == 1), "the worker never rendered the board"
+        assert staff_client.get(url(store)).status_code == 200
+
+        for _ in range(3):  # three purchases in quick succession
+            recommendations_invalidate([store.customer.pk])
+        assert wait_for(lambda: ready.count() == 2), "the change never re-rendered the board"
+        time.sleep(3)  # past the quiet period: nothing else is coming
+
+    assert list(boards.order_by("version").values_list("version", "status")) == [(1, "ready"), (2, "ready")]
+
+
+def test_a_burst_of_changes_schedules_one_refresh_and_the_next_change_another(
+    store: Store, staff_client: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    staff_client.get(url(store))
+    render_all()
+    others = [store.customer.pk + 1000]  # customers without a board are not refreshed
+
+    burst = [vision_boards_refresh_later([store.customer.pk, *others]) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=False):
+        refreshed = vision_board_refresh(store.customer.pk)  # what the scheduled task does
+    later = vision_boards_refresh_later([store.customer.pk])
+
+    assert burst == [1, 0, 0]
+    assert refreshed is not None
+    assert refreshed.version == 1  # nothing changed in its recommendations: the board is fresh
+    assert later == 1
