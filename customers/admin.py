@@ -25,6 +25,9 @@ from graph.drawing import subgraph_svg
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
 from recommendations.serving import recommendations_for
+from visionboards.admin import board_thumbnail
+from visionboards.models import BoardStatus
+from visionboards.selectors import latest_board, latest_ready_board
 
 ActivityModel = TypeVar("ActivityModel", Purchase, InteractionEvent)
 
@@ -73,15 +76,19 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_display = ("external_id", "name", "email", "country", "marketing_consent", "created_at")
     list_filter = ("marketing_consent", "country")
     search_fields = ("=external_id", "email", "name", "=country")
-    readonly_fields = ("purchase_summary", "recommendations", "similar_customers", "profile_graph",
-                       "created_at", "updated_at")  # fmt: skip
+    readonly_fields = ("purchase_summary", "recommendations", "vision_board", "similar_customers",
+                       "profile_graph", "created_at", "updated_at")  # fmt: skip
     raw_id_fields = ("user",)
     show_full_result_count = False
     inlines = (CurrentInterestInline, PurchaseInline)
+
+    class Media:
+        js = ("visionboards/render-board.js",)
+
     fieldsets = (
         (None, {"fields": ("external_id", "name", "email", "country", "purchase_summary")}),
         ("Marketing", {"fields": ("marketing_consent", "unsubscribed_at")}),
-        ("Recommendations", {"fields": ("recommendations",)}),
+        ("Recommendations", {"fields": ("recommendations", "vision_board")}),
         ("Knowledge graph", {"fields": ("similar_customers", "profile_graph")}),
         ("Login", {"fields": ("user",), "classes": ("collapse",)}),
         ("Profile", {"fields": ("profile", "created_at", "updated_at"), "classes": ("collapse",)}),
@@ -112,6 +119,23 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
             ((item.name, item.reason, item.strategy) for item in result.items),
         )
         return format_html("{}<br><span style='color:#666'>mode: {}</span>", items or "Nothing yet.", mode)
+
+    @admin.display(description="Vision board")
+    def vision_board(self, customer: Customer) -> str:
+        if customer.pk is None:
+            return "-"
+        latest, ready = latest_board(customer.pk), latest_ready_board(customer.pk)
+        shown: str = "No board yet."
+        if ready:
+            page = reverse("admin:visionboards_visionboard_change", args=[ready.pk])
+            shown = format_html('<a href="{}">{}</a>', page, board_thumbnail(ready, 216))
+        under_way = latest is not None and latest.status in (BoardStatus.PENDING, BoardStatus.RENDERING)
+        note = f"Version {latest.version} is rendering. " if under_way and latest else ""
+        return format_html(
+            '<div>{}</div><p style="margin:8px 0">{}<button type="button" class="button render-board" '
+            'data-url="{}">Render a vision board</button></p>',
+            shown, note, reverse("admin:visionboards_visionboard_render", args=[customer.pk]),
+        )  # fmt: skip
 
     @admin.display(description="Similar customers")
     def similar_customers(self, customer: Customer) -> str:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.http import FileResponse, HttpRequest
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -22,6 +23,11 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("campaigns.api.urls")),
     path("", include("visionboards.api.urls")),
 ]
+
+
+def media(request: HttpRequest, path: str) -> FileResponse:
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
