@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import argparse
 
-from bench import admin_pages, api_latency, emails, graph_queries, import_online_retail, recommenders
+from bench import (
+    admin_pages,
+    api_latency,
+    emails,
+    graph_queries,
+    import_online_retail,
+    recommenders,
+    visionboards,
+)
 
 SUITES = {
     "import": import_online_retail.run,
@@ -13,6 +21,7 @@ SUITES = {
     "graph": graph_queries.run,
     "recommendations": recommenders.run,
     "emails": emails.run,
+    "visionboards": visionboards.run,
 }
 
 

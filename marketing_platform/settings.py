@@ -275,8 +275,9 @@ VISION_BOARD_MAX_PIXELS = env.int("VISION_BOARD_MAX_PIXELS", default=25_000_000)
 # fetched from, e.g. an image server inside your own network.
 VISION_BOARD_FETCH_ALSO_FROM = env.list("VISION_BOARD_FETCH_ALSO_FROM", default=[])
 VISION_BOARD_TILES = env.int("VISION_BOARD_TILES", default=9)
-# zlib level of the board PNGs: 6 is Pillow's default; 1 to 3 encode faster, files grow ~15 %.
-VISION_BOARD_PNG_COMPRESSION = env.int("VISION_BOARD_PNG_COMPRESSION", default=6)
+# zlib level of the board PNGs: 3 encodes a photo board in ~60 % of the time of Pillow's
+# default 6, for files ~9 % larger.
+VISION_BOARD_PNG_COMPRESSION = env.int("VISION_BOARD_PNG_COMPRESSION", default=3)
 # A change in a customer's recommendations re-renders the board after this quiet period, once.
 VISION_BOARD_REFRESH_SECONDS = env.int("VISION_BOARD_REFRESH_SECONDS", default=120)
 EMAIL_RECOMMENDATIONS = env.int("EMAIL_RECOMMENDATIONS", default=6)

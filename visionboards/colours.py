@@ -54,9 +54,7 @@ def dominant_colours(images: Iterable[Image.Image], count: int = 5) -> list[RGB]
     common first; near-whites and near-blacks (backgrounds, shadows) only when nothing else is."""
     samples = []
     for image in images:
-        small = image.convert("RGB")
-        small.thumbnail((64, 64))
-        samples.append(small)
+        samples.append(image.reduce(max(1, -(-max(image.size) // 64))).convert("RGB"))  # ≤ 64 px
     if not samples:
         return []
     strip = Image.new("RGB", (64 * len(samples), 64), WHITE)

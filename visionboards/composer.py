@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import colorsys
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import zip_longest
@@ -66,9 +67,16 @@ class ComposedBoard:
     fallbacks: list[dict[str, Any]]
 
 
-def compose(source: BoardSource, *, now: datetime, limits: FetchLimits | None = None) -> ComposedBoard:
-    """Both formats of ``source``'s board. Never fails for a picture: a product whose picture
-    cannot be used gets a typographic tile, and the reason goes to ``fallbacks`` and the log."""
+def compose(
+    source: BoardSource,
+    *,
+    now: datetime,
+    limits: FetchLimits | None = None,
+    formats: Sequence[Format] = FORMATS,
+) -> ComposedBoard:
+    """``source``'s board in each format (both by default). Never fails for a picture: a product
+    whose picture cannot be used gets a typographic tile, and the reason goes to ``fallbacks``
+    and the log."""
     limits = limits or FetchLimits.configured()
     plan = _plan(source)
     shown = [item for item in plan if isinstance(item, Shown)]
@@ -78,7 +86,7 @@ def compose(source: BoardSource, *, now: datetime, limits: FetchLimits | None = 
     header = _header_text(source, now)
     images: dict[str, Image.Image] = {}
     layout: dict[str, Any] = {"palette": [as_hex(colour) for colour in palette], "formats": {}}
-    for board_format in FORMATS:
+    for board_format in formats:
         images[board_format.name], layout["formats"][board_format.name] = _draw(
             board_format, tiles, header, palette
         )

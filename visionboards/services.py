@@ -68,7 +68,7 @@ def vision_board_render(board_id: int) -> VisionBoard:
     try:
         source = board_sources_for([board.customer])[board.customer_id]
         composed = compose(source, now=timezone.now())
-        files = {name: _png(image) for name, image in composed.images.items()}
+        files = {name: png_bytes(image) for name, image in composed.images.items()}
     except Exception as exc:
         logger.exception("Vision board %s of customer %s failed", board.pk, board.customer_id)
         VisionBoard.objects.filter(pk=board_id).update(status=BoardStatus.FAILED, error=str(exc)[:2000])
@@ -126,7 +126,7 @@ def _queue(board: VisionBoard) -> None:
     transaction.on_commit(lambda: render_vision_board.delay(board.pk))
 
 
-def _png(image: Image.Image) -> bytes:
+def png_bytes(image: Image.Image) -> bytes:
     encoded = BytesIO()
     image.save(encoded, "PNG", compress_level=settings.VISION_BOARD_PNG_COMPRESSION)
     return encoded.getvalue()
