@@ -20,6 +20,8 @@ from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
 from recommendations.serving import recommendations_for_many
+from visionboards.models import VisionBoard
+from visionboards.selectors import board_alt_text, latest_ready_boards
 
 INTERESTS_SHOWN = 6
 
@@ -38,6 +40,7 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
     catalog = CatalogProduct.objects.in_bulk(
         {item.product_id for result in recommended.values() for item in result.items}
     )
+    boards = latest_ready_boards(customer_ids)
     interests: dict[int, list[str]] = defaultdict(list)
     for customer_id, name in (
         CustomerInterest.objects.current()
@@ -65,9 +68,20 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
             company={"name": settings.COMPANY_NAME, "address": settings.COMPANY_POSTAL_ADDRESS},
             shop_url=tracked_url(Click(send_id, None, settings.SHOP_URL)),
             recommendation_mode=recommended[customer.pk].mode,
+            vision_board=_board(boards.get(customer.pk)),
         )
         for customer, send_id in recipients
     ]
+
+
+def _board(board: VisionBoard | None) -> dict[str, str] | None:
+    if board is None or not board.social_image:
+        return None
+    return {
+        "image_url": settings.SITE_URL + board.social_image.url,
+        "url": settings.SITE_URL + board.screen_image.url,
+        "alt": board_alt_text(board),
+    }
 
 
 def _product(product: CatalogProduct, reason: str, send_id: int | None) -> Product:

@@ -95,6 +95,21 @@ def latest_ready_board(customer_id: int) -> VisionBoard | None:
     )
 
 
+def latest_ready_boards(customer_ids: Sequence[int]) -> dict[int, VisionBoard]:
+    """Each customer's latest ready board, for those who have one (an email batch)."""
+    found: dict[int, VisionBoard] = {}
+    for board in VisionBoard.objects.filter(customer_id__in=customer_ids, status=BoardStatus.READY).order_by(
+        "customer_id", "-version"
+    ):
+        found.setdefault(board.customer_id, board)
+    return found
+
+
+def board_alt_text(board: VisionBoard) -> str:
+    titles = [section["content"]["title"] for section in board.layout["formats"]["social"]["sections"]]
+    return "Your vision board: " + ", ".join(titles[:4])
+
+
 def recent_boards() -> QuerySet[VisionBoard]:
     return VisionBoard.objects.select_related("customer").order_by("-requested_at")
 

@@ -94,7 +94,7 @@ def _photo(art: Image.Image, tile: Tile, photo: Image.Image) -> dict[str, Any]:
 def _typographic(art: Image.Image, tile: Tile) -> dict[str, Any]:
     width, height = art.size
     background = tile.colour
-    ink = text_colour(background, tint=mix(background, PAPER, 0.85))
+    ink = text_colour(background)  # ink or paper: titles stay crisp on any colour
     kicker_ink = text_colour(background, tint=mix(background, PAPER, 0.6))
     canvas = ImageDraw.Draw(art)
     _decorate(canvas, tile, art.size, away_from=ink)

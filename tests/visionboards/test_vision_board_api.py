@@ -149,3 +149,18 @@ def test_a_burst_of_changes_schedules_one_refresh_and_the_next_change_another(
     assert refreshed is not None
     assert refreshed.version == 1  # nothing changed in its recommendations: the board is fresh
     assert later == 1
+
+
+def test_the_customers_email_shows_its_latest_board(store: Store, staff_client: APIClient) -> None:
+    email = f"/api/v1/customers/{store.customer.external_id}/email"
+    before = staff_client.post(email, {}, format="json").json()
+    staff_client.get(url(store))
+    render_all()
+
+    after = staff_client.post(email, {}, format="json").json()
+
+    assert before["personalization"]["vision_board"] is None
+    board = after["personalization"]["vision_board"]
+    assert board["image_url"].endswith(f"customer-{store.customer.pk}-v1.png")
+    assert board["alt"].startswith("Your vision board: ")
+    assert board["image_url"] in after["html"]
