@@ -40,9 +40,5 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
 ]
 if settings.SERVE_MEDIA:
-    urlpatterns.append(
-        re_path(
-            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
-        )
-    )
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media))
 handler500 = "marketing_platform.api.errors.server_error"
