@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -203,9 +204,22 @@ def bomb_png() -> bytes:
     return buffer.getvalue()
 
 
+class Collected(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def test_pictures_that_cannot_be_used_become_typographic_tiles_with_the_reason_logged(
-    settings: Any, caplog: pytest.LogCaptureFixture
+    settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # the composer's own logger, whatever an earlier test did to the logging tree
+    collected, composer_log = Collected(), logging.getLogger("visionboards.composer")
+    monkeypatch.setattr(composer_log, "disabled", False)
+    composer_log.addHandler(collected)
     settings.VISION_BOARD_MAX_PIXELS = 25_000_000
     Image.MAX_IMAGE_PIXELS = settings.VISION_BOARD_MAX_PIXELS
     good = solid_jpeg((200, 30, 40), (400, 300))
@@ -225,7 +239,10 @@ def test_pictures_that_cannot_be_used_become_typographic_tiles_with_the_reason_l
 
     only_products = BoardSource(customer_id=7, first_name="Ada", recommended=[*broken, working])
 
-    board = compose(only_products, now=NOW, limits=LIMITS)
+    try:
+        board = compose(only_products, now=NOW, limits=LIMITS)
+    finally:
+        composer_log.removeHandler(collected)
 
     reasons = {fallback["product_id"]: fallback["reason"] for fallback in board.fallbacks}
     assert set(reasons) == set(range(1, 9))
@@ -242,7 +259,7 @@ def test_pictures_that_cannot_be_used_become_typographic_tiles_with_the_reason_l
         if s["product_ids"]
     }
     assert photos == {**dict.fromkeys(range(1, 9), False), 9: True}
-    logged = [record.getMessage() for record in caplog.records if record.name == "visionboards.composer"]
+    logged = collected.messages
     assert len(logged) == 8
     assert all("typographic tile" in message for message in logged)
 
