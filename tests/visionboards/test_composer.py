@@ -216,9 +216,12 @@ class Collected(logging.Handler):
 def test_pictures_that_cannot_be_used_become_typographic_tiles_with_the_reason_logged(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the composer's own logger, whatever an earlier test did to the logging tree
+    # the composer's own logger at WARNING, whatever an earlier test did to the logging tree
+    # (a test worker sets the root level to ERROR)
     collected, composer_log = Collected(), logging.getLogger("visionboards.composer")
     monkeypatch.setattr(composer_log, "disabled", False)
+    level = composer_log.level
+    composer_log.setLevel(logging.WARNING)
     composer_log.addHandler(collected)
     settings.VISION_BOARD_MAX_PIXELS = 25_000_000
     Image.MAX_IMAGE_PIXELS = settings.VISION_BOARD_MAX_PIXELS
@@ -243,6 +246,7 @@ def test_pictures_that_cannot_be_used_become_typographic_tiles_with_the_reason_l
         board = compose(only_products, now=NOW, limits=LIMITS)
     finally:
         composer_log.removeHandler(collected)
+        composer_log.setLevel(level)
 
     reasons = {fallback["product_id"]: fallback["reason"] for fallback in board.fallbacks}
     assert set(reasons) == set(range(1, 9))
