@@ -42,6 +42,9 @@ class CategoryOutput(serializers.ModelSerializer[Category]):
 class ProductOutput(serializers.ModelSerializer[Product]):
     category = serializers.SlugRelatedField[Category](slug_field="slug", read_only=True, allow_null=True)
     image = serializers.ImageField(read_only=True, use_url=True)
+    image_url = serializers.CharField(
+        read_only=True, help_text="A picture elsewhere (http or https), or empty."
+    )
 
     class Meta:
         model = Product
