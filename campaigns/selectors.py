@@ -53,7 +53,7 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
     return [
         Personalization(
             customer={
-                "first_name": customer.name.split()[0] if customer.name.strip() else "",
+                "first_name": customer.first_name,
                 "name": customer.name,
                 "email": customer.email or "",
                 "country": customer.country,

@@ -68,7 +68,7 @@ def board_sources_for(customers: Sequence[Customer]) -> dict[int, BoardSource]:
     return {
         customer.pk: BoardSource(
             customer_id=customer.pk,
-            first_name=customer.name.split()[0] if customer.name.strip() else "",
+            first_name=customer.first_name,
             interests=interests[customer.pk],
             recent=[
                 _product(catalog[pk], f"Your order of {last:%-d %B %Y}") for pk, last in recent[customer.pk]

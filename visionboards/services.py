@@ -41,6 +41,9 @@ def board_is_stale(board: VisionBoard) -> bool:
 def vision_board_request(customer_id: int, *, force: bool = False) -> VisionBoard:
     """The customer's latest board if it is ready and fresh (and not ``force``); else the board
     being rendered, or a new one queued for rendering."""
+    latest = latest_board(customer_id)
+    if latest is not None and not force and not board_is_stale(latest):
+        return latest  # the common case answers without a lock
     with transaction.atomic():
         Customer.objects.select_for_update().only("pk").get(pk=customer_id)  # one new version at a time
         latest = latest_board(customer_id)

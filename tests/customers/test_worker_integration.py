@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
@@ -11,15 +9,7 @@ from rest_framework.test import APIClient
 from catalog.models import Category, Product
 from customers.models import CustomerInterest, Interest, InterestSource
 from marketing_platform.celery import app as celery_app
-
-
-def wait_for(condition: object, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.2)
-    return False
+from tests.waiting import wait_for
 
 
 @pytest.mark.worker

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from marketing_platform.celery import app as celery_app
 from recommendations.cache import recommendations_invalidate
 from tests.catalog.test_demo_photos import DEMO_PHOTOS
 from tests.recommendations.conftest import Store, store
+from tests.waiting import wait_for
 from visionboards.models import BoardStatus, VisionBoard
 from visionboards.services import vision_board_refresh, vision_board_render, vision_boards_refresh_later
 
@@ -101,15 +101,6 @@ def test_an_unknown_customer_is_a_404_in_the_error_envelope(db: None, staff_clie
 
     assert response.status_code == 404
     assert response.json()["error_code"] == "not_found"
-
-
-def wait_for(condition: Callable[[], bool], seconds: float = 90) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 @pytest.mark.worker
