@@ -18,7 +18,7 @@ import logging
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -56,6 +56,7 @@ WEIGHTS = {"repeat": 3.0, "model": 1.0, "graph": 0.35, "interests": 0.25, "popul
 RANK_OFFSET = 60
 DECLARED_BOOST = 1.25
 POOL = 100
+TO_EXPLAIN = ""  # a model candidate's reason until it is chosen (``_Explainer``)
 # Graph walks run on threads of their own while the database is read (the graph engine
 # releases the GIL); a few, so concurrent requests do not queue behind one another.
 _walker = ThreadPoolExecutor(4, thread_name_prefix="graph-walks")
@@ -230,12 +231,14 @@ def _recommend(
     }
     popularity, repurchase_kinds = product_popularity(), repurchase_products()
     from_model: dict[int, list[Candidate]] | None = None
+    explain: _Explainer | None = None
     if strategy in ("blended", "model"):
         if active is None:
             for result in results.values():
                 result.degraded.append("no_model")
         else:
             from_model = _from_model(shoppers, *active)
+            explain = _Explainer(active[1], shoppers)
     bestsellers = _bestsellers_by_category({c for s in shoppers for _, c, _ in _top_interests(s)}, popularity)
     popular = _popular(popularity)
     from_graph = _walked(walks, [shopper for shopper in shoppers if not shopper.new], results)
@@ -261,6 +264,8 @@ def _recommend(
         result.items = _apply_rules(
             shopper, ranked, products, repurchase_kinds, limit=limit, category_ids=category_ids
         )
+        if explain is not None:
+            result.items = explain(shopper, result.items)
     return results
 
 
@@ -297,23 +302,21 @@ def _mode(shopper: Shopper, degraded: list[str], strategy: str) -> str:
 def _from_model(
     shoppers: list[Shopper], version: int, trained: TrainedRecommender
 ) -> dict[int, list[Candidate]]:
+    """The model's best products per shopper. Their reasons are written later, for the few
+    the blend keeps (``_Explainer``)."""
     features = {shopper.customer_id: shopper.features for shopper in shoppers}
     scored = trained.score(features)
     if not scored:
         return {}
     new_products = products_unknown_to(trained, version)
     fresh = trained.score_new_products({pk: features[pk] for pk in scored}, new_products)
-    explain = _Explainer(trained, [shopper for shopper in shoppers if shopper.customer_id in scored])
     found: dict[int, list[Candidate]] = {}
     for shopper in shoppers:
         scores = scored.get(shopper.customer_id)
         if scores is None:
             continue
-        order = np.argsort(-scores)[: POOL * 2]
-        candidates = [
-            Candidate(trained.product_ids[row], "model", reason)
-            for row, reason in zip(order, explain(shopper, order), strict=True)
-        ]
+        order = _best_first(scores, POOL * 2)
+        candidates = [Candidate(trained.product_ids[row], "model", TO_EXPLAIN) for row in order]
         if shopper.customer_id in fresh:
             cutoff = float(scores[order[min(len(order), POOL) - 1]]) if len(order) else -np.inf
             candidates += [
@@ -325,6 +328,14 @@ def _from_model(
     return found
 
 
+def _best_first(scores: np.ndarray, count: int) -> np.ndarray:
+    """The rows of the ``count`` highest scores, highest first (a partition, then a sort of those)."""
+    if len(scores) > count:
+        top = np.argpartition(-scores, count - 1)[:count]
+        return top[np.lexsort((top, -scores[top]))]
+    return np.argsort(-scores, kind="stable")
+
+
 class _Explainer:
     """Names the bought product nearest to each recommended one in the model's item space."""
 
@@ -334,7 +345,20 @@ class _Explainer:
         bought = {pk for shopper in shoppers for pk in shopper.bought if pk in self.index}
         self.names = dict(Product.objects.filter(pk__in=bought).values_list("pk", "name")) if bought else {}
 
-    def __call__(self, shopper: Shopper, item_rows: np.ndarray) -> list[str]:
+    def __call__(self, shopper: Shopper, items: list[Recommendation]) -> list[Recommendation]:
+        """``items`` with a reason for each the model chose."""
+        unexplained = [
+            i for i, item in enumerate(items) if item.strategy == "model" and item.reason == TO_EXPLAIN
+        ]
+        if not unexplained:
+            return items
+        reasons = self._reasons(shopper, np.array([self.index[items[i].product_id] for i in unexplained]))
+        explained = list(items)
+        for i, reason in zip(unexplained, reasons, strict=True):
+            explained[i] = replace(items[i], reason=reason)
+        return explained
+
+    def _reasons(self, shopper: Shopper, item_rows: np.ndarray) -> list[str]:
         bought = [pk for pk in shopper.bought if pk in self.index]
         if not bought:
             if shopper.interests:

@@ -64,15 +64,16 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
         send.status, send.subject, send.html, send.text = (
             SendStatus.RENDERED, rendered.subject, rendered.html, rendered.text
         )  # fmt: skip
-    ready = []
     with transaction.atomic():  # one commit for the batch; a send rendered twice (re-queued) is stored once
-        for send in sends:
-            stored = Send.objects.filter(pk=send.pk, status=SendStatus.PENDING).update(
-                status=send.status, subject=send.subject, html=send.html, text=send.text, error=send.error
-            )
-            if stored and send.status == SendStatus.RENDERED:
-                ready.append(send.pk)
-    return ready
+        pending = set(
+            Send.objects.select_for_update()
+            .filter(pk__in=[send.pk for send in sends], status=SendStatus.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        stored = [send for send in sends if send.pk in pending]
+        Send.objects.bulk_update(stored, ["status", "subject", "html", "text", "error"])
+    return [send.pk for send in stored if send.status == SendStatus.RENDERED]
 
 
 def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
@@ -85,8 +86,14 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
     connection = get_connection()
     renewed = time.monotonic()
     try:
+        slots: Counter[int] = Counter()  # taken from the campaign's rate, not used yet
         for index, send in enumerate(claimed):
-            campaign_throttle_wait(send.run.campaign_id, send.run.campaign.emails_per_second)
+            campaign = send.run.campaign
+            if not slots[campaign.pk]:
+                slots[campaign.pk] = campaign_throttle_take(
+                    campaign.pk, campaign.emails_per_second, len(claimed) - index
+                )
+            slots[campaign.pk] -= 1
             if time.monotonic() - renewed > settings.CAMPAIGN_SEND_CLAIM_SECONDS / 3:
                 _renew(claimed[index:])  # a slow (throttled) batch is still ours
                 renewed = time.monotonic()
@@ -210,17 +217,21 @@ def _release(sends: list[Send], exc: BaseException) -> None:
         )
 
 
-def campaign_throttle_wait(campaign_id: int, per_second: int) -> None:
-    """At most ``per_second`` emails of a campaign leave per second, across workers (the
-    counter is in the shared cache)."""
+def campaign_throttle_take(campaign_id: int, per_second: int, wanted: int = 1) -> int:
+    """Wait for a free slot of the campaign's rate, shared by all workers (a counter per second
+    in the shared cache), and take up to ``wanted`` of them: at most a twentieth of the rate at
+    once, so a fast campaign asks the cache once per batch, not once per email. Returns how
+    many were taken (at least one)."""
+    wanted = max(1, min(wanted, per_second // 20))
     while True:
         second = int(time.time())
         key = f"campaigns:throttle:{campaign_id}:{second}"
         cache.add(key, 0, 5)
         try:
-            used = cache.incr(key)
+            used = cache.incr(key, wanted)
         except ValueError:  # expired in between
             continue
-        if used <= per_second:
-            return
+        taken = min(wanted, per_second - (used - wanted))
+        if taken > 0:
+            return taken
         time.sleep(max(0.0, second + 1 - time.time()))

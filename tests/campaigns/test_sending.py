@@ -24,7 +24,7 @@ from campaigns.models import (
     SuppressionReason,
 )  # fmt: skip
 from campaigns.services.runs import campaign_run_start
-from campaigns.services.sending import campaign_throttle_wait, sends_deliver, sends_render
+from campaigns.services.sending import campaign_throttle_take, sends_deliver, sends_render
 from customers.models import Customer
 from marketing_platform.celery import app as celery_app
 from tests.campaigns.conftest import Store, make_reachable, scheduled_campaign
@@ -143,15 +143,50 @@ def test_a_template_failing_for_one_customer_fails_only_that_send(
     assert len(smtp.received) == RECIPIENTS - 1
 
 
+def test_a_batch_rendered_again_keeps_what_was_stored_and_sends_once(
+    audience: list[Customer], smtp: Sink, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a campaign whose sends were rendered, one of them already sent
+    with django_capture_on_commit_callbacks(execute=False):
+        run = campaign_run_start(campaign_id=scheduled_campaign("Twice").pk, occurrence="2026-11-24T10:00")
+    assert run is not None
+    ids = list(run.sends.values_list("pk", flat=True))
+    first = sends_render(ids)
+    sends_deliver(first[:1])
+    stored = dict(run.sends.values_list("pk", "html"))
+
+    # when: the render task runs again (a retry, or the batch queued twice)
+    again = sends_render(ids)
+
+    # then: nothing is ready a second time, nothing stored changed, the rest send once each
+    assert sorted(first) == sorted(ids)
+    assert again == []
+    assert dict(run.sends.values_list("pk", "html")) == stored
+    assert run.sends.get(pk=first[0]).status == SendStatus.SENT
+    sends_deliver(first)
+    assert Counter(r.recipients[0] for r in smtp.received) == {c.email: 1 for c in audience}
+
+
 def test_no_more_than_the_campaign_rate_leaves_in_any_second(db: None) -> None:
     seconds = []
     for _ in range(9):
-        campaign_throttle_wait(campaign_id=987, per_second=4)
+        assert campaign_throttle_take(campaign_id=987, per_second=4, wanted=3) == 1
         seconds.append(int(time.time()))
 
     per_second = Counter(seconds)
     assert max(per_second.values()) <= 4
     assert len(per_second) >= 3  # nine emails at four a second span at least three seconds
+
+
+def test_a_fast_campaign_takes_its_slots_a_few_at_a_time_within_its_rate(db: None) -> None:
+    taken: Counter[int] = Counter()
+    while sum(taken.values()) < 250:
+        got = campaign_throttle_take(campaign_id=988, per_second=100, wanted=50)
+        assert 1 <= got <= 5  # a twentieth of the rate at most
+        taken[int(time.time())] += got
+
+    assert max(taken.values()) <= 100
+    assert len(taken) >= 3  # 250 slots at 100 a second span at least three seconds
 
 
 @pytest.mark.django_db(transaction=True)  # two workers, each with its own connection
