@@ -165,7 +165,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "marketing_platform.cache.PlatformFileCache",
             "LOCATION": str(VAR_DIR / "cache"),
             # Django's default of 300 entries would cull shared figures (popularity) and
             # counters as soon as a few hundred customers have cached recommendations.
