@@ -94,6 +94,9 @@ def _check_message(message: Any, send: Send) -> None:
     assert message.get_content_type() == "multipart/alternative"
     parts = {part.get_content_type(): part.get_content() for part in message.iter_parts()}
     assert set(parts) == {"text/plain", "text/html"}
+    assert 'class="chip"' in parts["text/html"]  # the interests, the block most likely to run long
+    encodings = {part.get_content_type(): part["Content-Transfer-Encoding"] for part in message.iter_parts()}
+    assert encodings["text/html"] == "8bit"  # no line over 998 characters: sent as rendered, not encoded
     assert message["Message-ID"] == send.message_id
     assert message["Subject"] == send.subject
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
