@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -84,8 +84,7 @@ class Recommendations:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):  # a few hundred per customer: a tuple is made fastest
     product_id: int
     strategy: str
     reason: str
@@ -231,14 +230,12 @@ def _recommend(
     }
     popularity, repurchase_kinds = product_popularity(), repurchase_products()
     from_model: dict[int, list[Candidate]] | None = None
-    explain: _Explainer | None = None
     if strategy in ("blended", "model"):
         if active is None:
             for result in results.values():
                 result.degraded.append("no_model")
         else:
             from_model = _from_model(shoppers, *active)
-            explain = _Explainer(active[1], shoppers)
     bestsellers = _bestsellers_by_category({c for s in shoppers for _, c, _ in _top_interests(s)}, popularity)
     popular = _popular(popularity)
     from_graph = _walked(walks, [shopper for shopper in shoppers if not shopper.new], results)
@@ -264,8 +261,8 @@ def _recommend(
         result.items = _apply_rules(
             shopper, ranked, products, repurchase_kinds, limit=limit, category_ids=category_ids
         )
-        if explain is not None:
-            result.items = explain(shopper, result.items)
+    if from_model is not None and active is not None:
+        _explain(active[1], shoppers, results)
     return results
 
 
@@ -310,13 +307,14 @@ def _from_model(
         return {}
     new_products = products_unknown_to(trained, version)
     fresh = trained.score_new_products({pk: features[pk] for pk in scored}, new_products)
+    product_ids = np.asarray(trained.product_ids)
     found: dict[int, list[Candidate]] = {}
     for shopper in shoppers:
         scores = scored.get(shopper.customer_id)
         if scores is None:
             continue
         order = _best_first(scores, POOL * 2)
-        candidates = [Candidate(trained.product_ids[row], "model", TO_EXPLAIN) for row in order]
+        candidates = [Candidate(pk, "model", TO_EXPLAIN) for pk in product_ids[order].tolist()]
         if shopper.customer_id in fresh:
             cutoff = float(scores[order[min(len(order), POOL) - 1]]) if len(order) else -np.inf
             candidates += [
@@ -336,37 +334,35 @@ def _best_first(scores: np.ndarray, count: int) -> np.ndarray:
     return np.argsort(-scores, kind="stable")
 
 
-class _Explainer:
-    """Names the bought product nearest to each recommended one in the model's item space."""
-
-    def __init__(self, trained: TrainedRecommender, shoppers: list[Shopper]) -> None:
-        self.index = trained.items.entities
-        self.vectors = trained.item_embeddings
-        bought = {pk for shopper in shoppers for pk in shopper.bought if pk in self.index}
-        self.names = dict(Product.objects.filter(pk__in=bought).values_list("pk", "name")) if bought else {}
-
-    def __call__(self, shopper: Shopper, items: list[Recommendation]) -> list[Recommendation]:
-        """``items`` with a reason for each the model chose."""
-        unexplained = [
-            i for i, item in enumerate(items) if item.strategy == "model" and item.reason == TO_EXPLAIN
-        ]
-        if not unexplained:
-            return items
-        reasons = self._reasons(shopper, np.array([self.index[items[i].product_id] for i in unexplained]))
-        explained = list(items)
-        for i, reason in zip(unexplained, reasons, strict=True):
-            explained[i] = replace(items[i], reason=reason)
-        return explained
-
-    def _reasons(self, shopper: Shopper, item_rows: np.ndarray) -> list[str]:
-        bought = [pk for pk in shopper.bought if pk in self.index]
+def _explain(
+    trained: TrainedRecommender, shoppers: list[Shopper], results: dict[int, Recommendations]
+) -> None:
+    """Write the reason of each item the model chose: the bought product nearest to it in the
+    model's item space. Only the items kept are explained; their names are read once."""
+    index, vectors = trained.items.entities, trained.item_embeddings
+    because: list[tuple[list[Recommendation], int, int | str]] = []  # (items, which, bought pk or reason)
+    for shopper in shoppers:
+        items = results[shopper.customer_id].items
+        chosen = [i for i, item in enumerate(items) if item.strategy == "model" and item.reason == TO_EXPLAIN]
+        if not chosen:
+            continue
+        bought = [pk for pk in shopper.bought if pk in index]
         if not bought:
-            if shopper.interests:
-                return [f"Picked for your interest in {shopper.interests[0][0]}"] * len(item_rows)
-            return ["Popular with customers like you"] * len(item_rows)
-        rows = np.array([self.index[pk] for pk in bought], dtype=np.int64)
-        nearest = np.argmax(self.vectors[rows] @ self.vectors[item_rows].T, axis=0)
-        return [f"Because you bought {self.names[bought[i]]}" for i in nearest]
+            interest = shopper.interests[0][0] if shopper.interests else ""
+            reason = (
+                f"Picked for your interest in {interest}" if interest else "Popular with customers like you"
+            )
+            because += [(items, i, reason) for i in chosen]
+            continue
+        rows = np.array([index[pk] for pk in bought], dtype=np.int64)
+        item_rows = np.array([index[items[i].product_id] for i in chosen], dtype=np.int64)
+        nearest = np.argmax(vectors[rows] @ vectors[item_rows].T, axis=0)
+        because += [(items, i, bought[n]) for i, n in zip(chosen, nearest.tolist(), strict=True)]
+    named = {why for *_, why in because if isinstance(why, int)}
+    names = dict(Product.objects.filter(pk__in=named).values_list("pk", "name")) if named else {}
+    for items, i, why in because:
+        reason = why if isinstance(why, str) else f"Because you bought {names[why]}"
+        items[i] = replace(items[i], reason=reason)
 
 
 GRAPH_REASONS = {
