@@ -25,7 +25,7 @@ from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -72,8 +72,18 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
             .values_list("pk", flat=True)
         )
         stored = [send for send in sends if send.pk in pending]
-        Send.objects.bulk_update(stored, ["status", "subject", "html", "text", "error"])
+        _store_rendered(stored)
     return [send.pk for send in stored if send.status == SendStatus.RENDERED]
+
+
+def _store_rendered(sends: list[Send]) -> None:
+    """One plain UPDATE per send, sent together: ``bulk_update`` (a CASE over the batch for
+    each column) took twice as long for a batch of 50 emails."""
+    columns = ("status", "subject", "html", "text", "error")  # fields named as their columns
+    assignments = ", ".join(f"{column} = %s" for column in columns)
+    sql = f"UPDATE {Send._meta.db_table} SET {assignments} WHERE id = %s"  # noqa: S608 - our own names
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [[*(getattr(send, column) for column in columns), send.pk] for send in sends])
 
 
 def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
