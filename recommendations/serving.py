@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -84,10 +84,31 @@ class Recommendations:
         return asdict(self)
 
 
-class Candidate(NamedTuple):  # a few hundred per customer: a tuple is made fastest
-    product_id: int
-    strategy: str
-    reason: str
+@dataclass(frozen=True)
+class Candidates:
+    """One source's products, best first (a repeated one counts at its first place), each with
+    its strategy and reason: lists side by side, as a customer gets a few hundred."""
+
+    product_ids: list[int]
+    strategies: list[str]
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, product_ids: list[int], strategy: str, reason: str) -> Candidates:
+        return cls(product_ids, [strategy] * len(product_ids), [reason] * len(product_ids))
+
+    def __add__(self, other: Candidates) -> Candidates:
+        return Candidates(
+            self.product_ids + other.product_ids,
+            self.strategies + other.strategies,
+            self.reasons + other.reasons,
+        )
+
+    def __len__(self) -> int:
+        return len(self.product_ids)
+
+
+NO_CANDIDATES = Candidates([], [], [])
 
 
 @dataclass
@@ -217,7 +238,7 @@ def _shoppers(customer_ids: list[int]) -> list[Shopper]:
 def _recommend(
     shoppers: list[Shopper],
     active: tuple[int, TrainedRecommender] | None,
-    walks: Future[dict[int, list[Candidate]]] | None,
+    walks: Future[dict[int, Candidates]] | None,
     *,
     limit: int,
     category_ids: list[int] | None,
@@ -229,7 +250,7 @@ def _recommend(
         for s in shoppers
     }
     popularity, repurchase_kinds = product_popularity(), repurchase_products()
-    from_model: dict[int, list[Candidate]] | None = None
+    from_model: dict[int, Candidates] | None = None
     if strategy in ("blended", "model"):
         if active is None:
             for result in results.values():
@@ -239,20 +260,20 @@ def _recommend(
     bestsellers = _bestsellers_by_category({c for s in shoppers for _, c, _ in _top_interests(s)}, popularity)
     popular = _popular(popularity)
     from_graph = _walked(walks, [shopper for shopper in shoppers if not shopper.new], results)
-    sources: dict[int, dict[str, list[Candidate]]] = {}
+    sources: dict[int, dict[str, Candidates]] = {}
     for shopper in shoppers:
         found = sources[shopper.customer_id] = {}
         if strategy == "blended":
             found["repeat"] = _regulars(shopper, repurchase_kinds)
         if from_model is not None:
-            found["model"] = from_model.get(shopper.customer_id, [])
+            found["model"] = from_model.get(shopper.customer_id, NO_CANDIDATES)
         if shopper.customer_id in from_graph:
             found["graph"] = from_graph[shopper.customer_id]
         if strategy in ("blended", "popular") or not any(found.values()):
             found["declared"], found["interests"] = _popular_in_interests(shopper, bestsellers)
             found["popular"] = popular
     products = _active_products(
-        {c.product_id for found in sources.values() for candidates in found.values() for c in candidates}
+        set().union(*(candidates.product_ids for found in sources.values() for candidates in found.values()))
     )
     for shopper in shoppers:
         result = results[shopper.customer_id]
@@ -267,10 +288,10 @@ def _recommend(
 
 
 def _walked(
-    walks: Future[dict[int, list[Candidate]]] | None,
+    walks: Future[dict[int, Candidates]] | None,
     known: list[Shopper],
     results: dict[int, Recommendations],
-) -> dict[int, list[Candidate]]:
+) -> dict[int, Candidates]:
     """The graph's candidates for customers with a history (a new one's walks say nothing yet)."""
     if walks is None or not known:
         return {}
@@ -296,9 +317,7 @@ def _mode(shopper: Shopper, degraded: list[str], strategy: str) -> str:
     return strategy
 
 
-def _from_model(
-    shoppers: list[Shopper], version: int, trained: TrainedRecommender
-) -> dict[int, list[Candidate]]:
+def _from_model(shoppers: list[Shopper], version: int, trained: TrainedRecommender) -> dict[int, Candidates]:
     """The model's best products per shopper. Their reasons are written later, for the few
     the blend keeps (``_Explainer``)."""
     features = {shopper.customer_id: shopper.features for shopper in shoppers}
@@ -308,20 +327,21 @@ def _from_model(
     new_products = products_unknown_to(trained, version)
     fresh = trained.score_new_products({pk: features[pk] for pk in scored}, new_products)
     product_ids = np.asarray(trained.product_ids)
-    found: dict[int, list[Candidate]] = {}
+    found: dict[int, Candidates] = {}
     for shopper in shoppers:
         scores = scored.get(shopper.customer_id)
         if scores is None:
             continue
         order = _best_first(scores, POOL * 2)
-        candidates = [Candidate(pk, "model", TO_EXPLAIN) for pk in product_ids[order].tolist()]
+        candidates = Candidates.of(product_ids[order].tolist(), "model", TO_EXPLAIN)
         if shopper.customer_id in fresh:
             cutoff = float(scores[order[min(len(order), POOL) - 1]]) if len(order) else -np.inf
-            candidates += [
-                Candidate(pk, "model", "New in the catalogue, and close to what you like")
+            close = [
+                pk
                 for pk, score in zip(new_products, fresh[shopper.customer_id], strict=True)
                 if score >= cutoff
             ]
+            candidates += Candidates.of(close, "model", "New in the catalogue, and close to what you like")
         found[shopper.customer_id] = candidates
     return found
 
@@ -372,28 +392,26 @@ GRAPH_REASONS = {
 }
 
 
-def _from_graph(customer_ids: list[int]) -> dict[int, list[Candidate]]:
+def _from_graph(customer_ids: list[int]) -> dict[int, Candidates]:
     # popularity within interests comes from the database (its own source), not from a third walk
     walks = ("similar_customers", "complements")
     found = get_graph().recommendation_candidates_many(customer_ids, limit=POOL // 2, walks=walks)
-    return {
-        pk: [
-            Candidate(
-                c.product_id,
-                f"graph:{c.strategy}",
-                GRAPH_REASONS[c.strategy](c.because or ["your purchases"]),
-            )
-            for c in sorted(candidates, key=lambda c: -c.score)
-        ]
-        for pk, candidates in found.items()
-    }
+    walked = {}
+    for pk, candidates in found.items():
+        ranked = sorted(candidates, key=lambda c: -c.score)
+        walked[pk] = Candidates(
+            [c.product_id for c in ranked],
+            [f"graph:{c.strategy}" for c in ranked],
+            [GRAPH_REASONS[c.strategy](c.because or ["your purchases"]) for c in ranked],
+        )
+    return walked
 
 
-def _regulars(shopper: Shopper, repurchase_kinds: set[int]) -> list[Candidate]:
+def _regulars(shopper: Shopper, repurchase_kinds: set[int]) -> Candidates:
     """What the customer keeps buying, most invoices first: only re-purchase kinds pass the rules."""
     again = shopper.buys_again(repurchase_kinds)
     ranked = sorted(again, key=lambda pk: (-shopper.bought[pk], pk))
-    return [Candidate(pk, "repeat", "") for pk in ranked[:POOL]]
+    return Candidates.of(ranked[:POOL], "repeat", "")
 
 
 def _top_interests(shopper: Shopper) -> list[tuple[str, int, bool]]:
@@ -415,21 +433,20 @@ def _bestsellers_by_category(category_ids: set[int], popularity: dict[int, int])
 
 def _popular_in_interests(
     shopper: Shopper, bestsellers: dict[int, list[int]]
-) -> tuple[list[Candidate], list[Candidate]]:
+) -> tuple[Candidates, Candidates]:
     """The bestsellers of the customer's three strongest interests: those of declared ones,
     then those of the others."""
-    found: dict[bool, list[Candidate]] = {True: [], False: []}
+    found = {True: NO_CANDIDATES, False: NO_CANDIDATES}
     for name, category, declared in _top_interests(shopper):
-        found[declared] += [
-            Candidate(pk, "popular_in_interests", f"Popular with customers who love {name}")
-            for pk in bestsellers.get(category, [])
-        ]
+        found[declared] += Candidates.of(
+            bestsellers.get(category, []), "popular_in_interests", f"Popular with customers who love {name}"
+        )
     return found[True], found[False]
 
 
-def _popular(popularity: dict[int, int]) -> list[Candidate]:
+def _popular(popularity: dict[int, int]) -> Candidates:
     ranked = sorted(popularity, key=lambda pk: (-popularity[pk], pk))[:POOL]
-    return [Candidate(pk, "popular", "One of our bestsellers right now") for pk in ranked]
+    return Candidates.of(ranked, "popular", "One of our bestsellers right now")
 
 
 ProductRow = tuple[int, str, str, int | None, str | None]  # pk, sku, name, category id, category slug
@@ -444,44 +461,39 @@ def _active_products(product_ids: set[int]) -> dict[int, ProductRow]:
     }
 
 
-def _blend(
-    sources: dict[str, list[Candidate]], shopper: Shopper, products: dict[int, ProductRow]
-) -> list[tuple[float, Candidate]]:
+# (score, product id, the candidates whose source contributed most, the product's place in them)
+Ranked = list[tuple[float, int, Candidates, int]]
+
+
+def _blend(sources: dict[str, Candidates], shopper: Shopper, products: dict[int, ProductRow]) -> Ranked:
     """Rank fusion. Without a model the graph's walks, the other collaborative signal, take its
     weight: at their own they would rank below the whole bestseller list."""
     weights = WEIGHTS if "model" in sources else {**WEIGHTS, "graph": WEIGHTS["model"]}
     scores: dict[int, float] = defaultdict(float)
-    best: dict[int, tuple[float, Candidate]] = {}
+    best: dict[int, tuple[float, Candidates, int]] = {}
     for source, candidates in sources.items():
-        for rank, candidate in enumerate(_first_of_each(candidates)):
-            contribution = weights[source] / (RANK_OFFSET + rank)
-            scores[candidate.product_id] += contribution
-            if candidate.product_id not in best or contribution > best[candidate.product_id][0]:
-                best[candidate.product_id] = (contribution, candidate)
+        ids = candidates.product_ids
+        first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))  # each one's first place
+        weight = weights[source]
+        for rank, pk in enumerate(dict.fromkeys(ids)):
+            contribution = weight / (RANK_OFFSET + rank)
+            scores[pk] += contribution
+            if pk not in best or contribution > best[pk][0]:
+                best[pk] = (contribution, candidates, first[pk])
     declared = {category for _, category, is_declared in shopper.interests if is_declared and category}
     if declared:  # inactive products, absent from ``products``, are left out by the rules anyway
         for pk in scores:
             if pk in products and products[pk][3] in declared:
                 scores[pk] *= DECLARED_BOOST
     return sorted(
-        ((score, best[pk][1]) for pk, score in scores.items()),
-        key=lambda item: (-item[0], item[1].product_id),
+        ((score, pk, *best[pk][1:]) for pk, score in scores.items()),
+        key=lambda item: (-item[0], item[1]),
     )
-
-
-def _first_of_each(candidates: list[Candidate]) -> list[Candidate]:
-    seen: set[int] = set()
-    unique = []
-    for candidate in candidates:
-        if candidate.product_id not in seen:
-            seen.add(candidate.product_id)
-            unique.append(candidate)
-    return unique
 
 
 def _apply_rules(
     shopper: Shopper,
-    ranked: list[tuple[float, Candidate]],
+    ranked: Ranked,
     products: dict[int, ProductRow],
     repurchase_kinds: set[int],
     *,
@@ -493,8 +505,8 @@ def _apply_rules(
     again = shopper.buys_again(repurchase_kinds)
     per_category: Counter[int | None] = Counter()
     chosen: list[Recommendation] = []
-    for score, candidate in ranked:
-        product = products.get(candidate.product_id)
+    for score, product_id, candidates, place in ranked:
+        product = products.get(product_id)
         if product is None:
             continue
         pk, sku, name, category_id, slug = product
@@ -505,11 +517,11 @@ def _apply_rules(
         if per_category[category_id] >= settings.RECOMMENDATIONS_MAX_PER_CATEGORY:
             continue
         per_category[category_id] += 1
-        reason = candidate.reason
+        strategy, reason = candidates.strategies[place], candidates.reasons[place]
         if pk in again:
             times = shopper.bought[pk]
             reason = f"Time to stock up: you have bought it {'before' if times == 1 else f'{times} times'}"
-        chosen.append(Recommendation(pk, sku, name, slug, round(score * 1000, 4), candidate.strategy, reason))
+        chosen.append(Recommendation(pk, sku, name, slug, round(score * 1000, 4), strategy, reason))
         if len(chosen) == limit:
             break
     return chosen
