@@ -157,6 +157,7 @@ def run() -> None:
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), EMAIL_USE_TLS="false",
             CAMPAIGN_FREQUENCY_CAP="1000000",  # every run mails the same customers
+            DEBUG="false",  # as in production: no SQL kept for the debug toolbar and logs
             # the production layout: a shared Redis cache (rate counters, recommendations)
             REDIS_URL=REDIS_URL, CELERY_BROKER_URL="filesystem://localhost//",
         )  # fmt: skip

@@ -179,9 +179,8 @@ def recommendation_candidates(
         walked += _complements_of_recent(engine, customer_ids, bought, limit)
     named: dict[int, tuple[str, str]] = {}
     if walked:
-        ids = {product for _, product, *_ in walked} | {
-            product for *_, walk, because in walked if walk == "complements" for product in because
-        }
+        ids = {row[1] for row in walked}  # the products, and the purchases complements cite
+        ids.update(*(row[4] for row in walked if row[3] == "complements"))
         ((pks, skus, names),) = engine.run(PRODUCT_NAMES, {"ids": sorted(ids)})
         named = {pk: (sku, name) for pk, sku, name in zip(pks, skus, names, strict=True)}
     found: dict[int, list[Candidate]] = {pk: [] for pk in customer_ids}

@@ -286,7 +286,7 @@ CAMPAIGN_FREQUENCY_CAP = env.int("CAMPAIGN_FREQUENCY_CAP", default=3)
 CAMPAIGN_FREQUENCY_WINDOW_DAYS = env.int("CAMPAIGN_FREQUENCY_WINDOW_DAYS", default=7)
 # A send claimed by a worker that died is taken over after this long.
 CAMPAIGN_SEND_CLAIM_SECONDS = env.int("CAMPAIGN_SEND_CLAIM_SECONDS", default=60)
-CAMPAIGN_BATCH = env.int("CAMPAIGN_BATCH", default=50)
+CAMPAIGN_BATCH = env.int("CAMPAIGN_BATCH", default=200)
 # ESP webhooks (delivered, opened, clicked, bounced, complained) authenticate with this
 # "user:password" in their URL; the ESP's own key goes in ANYMAIL_<ESP>_API_KEY and the like.
 ANYMAIL = {"WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="")} | {
