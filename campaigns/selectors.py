@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Segment, Send, SendStatus, Suppression, WinnerMetric
 from campaigns.rendering.email import Personalization, Product
-from campaigns.tokens import Click, Recipient, tracked_url, unsubscribe_url
+from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
@@ -41,6 +41,7 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
         {item.product_id for result in recommended.values() for item in result.items}
     )
     boards = latest_ready_boards(customer_ids)
+    links = SignedLinks()
     interests: dict[int, list[str]] = defaultdict(list)
     for customer_id, name in (
         CustomerInterest.objects.current()
@@ -60,13 +61,13 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
                 "external_id": customer.external_id,
             },
             recommendations=[
-                _product(catalog[item.product_id], item.reason, send_id)
+                _product(catalog[item.product_id], item.reason, send_id, links)
                 for item in recommended[customer.pk].items
             ],
             interests=interests[customer.pk],
-            unsubscribe_url=unsubscribe_url(Recipient(customer.pk, send_id)),
+            unsubscribe_url=links.unsubscribe(Recipient(customer.pk, send_id)),
             company={"name": settings.COMPANY_NAME, "address": settings.COMPANY_POSTAL_ADDRESS},
-            shop_url=tracked_url(Click(send_id, None, settings.SHOP_URL)),
+            shop_url=links.click(Click(send_id, None, settings.SHOP_URL)),
             recommendation_mode=recommended[customer.pk].mode,
             vision_board=_board(boards.get(customer.pk)),
         )
@@ -84,13 +85,13 @@ def _board(board: VisionBoard | None) -> dict[str, str] | None:
     }
 
 
-def _product(product: CatalogProduct, reason: str, send_id: int | None) -> Product:
+def _product(product: CatalogProduct, reason: str, send_id: int | None, links: SignedLinks) -> Product:
     shop_url = settings.SHOP_PRODUCT_URL.format(sku=product.sku)
     return Product(
         name=product.name,
         sku=product.sku,
         price=product.display_price,
-        url=tracked_url(Click(send_id, product.pk, shop_url)),
+        url=links.click(Click(send_id, product.pk, shop_url)),
         reason=reason,
         image_url=settings.SITE_URL + product.image.url if product.image else "",
     )

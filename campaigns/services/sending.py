@@ -35,7 +35,7 @@ from campaigns.rendering.email import RenderedEmail, render_email
 from campaigns.rendering.sandbox import TemplateProblem
 from campaigns.selectors import personalizations_for
 from campaigns.services.emails import render_limits, template_source
-from campaigns.tokens import Recipient, unsubscribe_url
+from campaigns.tokens import Recipient, SignedLinks
 from customers.models import Customer
 
 logger = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
     if not claimed:
         return counts
     connection = get_connection()
+    links = SignedLinks()
     renewed = time.monotonic()
     try:
         slots: Counter[int] = Counter()  # taken from the campaign's rate, not used yet
@@ -110,7 +111,7 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
             message = build_message(
                 RenderedEmail(send.subject, "", send.html, send.text),
                 to=send.customer.email or "",
-                unsubscribe_url=unsubscribe_url(Recipient(send.customer_id, send.pk)),
+                unsubscribe_url=links.unsubscribe(Recipient(send.customer_id, send.pk)),
                 message_id=send.message_id,
                 metadata={"send": str(send.pk), "campaign": str(send.run.campaign_id)},
                 tags=[f"campaign-{send.run.campaign_id}", f"variant-{send.variant.label}"],
