@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from graph.engine import GraphEngine
+from graph.engine import GraphEngine, Row
 
 SIMILAR = """
 MATCH (a:Customer {id: $id})-[s:SIMILAR_TO]->(b:Customer)
@@ -41,15 +41,12 @@ WHERE a.id IN $ids
 RETURN a.id, b.id, s.score
 """
 # One row per customer or product, with lists: the rows cross into Python 2 to 3 times faster.
+# The batch's customers and their neighbours in one statement: ``IN`` reads every purchase
+# edge (4 ms even for one customer), so reading them twice cost a single email 4 ms more.
 PURCHASES = """
 MATCH (a:Customer)-[r:PURCHASED]->(p:Product)
 WHERE a.id IN $ids
-RETURN a.id, collect(p.id), collect(r.last_purchase)
-"""
-ACTIVE_PURCHASES = """
-MATCH (a:Customer)-[:PURCHASED]->(p:Product)
-WHERE a.id IN $ids AND p.active
-RETURN a.id, collect(p.id)
+RETURN a.id, collect(p.id), collect(p.active), collect(r.last_purchase)
 """
 COMPLEMENTS_OF_PRODUCTS = """
 MATCH (recent:Product)-[c:COMPLEMENTS]->(p:Product)
@@ -167,14 +164,22 @@ def recommendation_candidates(
     of the 10 latest purchases, and what sells best within the customer's interests; never a
     product the customer bought or an inactive one. Best first per walk."""
     customer_ids = list(dict.fromkeys(customer_ids))
-    # customer → {product: last purchase}
-    bought: dict[int, dict[int, str]] = {pk: {} for pk in customer_ids}
+    edges = engine.run(NEIGHBOURS, {"ids": customer_ids}) if "similar_customers" in walks else []
+    # customer or neighbour → (products, whether each is active, when each was bought last)
+    purchases: dict[int, tuple[list[int], list[bool], list[str | None]]] = {}
     if "similar_customers" in walks or "complements" in walks:
-        for pk, products, lasts in engine.run(PURCHASES, {"ids": customer_ids}):
-            bought[pk] = {product: last or "" for product, last in zip(products, lasts, strict=True)}
+        everyone = sorted(set(customer_ids) | {other for _, other, _ in edges})
+        purchases = {row[0]: row[1:] for row in engine.run(PURCHASES, {"ids": everyone})}
+    # customer → {product: last purchase}
+    bought: dict[int, dict[int, str]] = {
+        pk: dict(zip(purchases[pk][0], (last or "" for last in purchases[pk][2]), strict=True))
+        if pk in purchases
+        else {}
+        for pk in customer_ids
+    }
     walked: list[Walked] = []
-    if "similar_customers" in walks:
-        walked += _bought_by_similar(engine, customer_ids, bought, limit)
+    if edges:
+        walked += _bought_by_similar(customer_ids, edges, purchases, bought, limit)
     if "complements" in walks:
         walked += _complements_of_recent(engine, customer_ids, bought, limit)
     named: dict[int, tuple[str, str]] = {}
@@ -201,21 +206,27 @@ def recommendation_candidates(
 
 
 def _bought_by_similar(
-    engine: GraphEngine, customer_ids: list[int], bought: dict[int, dict[int, str]], limit: int
+    customer_ids: list[int],
+    edges: list[Row],
+    purchases: dict[int, tuple[list[int], list[bool], list[str | None]]],
+    bought: dict[int, dict[int, str]],
+    limit: int,
 ) -> list[Walked]:
     """Per customer, the active products its similar customers bought and it did not, scored by
     the sum of their similarity: (customers × neighbours) @ (neighbours × products)."""
-    edges = engine.run(NEIGHBOURS, {"ids": customer_ids})
-    if not edges:
-        return []
     others = np.unique([other for _, other, _ in edges])
-    lists = engine.run(ACTIVE_PURCHASES, {"ids": others.tolist()})
-    if not lists:
+    lists = [(pk, *purchases[pk][:2]) for pk in others.tolist() if pk in purchases]
+    active = np.concatenate([np.array(flags, dtype=bool) for _, _, flags in lists] or [np.array([], bool)])
+    if not active.any():
         return []
-    buyer_rows = np.searchsorted(others, [pk for pk, _ in lists]).repeat([len(found) for _, found in lists])
-    products, columns = np.unique(np.concatenate([found for _, found in lists]), return_inverse=True)
+    buyer_rows = np.searchsorted(others, [pk for pk, *_ in lists]).repeat(
+        [len(found) for _, found, _ in lists]
+    )
+    products, columns = np.unique(
+        np.concatenate([found for _, found, _ in lists])[active], return_inverse=True
+    )
     bought_by = sparse.csr_matrix(
-        (np.ones(len(columns)), (buyer_rows, columns)), shape=(len(others), len(products))
+        (np.ones(len(columns)), (buyer_rows[active], columns)), shape=(len(others), len(products))
     )
     row_of = {pk: row for row, pk in enumerate(customer_ids)}
     rows = [row_of[pk] for pk, _, _ in edges]
