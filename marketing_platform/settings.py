@@ -63,6 +63,11 @@ def _require_production_parts() -> None:
                 "EMAIL_BACKEND (SMTP or an anymail ESP)",
                 not any(b in EMAIL_BACKEND for b in LOCAL_EMAIL_BACKENDS),
             ),
+            # every campaign email links here (unsubscribe, tracked clicks) and names its sender
+            ("SITE_URL (https://…)", SITE_URL.startswith("https://")),
+            ("DEFAULT_FROM_EMAIL", not DEFAULT_FROM_EMAIL.endswith("@localhost")),
+            ("COMPANY_NAME", bool(COMPANY_NAME)),
+            ("COMPANY_POSTAL_ADDRESS", bool(COMPANY_POSTAL_ADDRESS)),
         )
         if not present
     ]
@@ -73,9 +78,6 @@ def _require_production_parts() -> None:
             "DJANGO_ENV=production needs its real parts; missing or invalid: " + ", ".join(missing)
         )
 
-
-if PRODUCTION:
-    _require_production_parts()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -258,9 +260,11 @@ EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FRO
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SHOP_URL = env.str("SHOP_URL", default=SITE_URL).rstrip("/")
 SHOP_PRODUCT_URL = env.str("SHOP_PRODUCT_URL", default=SHOP_URL + "/products/{sku}")
-COMPANY_NAME = env.str("COMPANY_NAME", default="Lumen & Loom")
+# The demo shop's name and address; production must give its own (the law asks for a postal
+# address in every marketing email).
+COMPANY_NAME = env.str("COMPANY_NAME", default="" if PRODUCTION else "Lumen & Loom")
 COMPANY_POSTAL_ADDRESS = env.str(
-    "COMPANY_POSTAL_ADDRESS", default="1 Market Street, London EC1A 1AA, United Kingdom"
+    "COMPANY_POSTAL_ADDRESS", default="" if PRODUCTION else "1 Market Street, London EC1A 1AA, United Kingdom"
 )
 # Staff templates are untrusted: a render stops after this long or this much output.
 EMAIL_RENDER_SECONDS = env.float("EMAIL_RENDER_SECONDS", default=2.0)
@@ -459,3 +463,6 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+if PRODUCTION:
+    _require_production_parts()

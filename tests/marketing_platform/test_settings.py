@@ -16,6 +16,10 @@ PRODUCTION = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "NEO4J_URL": "bolt://neo4j:secret@127.0.0.1:7687",
     "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "SITE_URL": "https://marketing.example.com",
+    "DEFAULT_FROM_EMAIL": "news@example.com",
+    "COMPANY_NAME": "Example Ltd",
+    "COMPANY_POSTAL_ADDRESS": "2 Example Road, Leeds LS1 1AA, United Kingdom",
 }
 
 
@@ -47,8 +51,19 @@ def test_production_refuses_to_start_on_the_embedded_parts() -> None:
         "DATABASE_URL",
         "REDIS_URL",
         "EMAIL_BACKEND",
+        "SITE_URL",
+        "DEFAULT_FROM_EMAIL",
+        "COMPANY_NAME",
+        "COMPANY_POSTAL_ADDRESS",
     ):
         assert part in result.stderr
+
+
+def test_production_refuses_email_links_that_are_not_https() -> None:
+    result = _load_settings(**{**PRODUCTION, "SITE_URL": "http://marketing.example.com"})
+
+    assert result.returncode != 0
+    assert "SITE_URL (https://…)" in result.stderr
 
 
 def test_production_starts_with_its_real_parts() -> None:
