@@ -278,6 +278,8 @@ VISION_BOARD_MAX_PIXELS = env.int("VISION_BOARD_MAX_PIXELS", default=25_000_000)
 # Image URLs must resolve to public addresses; list private networks (CIDR) that may also be
 # fetched from, e.g. an image server inside your own network.
 VISION_BOARD_FETCH_ALSO_FROM = env.list("VISION_BOARD_FETCH_ALSO_FROM", default=[])
+# A fetched picture is kept in media storage and used again for this long.
+VISION_BOARD_FETCHED_SECONDS = env.int("VISION_BOARD_FETCHED_SECONDS", default=86_400)
 VISION_BOARD_TILES = env.int("VISION_BOARD_TILES", default=9)
 # zlib level of the board PNGs: 3 encodes a photo board in ~60 % of the time of Pillow's
 # default 6, for files ~9 % larger.

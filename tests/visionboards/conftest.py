@@ -15,6 +15,7 @@ def server() -> Iterator[str]:
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
     Handler.routes = {
         "/photo.png": (200, {"Content-Type": "image/png"}, png()),
+        "/kept.png": (200, {"Content-Type": "image/png"}, png(60, 40)),
         "/large": (200, {}, b"\0" * 300_000),
         "/to-photo": (302, {"Location": "/photo.png"}, b""),
         "/to-metadata": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler
 from io import BytesIO
 
@@ -17,8 +18,10 @@ def png(width: int = 40, height: int = 30) -> bytes:
 
 class Handler(BaseHTTPRequestHandler):
     routes: dict[str, tuple[int, dict[str, str], bytes]] = {}
+    requests: Counter[str] = Counter()
 
     def do_GET(self) -> None:
+        self.requests[self.path] += 1
         if self.path == "/drip":
             self.send_response(200)
             self.end_headers()

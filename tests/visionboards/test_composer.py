@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from tests.visionboards.loopback import Handler
 from visionboards.colours import RGB, contrast_ratio
 from visionboards.composer import FORMATS, compose
 from visionboards.fetching import FetchLimits
@@ -294,3 +295,21 @@ def test_remote_pictures_go_through_the_safe_fetcher(settings: Any, server: str)
     reasons = {fallback["product_id"]: fallback["reason"] for fallback in board.fallbacks}
     assert "too slow" in reasons[2]
     assert "169.254.169.254" in reasons[3]
+
+
+def test_a_fetched_picture_is_kept_and_fetched_again_only_once_old(settings: Any, server: str) -> None:
+    settings.VISION_BOARD_FETCH_ALSO_FROM = ["127.0.0.1/32"]
+    source = BoardSource(
+        customer_id=7, first_name="", recommended=[product(1, image_url=f"{server}/kept.png")]
+    )
+    before = Handler.requests["/kept.png"]
+
+    boards = [compose(source, now=NOW, limits=LIMITS) for _ in range(3)]
+
+    for board in boards:
+        sections = board.layout["formats"]["social"]["sections"]
+        assert [s["content"]["photo"] for s in sections if s["type"] == "product"] == [True]
+    assert Handler.requests["/kept.png"] - before == 1  # fetched once, then the kept copy
+    settings.VISION_BOARD_FETCHED_SECONDS = 0
+    compose(source, now=NOW, limits=LIMITS)
+    assert Handler.requests["/kept.png"] - before == 2  # too old: fetched anew
