@@ -216,7 +216,9 @@ def _bought_by_similar(
     the sum of their similarity: (customers × neighbours) @ (neighbours × products)."""
     others = np.unique([other for _, other, _ in edges])
     lists = [(pk, *purchases[pk][:2]) for pk in others.tolist() if pk in purchases]
-    active = np.concatenate([np.array(flags, dtype=bool) for _, _, flags in lists] or [np.array([], bool)])
+    if not lists:
+        return []
+    active = np.concatenate([np.array(flags, dtype=bool) for _, _, flags in lists])
     if not active.any():
         return []
     buyer_rows = np.searchsorted(others, [pk for pk, *_ in lists]).repeat(

@@ -56,7 +56,7 @@ WEIGHTS = {"repeat": 3.0, "model": 1.0, "graph": 0.35, "interests": 0.25, "popul
 RANK_OFFSET = 60
 DECLARED_BOOST = 1.25
 POOL = 100
-TO_EXPLAIN = ""  # a model candidate's reason until it is chosen (``_Explainer``)
+TO_EXPLAIN = ""  # a model candidate's reason until it is chosen (``_explain``)
 # Graph walks run on threads of their own while the database is read (the graph engine
 # releases the GIL); a few, so concurrent requests do not queue behind one another.
 _walker = ThreadPoolExecutor(4, thread_name_prefix="graph-walks")
@@ -319,7 +319,7 @@ def _mode(shopper: Shopper, degraded: list[str], strategy: str) -> str:
 
 def _from_model(shoppers: list[Shopper], version: int, trained: TrainedRecommender) -> dict[int, Candidates]:
     """The model's best products per shopper. Their reasons are written later, for the few
-    the blend keeps (``_Explainer``)."""
+    the blend keeps (``_explain``)."""
     features = {shopper.customer_id: shopper.features for shopper in shoppers}
     scored = trained.score(features)
     if not scored:

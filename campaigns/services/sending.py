@@ -93,7 +93,7 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
     claimed, counts = _claim(send_ids)
     if not claimed:
         return counts
-    connection = get_connection()
+    mail = get_connection()
     links = SignedLinks()
     renewed = time.monotonic()
     try:
@@ -116,9 +116,9 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
                 metadata={"send": str(send.pk), "campaign": str(send.run.campaign_id)},
                 tags=[f"campaign-{send.run.campaign_id}", f"variant-{send.variant.label}"],
             )
-            message.connection = connection
+            message.connection = mail
             try:
-                connection.open()  # once per batch: left closed, a backend opens one per message
+                mail.open()  # once per batch: left closed, a backend opens one per message
                 message.send()
             except TRANSIENT as exc:
                 _release(claimed[index:], exc)
@@ -130,7 +130,7 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
             )
             counts["sent"] += 1
     finally:
-        connection.close()
+        mail.close()
     return counts
 
 
