@@ -16,6 +16,7 @@ from graph.services.recovery import graph_rebuild
 from recommendations.services import model_version_train
 from tests.browser import admin_page, require_chromium
 from tests.conftest import DEMO_SAMPLE
+from tests.recommendations.conftest import QUICK
 
 
 @pytest.mark.browser
@@ -27,7 +28,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     # given the demo sample of the real dataset and a staff login
     online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
     graph_rebuild()
-    version = model_version_train(parameters={"epochs": 5, "no_components": 16})
+    version = model_version_train(parameters=QUICK)
     call_command("evaluate_recommenders", "--split", "random", stdout=StringIO())
     get_user_model().objects.create_superuser("admin", password="a-long-test-password")
     customer = Customer.objects.annotate(lines=Count("purchases")).order_by("-lines").first()

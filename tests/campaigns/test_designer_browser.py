@@ -17,6 +17,7 @@ from graph.services.recovery import graph_rebuild
 from recommendations.services import model_version_train
 from tests.browser import admin_page, require_chromium
 from tests.conftest import DEMO_SAMPLE
+from tests.recommendations.conftest import QUICK
 
 
 @pytest.mark.browser
@@ -27,7 +28,7 @@ def test_staff_design_a_template_beside_its_live_preview(live_server: object, tm
     # given the demo data, a model, and a staff member with an address
     online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
     graph_rebuild()
-    model_version_train(parameters={"epochs": 5, "no_components": 16})
+    model_version_train(parameters=QUICK)
     get_user_model().objects.create_superuser("designer", "designer@example.org", "a-long-test-password")
     newcomer = Customer.objects.create(external_id="walk-in-1")
     shots = settings.VAR_DIR / "screenshots"

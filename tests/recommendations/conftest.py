@@ -14,7 +14,7 @@ from recommendations.models import ModelVersion
 from recommendations.services import model_version_train
 from tests.conftest import DEMO_SAMPLE
 
-QUICK = {"epochs": 5, "no_components": 16}
+QUICK = {"epochs": 5, "no_components": 16, "threads": 1}  # one thread: the same model every run
 
 
 @dataclass
