@@ -6,7 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DATA := demo/online_retail_sample.csv
 
-.PHONY: run test bench lint install install-dev migrate demo-data screenshots clean
+.PHONY: run test test-neo4j bench lint install install-dev migrate demo-data screenshots clean \
+	services services-stop neo4j neo4j-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +38,25 @@ run: demo-data
 # Tests use their own VAR_DIR so they never share a broker or files with `make run`.
 test: install-dev
 	VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+# The graph tests again, on the Neo4j that `make neo4j` starts (or NEO4J_URL).
+test-neo4j: install-dev
+	NEO4J_URL=$${NEO4J_URL:-$$(ops/services env | sed -n 's/^export NEO4J_URL=//p')} \
+	  VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m graph $(PYTEST_ARGS)
+
+# PostgreSQL, Redis, Neo4j and an S3-compatible store on 127.0.0.1, installed when missing;
+# `ops/services env` prints the variables that point the platform at them.
+services:
+	ops/services start
+
+services-stop:
+	ops/services stop
+
+neo4j:
+	ops/services start neo4j
+
+neo4j-stop:
+	ops/services stop neo4j
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -19,6 +19,7 @@ from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from marketing_platform.media import media_url
 from recommendations.serving import recommendations_for_many
 from visionboards.models import VisionBoard
 from visionboards.selectors import board_alt_text, latest_ready_boards
@@ -79,8 +80,8 @@ def _board(board: VisionBoard | None) -> dict[str, str] | None:
     if board is None or not board.social_image:
         return None
     return {
-        "image_url": settings.SITE_URL + board.social_image.url,
-        "url": settings.SITE_URL + board.screen_image.url,
+        "image_url": media_url(board.social_image.name),
+        "url": media_url(board.screen_image.name),
         "alt": board_alt_text(board),
     }
 
@@ -93,7 +94,7 @@ def _product(product: CatalogProduct, reason: str, send_id: int | None, links: S
         price=product.display_price,
         url=links.click(Click(send_id, product.pk, shop_url)),
         reason=reason,
-        image_url=settings.SITE_URL + product.image.url if product.image else "",
+        image_url=media_url(product.image.name) if product.image else "",
     )
 
 

@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from neo4j import GraphDatabase, NotificationDisabledClassification, NotificationMinimumSeverity
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 from neomodel import db
 
 from graph.engine import GraphUnavailable, Row
 from graph.schema import Kind
+
+# Reads of ``run_each`` at once, each on a pooled connection of its own.
+READERS = 4
+# What the server says about these is expected here: a type absent from a still empty graph
+# (UNRECOGNIZED), and the cartesian product of two indexed lookups by id (a PERFORMANCE hint).
+QUIET = [NotificationDisabledClassification.UNRECOGNIZED, NotificationDisabledClassification.PERFORMANCE]
+UNREACHABLE = (ServiceUnavailable, SessionExpired, DriverError, OSError)
 
 
 class Neo4jEngine:
@@ -18,37 +29,62 @@ class Neo4jEngine:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        parts = urlsplit(url)
         try:
-            db.set_connection(url=url)
-        except (ServiceUnavailable, Neo4jError, ValueError) as exc:
+            driver = GraphDatabase.driver(
+                f"{parts.scheme}://{parts.hostname}:{parts.port or 7687}",
+                auth=(unquote(parts.username or "neo4j"), unquote(parts.password or "")),
+                notifications_min_severity=NotificationMinimumSeverity.WARNING,
+                notifications_disabled_classifications=QUIET,
+                connection_timeout=5,
+            )
+            db.set_connection(driver=driver)
+        except (*UNREACHABLE, Neo4jError, ValueError) as exc:
             raise GraphUnavailable(f"Cannot reach Neo4j at {_redacted(url)}: {exc}") from exc
+        self._driver = driver
+        self._readers: ThreadPoolExecutor | None = None
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
             results, _ = db.cypher_query(cypher, dict(params or {}))
-        except ServiceUnavailable as exc:
+        except UNREACHABLE as exc:
             raise GraphUnavailable(f"Neo4j at {_redacted(self.url)} is unavailable: {exc}") from exc
         return [tuple(row) for row in results]
 
     def run_each(self, cypher: str, param_sets: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
-        return [self.run(cypher, params) for params in param_sets]
+        """Concurrently, each in a session of its own (outside any open transaction)."""
+        if len(param_sets) < 2:
+            return [self.run(cypher, params) for params in param_sets]
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="neo4j-reader")
+        return list(self._readers.map(lambda params: self.run(cypher, params), param_sets))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        with db.transaction:
-            yield
+        try:
+            with db.transaction:
+                yield
+        except UNREACHABLE as exc:
+            raise GraphUnavailable(f"Neo4j at {_redacted(self.url)} is unavailable: {exc}") from exc
 
     def install_schema(self) -> None:
         from graph import neo4j_models
 
-        for node_class in neo4j_models.NODE_CLASSES:
-            db.install_labels(node_class)
+        # neomodel reports constraints that already exist on stdout; they are expected here
+        try:
+            for node_class in neo4j_models.NODE_CLASSES:
+                db.install_labels(node_class, stdout=io.StringIO())
+        except UNREACHABLE as exc:
+            raise GraphUnavailable(f"Neo4j at {_redacted(self.url)} is unavailable: {exc}") from exc
 
     def typed(self, expression: str, kind: Kind) -> str:
         return expression  # parameters keep their Python types
 
     def close(self) -> None:
+        if self._readers is not None:
+            self._readers.shutdown()
         db.close_connection()
+        self._driver.close()
 
 
 def _redacted(url: str) -> str:

@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import django_stubs_ext
 import environ
+from botocore.config import Config as BotocoreConfig
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets ``ModelAdmin[Model]`` and ``QuerySet[Model]`` be subscripted at run time.
@@ -68,6 +70,8 @@ def _require_production_parts() -> None:
             ("DEFAULT_FROM_EMAIL", not DEFAULT_FROM_EMAIL.endswith("@localhost")),
             ("COMPANY_NAME", bool(COMPANY_NAME)),
             ("COMPANY_POSTAL_ADDRESS", bool(COMPANY_POSTAL_ADDRESS)),
+            # web, workers and beat run on several hosts; each must read what another wrote
+            ("MEDIA_S3_BUCKET (an object store for media and models)", bool(MEDIA_S3_BUCKET)),
         )
         if not present
     ]
@@ -320,11 +324,42 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
-# Media (board PNGs, product photos) served by the web process itself: on by default except in
-# production, where a web server or the storage's own URLs should serve them.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=not PRODUCTION)
+# Media (board PNGs, fetched pictures, product photos) and model artifacts: local files under
+# MEDIA_ROOT by default; with MEDIA_S3_BUCKET, an S3-compatible object store every host shares.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+# How long a signed object-store address that /media/ redirects to stays valid.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=3600)
+# /media/… on the web process: local files streamed, object-store files redirected to a signed
+# address. On by default, except production on local files, where a web server should serve them.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=bool(MEDIA_S3_BUCKET) or not PRODUCTION)
+MEDIA_STORAGE: dict[str, Any] = (
+    {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            "location": env.str("MEDIA_S3_PREFIX", default=""),
+            "client_config": BotocoreConfig(
+                s3={"addressing_style": env.str("MEDIA_S3_ADDRESSING_STYLE", default="path")},
+                signature_version="s3v4",
+                # checksums only where S3 requires them: many S3-compatible stores refuse the rest
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                retries={"max_attempts": 5, "mode": "standard"},
+            ),
+            "default_acl": None,  # objects stay private; readers get signed addresses
+            "querystring_auth": True,
+            "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
+        },
+    }
+    if MEDIA_S3_BUCKET
+    else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -1,14 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import FileResponse, HttpRequest
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from marketing_platform.api import tokens
 from marketing_platform.api.errors import api_not_found
 from marketing_platform.api.health import health
 from marketing_platform.api.metrics_view import MetricsView
+from marketing_platform.media import serve_media
 
 api_v1: list[URLPattern | URLResolver] = [
     path("health", health, name="health"),
@@ -25,10 +24,6 @@ api_v1: list[URLPattern | URLResolver] = [
 ]
 
 
-def media(request: HttpRequest, path: str) -> FileResponse:
-    return serve(request, path, document_root=str(settings.MEDIA_ROOT))
-
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("campaigns.urls")),
@@ -40,5 +35,5 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),
 ]
 if settings.SERVE_MEDIA:
-    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", media))
+    urlpatterns.append(re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve_media))
 handler500 = "marketing_platform.api.errors.server_error"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,3 +63,27 @@ def graph(settings: Any, tmp_path: Path) -> Iterator[Graph]:
     graph.clear()
     yield graph
     close_graph()
+
+
+@pytest.fixture
+def graph_down(settings: Any, tmp_path: Path) -> Iterator[None]:
+    """The configured graph cannot be reached: a Neo4j nobody listens for, or an embedded
+    graph never built."""
+    close_graph()
+    if settings.NEO4J_URL:
+        settings.NEO4J_URL = f"bolt://neo4j:unused@127.0.0.1:{free_port()}"
+    else:
+        settings.GRAPH_DIR = tmp_path / "gone"
+    yield
+    close_graph()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that opens the graph, so CI can run them again on Neo4j (``-m graph``);
+    skip those about the embedded graph's own files when the graph is Neo4j."""
+    on_neo4j = bool(os.environ.get("NEO4J_URL"))
+    for item in items:
+        if "graph" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.graph)
+        if on_neo4j and item.get_closest_marker("embedded_graph"):
+            item.add_marker(pytest.mark.skip(reason="about the embedded graph's files; the graph is Neo4j"))

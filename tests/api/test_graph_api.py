@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from customers.models import Customer
-from graph.port import Graph, close_graph
+from graph.port import Graph
 from graph.services.derived import graph_derived_edges_write
 from graph.services.sync import graph_outbox_drain
 from tests.api.conftest import World
@@ -64,10 +62,7 @@ def test_a_bad_limit_is_a_validation_error(synced: World, limit: str) -> None:
     assert response.json()["error_code"] == "validation_error"
 
 
-def test_a_graph_that_is_down_is_a_503_in_the_envelope(synced: World, settings: Any, tmp_path: Any) -> None:
-    close_graph()
-    settings.GRAPH_DIR = tmp_path / "gone"
-
+def test_a_graph_that_is_down_is_a_503_in_the_envelope(synced: World, graph_down: None) -> None:
     response = synced.clients["staff"].get("/api/v1/customers/ada-1/similar")
 
     assert response.status_code == 503

@@ -74,6 +74,19 @@ def test_changes_whose_drain_never_ran_are_drained_later(
     assert not GraphChange.objects.exists()
 
 
+def test_a_lost_graph_is_rebuilt_from_postgresql_with_the_same_counts(shop: Shop, graph: Graph) -> None:
+    first = graph_rebuild()
+    get_graph().clear()
+    assert get_graph().counts()["PURCHASED"] == 0
+
+    rebuilt = graph_rebuild()
+
+    assert rebuilt.counts == first.counts
+    assert (first.counts["Customer"], first.counts["PURCHASED"]) == (2, 5)
+    assert get_graph().counts() == first.counts
+
+
+@pytest.mark.embedded_graph
 def test_a_deleted_graph_is_rebuilt_with_the_same_counts(shop: Shop, graph: Graph) -> None:
     first = graph_rebuild()
     close_graph()
@@ -90,6 +103,7 @@ def test_a_deleted_graph_is_rebuilt_with_the_same_counts(shop: Shop, graph: Grap
     assert get_graph().counts() == first.counts
 
 
+@pytest.mark.embedded_graph
 def test_an_unreadable_graph_is_rebuilt_at_start(shop: Shop, graph: Graph) -> None:
     built = graph_rebuild()
     close_graph()

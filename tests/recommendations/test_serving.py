@@ -10,7 +10,6 @@ from django.db.models import Count
 from catalog.models import Category, Product
 from customers.models import Customer, CustomerInterest, Interest, InterestSource, Purchase
 from customers.services.activity import PurchaseRow, purchases_record
-from graph.port import close_graph
 from recommendations.selectors import active_recommender, products_unknown_to, repurchase_products
 from recommendations.services import model_version_train
 from recommendations.serving import recommendations_for, recommendations_for_many
@@ -120,12 +119,7 @@ def test_without_a_model_the_graph_and_popularity_answer(store: Store, settings:
     assert any(item.strategy.startswith("graph:") for item in result.items)
 
 
-def test_without_the_graph_the_model_and_popularity_answer(
-    trained: Store, tmp_path: Any, settings: Any
-) -> None:
-    close_graph()
-    settings.GRAPH_DIR = tmp_path / "gone"
-
+def test_without_the_graph_the_model_and_popularity_answer(trained: Store, graph_down: None) -> None:
     result = recommendations_for(trained.customer.pk, limit=10)
 
     assert (result.mode, result.degraded) == ("no_graph", ["graph_unavailable"])

@@ -1,0 +1,31 @@
+"""Addresses of stored media that work on every storage: the platform's own ``/media/…``.
+
+Emails and API answers link there, never to the storage's address: a local file is
+streamed from ``MEDIA_ROOT``, an object in the store is a redirect to a freshly signed
+address. So an email opened a month later still shows its pictures, on either storage.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, HttpRequest, HttpResponseRedirect
+from django.views.static import serve
+
+
+def media_path(name: str) -> str:
+    """The site-relative address of a stored file."""
+    return f"/{settings.MEDIA_URL.strip('/')}/{quote(name)}"
+
+
+def media_url(name: str) -> str:
+    """The absolute address of a stored file, for emails and other places without a request."""
+    return settings.SITE_URL + media_path(name)
+
+
+def serve_media(request: HttpRequest, path: str) -> FileResponse | HttpResponseRedirect:
+    if isinstance(default_storage, FileSystemStorage):
+        return serve(request, path, document_root=str(settings.MEDIA_ROOT))
+    return HttpResponseRedirect(default_storage.url(path))

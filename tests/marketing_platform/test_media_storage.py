@@ -1,0 +1,90 @@
+"""Media on either storage: the platform's /media/ address works for both; on an object store
+the files are private objects and the address redirects to a short-lived signed one.
+
+The object-store tests run against the S3-compatible server that ``ops/services`` starts
+(CI's production-parts pass sets ``MEDIA_S3_BUCKET``); elsewhere they skip."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.test import Client
+
+from marketing_platform.media import media_path, media_url
+
+on_object_store = pytest.mark.skipif(
+    not settings.MEDIA_S3_BUCKET,
+    reason="needs MEDIA_S3_BUCKET and a running S3-compatible server (ops/services start s3)",
+)
+pytestmark = pytest.mark.object_store
+
+
+@pytest.fixture
+def stored() -> Iterator[tuple[str, bytes]]:
+    data = uuid.uuid4().bytes * 100
+    name = default_storage.save(f"tests/{uuid.uuid4().hex}/board one.png", ContentFile(data))
+    yield name, data
+    default_storage.delete(name)
+
+
+def _fetch(address: str) -> tuple[int, bytes]:
+    """Follow /media/ as a browser or email client would: the platform, then any redirect."""
+    response: Any = Client().get(address)
+    if response.status_code == 302:
+        outside = requests.get(response["Location"], timeout=10)
+        return outside.status_code, outside.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body
+
+
+def test_the_media_address_serves_the_stored_bytes(stored: tuple[str, bytes]) -> None:
+    name, data = stored
+
+    assert media_url(name) == settings.SITE_URL + media_path(name)
+    assert media_path(name).endswith("/board%20one.png")
+    assert _fetch(media_path(name)) == (200, data)
+
+
+def test_a_missing_file_is_not_found() -> None:
+    assert _fetch(media_path(f"tests/{uuid.uuid4().hex}.png"))[0] == 404
+
+
+@on_object_store
+def test_files_are_private_objects_in_the_bucket(stored: tuple[str, bytes]) -> None:
+    name, data = stored
+    options = settings.STORAGES["default"]["OPTIONS"]
+    client = boto3.client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
+        region_name=options["region_name"] or "us-east-1",
+    )
+    key = f"{options['location']}/{name}".lstrip("/")
+
+    assert client.get_object(Bucket=settings.MEDIA_S3_BUCKET, Key=key)["Body"].read() == data
+    unsigned = f"{options['endpoint_url']}/{settings.MEDIA_S3_BUCKET}/{key}"
+    anonymous = requests.get(unsigned, timeout=10)
+    assert anonymous.status_code >= 400
+    assert data not in anonymous.content
+
+
+@on_object_store
+def test_the_media_address_redirects_to_a_signed_address_that_expires(
+    stored: tuple[str, bytes],
+) -> None:
+    name, _ = stored
+
+    response: Any = Client().get(media_path(name))
+
+    assert response.status_code == 302
+    assert "X-Amz-Signature=" in response["Location"]
+    assert f"X-Amz-Expires={settings.MEDIA_SIGNED_URL_SECONDS}" in response["Location"]
