@@ -39,10 +39,10 @@ run: demo-data
 test: install-dev
 	VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
 
-# The graph tests again, on the Neo4j that `make neo4j` starts (or NEO4J_URL).
+# The graph and media tests again, on Neo4j and the S3-compatible store (`make services`).
 test-neo4j: install-dev
-	NEO4J_URL=$${NEO4J_URL:-$$(ops/services env | sed -n 's/^export NEO4J_URL=//p')} \
-	  VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m graph $(PYTEST_ARGS)
+	eval "$$(ops/services env)" && export REDIS_URL=redis://127.0.0.1:6379/15 && \
+	  VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "graph or object_store" $(PYTEST_ARGS)
 
 # PostgreSQL, Redis, Neo4j and an S3-compatible store on 127.0.0.1, installed when missing;
 # `ops/services env` prints the variables that point the platform at them.

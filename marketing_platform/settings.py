@@ -15,7 +15,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
-from botocore.config import Config as BotocoreConfig
+from botocore.config import Config as BotocoreConfig  # type: ignore[import-untyped]
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets ``ModelAdmin[Model]`` and ``QuerySet[Model]`` be subscripted at run time.

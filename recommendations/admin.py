@@ -11,8 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 
 from recommendations.models import ModelStatus, ModelVersion
-from recommendations.services import model_version_activate
-from recommendations.tasks import train_recommender
+from recommendations.services import model_version_activate, model_version_request
 
 
 @admin.register(ModelVersion)
@@ -71,7 +70,10 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
 
     @admin.action(description="Train a new version now (on the training queue)")
     def train_a_new_version(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
-        train_recommender.delay()
+        version, created = model_version_request()
+        if not created:
+            self.message_user(request, f"{version} is already waiting or training.", messages.WARNING)
+            return
         self.message_user(request, "Training started; the new version serves when it is ready.")
 
 

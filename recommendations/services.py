@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import pickle
+from datetime import timedelta
+from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -18,20 +20,49 @@ from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.models import ModelStatus, ModelVersion
 
 logger = logging.getLogger(__name__)
+# The training task's hard time limit: a version still "training" after it was abandoned.
+TRAINING_HARD_LIMIT_SECONDS = 3900
 
 
 class NotEnoughData(Exception):
     """Nothing to learn from yet."""
 
 
-def model_version_train(*, activate: bool = True, parameters: dict[str, Any] | None = None) -> ModelVersion:
+def model_version_request() -> tuple[ModelVersion, bool]:
+    """A version to train on the training queue, or the one already waiting or training
+    (so a repeated request starts nothing new); True when this call created it."""
+    stale = timezone.now() - timedelta(seconds=TRAINING_HARD_LIMIT_SECONDS)
+    with transaction.atomic():
+        pending = (
+            ModelVersion.objects.select_for_update()
+            .filter(status=ModelStatus.TRAINING, created_at__gt=stale)
+            .order_by("-pk")
+            .first()
+        )
+        if pending is not None:
+            return pending, False
+        version = ModelVersion.objects.create(parameters=dict(settings.RECOMMENDER))
+        transaction.on_commit(partial(_queue_training, version.pk), robust=True)
+    return version, True
+
+
+def _queue_training(version_id: int) -> None:
+    from recommendations.tasks import train_recommender
+
+    train_recommender.delay(version_id)
+
+
+def model_version_train(
+    *, activate: bool = True, parameters: dict[str, Any] | None = None, version: ModelVersion | None = None
+) -> ModelVersion:
     """Train on everything in the database, store the artifact, and (by default) serve it.
 
-    The version row exists before training starts, so a failed run leaves a
-    ``failed`` row with its error rather than nothing.
+    The version row exists before training starts (a requested ``version``, or a new
+    one), so a failed run leaves a ``failed`` row with its error rather than nothing.
     """
-    chosen = {**settings.RECOMMENDER, **(parameters or {})}
-    version = ModelVersion.objects.create(parameters=chosen)
+    if version is None:
+        version = ModelVersion.objects.create(parameters={**settings.RECOMMENDER, **(parameters or {})})
+    chosen = version.parameters
     try:
         data = interactions()
         if not data:

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import Client
 from rest_framework.test import APIClient
 
 from graph.embedded import GraphDirectory
@@ -25,6 +27,17 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def fetch_media(address: str) -> tuple[int, bytes]:
+    """Follow a /media/ address as a browser or email client would: the platform, then the
+    signed object-store address it redirects to (on an object store)."""
+    response: Any = Client().get(address)
+    if response.status_code == 302:
+        outside = requests.get(response["Location"], timeout=10)
+        return outside.status_code, outside.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body
 
 
 @pytest.fixture(autouse=True)

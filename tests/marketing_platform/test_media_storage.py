@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
+import boto3  # type: ignore[import-untyped]
 import pytest
 import requests
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from marketing_platform.media import media_path, media_url
+from tests.conftest import fetch_media
 
 on_object_store = pytest.mark.skipif(
     not settings.MEDIA_S3_BUCKET,
@@ -35,26 +36,16 @@ def stored() -> Iterator[tuple[str, bytes]]:
     default_storage.delete(name)
 
 
-def _fetch(address: str) -> tuple[int, bytes]:
-    """Follow /media/ as a browser or email client would: the platform, then any redirect."""
-    response: Any = Client().get(address)
-    if response.status_code == 302:
-        outside = requests.get(response["Location"], timeout=10)
-        return outside.status_code, outside.content
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return response.status_code, body
-
-
 def test_the_media_address_serves_the_stored_bytes(stored: tuple[str, bytes]) -> None:
     name, data = stored
 
     assert media_url(name) == settings.SITE_URL + media_path(name)
     assert media_path(name).endswith("/board%20one.png")
-    assert _fetch(media_path(name)) == (200, data)
+    assert fetch_media(media_path(name)) == (200, data)
 
 
 def test_a_missing_file_is_not_found() -> None:
-    assert _fetch(media_path(f"tests/{uuid.uuid4().hex}.png"))[0] == 404
+    assert fetch_media(media_path(f"tests/{uuid.uuid4().hex}.png"))[0] == 404
 
 
 @on_object_store

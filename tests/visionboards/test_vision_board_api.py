@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -17,6 +16,7 @@ from catalog.services import demo_photos_attach
 from marketing_platform.celery import app as celery_app
 from recommendations.cache import recommendations_invalidate
 from tests.catalog.test_demo_photos import DEMO_PHOTOS
+from tests.conftest import fetch_media
 from tests.recommendations.conftest import Store, store
 from tests.waiting import wait_for
 from visionboards.models import BoardStatus, VisionBoard
@@ -65,9 +65,9 @@ def test_the_first_get_starts_a_render_and_answers_202_until_the_board_is_ready(
     assert len(body["layout"]["formats"]["social"]["sections"]) == 9
     assert body["fallbacks"]  # most demo products have no photo: typographic tiles, with the reason
     for name, size in (("social", (1080, 1350)), ("screen", (1920, 1080))):
-        picture = Client().get(body["images"][name])
-        assert picture.status_code == 200
-        assert Image.open(BytesIO(b"".join(picture.streaming_content))).size == size  # type: ignore[attr-defined]
+        found, picture = fetch_media(body["images"][name])
+        assert found == 200
+        assert Image.open(BytesIO(picture)).size == size
 
 
 def test_a_change_in_recommendations_makes_the_board_stale(store: Store, staff_client: APIClient) -> None:
