@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DATA := demo/online_retail_sample.csv
 
-.PHONY: run test test-neo4j bench lint install install-dev migrate demo-data screenshots clean \
+.PHONY: run test test-neo4j test-topology bench lint install install-dev migrate demo-data screenshots clean \
 	services services-stop neo4j neo4j-stop
 
 $(BIN)/python:
@@ -43,6 +43,10 @@ test: install-dev
 test-neo4j: install-dev
 	eval "$$(ops/services env)" && export REDIS_URL=redis://127.0.0.1:6379/15 && \
 	  VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "graph or object_store" $(PYTEST_ARGS)
+
+# The production topology as separate processes (gunicorn, workers, beat) on those servers.
+test-topology: install-dev
+	eval "$$(ops/services env)" && VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m topology $(PYTEST_ARGS)
 
 # PostgreSQL, Redis, Neo4j and an S3-compatible store on 127.0.0.1, installed when missing;
 # `ops/services env` prints the variables that point the platform at them.

@@ -6,7 +6,8 @@ import time
 import uuid
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -21,23 +22,26 @@ from graph.port import get_graph
 from marketing_platform.celery import app as celery_app
 
 
-def _database() -> None:
+def _database() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+    return connection.vendor
 
 
-def _cache() -> None:
+def _cache() -> str:
     cache.set("health:probe", "ok", timeout=5)
     if cache.get("health:probe") != "ok":
         raise RuntimeError("cache did not return the value it was given")
+    return "redis" if "redis" in type(caches["default"]).__name__.lower() else "files"
 
 
-def _broker() -> None:
+def _broker() -> str:
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
+        return str(conn.transport_cls)
 
 
-def _media() -> None:
+def _media() -> str:
     name = default_storage.save(f"health/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
     try:
         with default_storage.open(name) as probe:
@@ -45,13 +49,17 @@ def _media() -> None:
                 raise RuntimeError("media storage returned other bytes")
     finally:
         default_storage.delete(name)
+    return "object store" if settings.MEDIA_S3_BUCKET else "files"
 
 
-def _graph() -> None:
-    get_graph().ping()
+def _graph() -> str:
+    graph = get_graph()
+    graph.ping()
+    return graph.adapter
 
 
-CHECKS: dict[str, Callable[[], None]] = {
+# Each check raises when its part is down, else names what the part is.
+CHECKS: dict[str, Callable[[], str]] = {
     "database": _database,
     "cache": _cache,
     "broker": _broker,
@@ -75,11 +83,11 @@ def health(request: Request) -> Response:
     for name, check in CHECKS.items():
         started = time.perf_counter()
         try:
-            check()
+            kind = check()
         except Exception as exc:  # noqa: BLE001 - any failure means the part is down
             checks[name] = {"status": "down", "error": type(exc).__name__}
         else:
-            checks[name] = {"status": "up"}
+            checks[name] = {"status": "up", "kind": kind}
         checks[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
     down = [name for name, result in checks.items() if result["status"] != "up"]
     body = {"status": "down" if down else "up", "down": down, "checks": checks}

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from graph.port import close_graph
@@ -19,6 +20,8 @@ def test_health_reports_each_part_with_its_latency() -> None:
     assert body["status"] == "up"
     assert set(body["checks"]) == {"database", "cache", "broker", "graph", "media"}
     assert all(check["status"] == "up" and check["latency_ms"] >= 0 for check in body["checks"].values())
+    assert body["checks"]["graph"]["kind"] == ("neo4j" if settings.NEO4J_URL else "embedded")
+    assert body["checks"]["media"]["kind"] == ("object store" if settings.MEDIA_S3_BUCKET else "files")
     assert response["X-Request-ID"] == "probe-1"
 
 
