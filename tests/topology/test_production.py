@@ -124,7 +124,7 @@ class Http:
         response = requests.request(
             method, url, headers=headers, cookies=self.cookies, timeout=30, allow_redirects=False, **kwargs
         )
-        self.cookies.update(response.cookies.get_dict())
+        self.cookies.update({name: value or "" for name, value in response.cookies.get_dict().items()})
         return response
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
@@ -203,7 +203,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     try:
         yield built
     finally:
-        for name, process in built.processes.items():
+        for process in built.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
         controller.stop()
@@ -245,6 +245,39 @@ def _admin_add(http: Http, model: str, fields: dict[str, str]) -> int:
     found = re.search(r"/(\d+)/change/", saved.headers["Location"])
     assert found, saved.headers["Location"]
     return int(found[1])
+
+
+def _campaign_through_the_admin(staff: Http) -> int:
+    """Sign in to the admin, write a template, a segment of the new customers and a campaign
+    due now, and schedule it; the campaign's id."""
+    login = staff.get("/admin/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
+    assert token, (login.status_code, login.text[:300])
+    credentials = {
+        "username": "ops",
+        "password": PASSWORD,
+        "csrfmiddlewaretoken": token[1],
+        "next": "/admin/",
+    }
+    assert staff.post("/admin/login/?next=/admin/", data=credentials).status_code == 302
+    template = _admin_add(staff, "emailtemplate", {
+        "name": "Topology picks", "language": "en", "subject": "Picks for {{ customer.first_name }}",
+        "preheader": "Chosen for you", "html_body": "<p>Hello {{ customer.first_name }}</p>{{ products() }}",
+        "text_body": ""})  # fmt: skip
+    segment = _admin_add(staff, "segment", {"name": "Testland", "countries": '["Testland"]'})
+    now = datetime.now(UTC)
+    campaign = _admin_add(staff, "campaign", {
+        "name": "Topology campaign", "segment": str(segment), "send_at_0": now.strftime("%Y-%m-%d"),
+        "send_at_1": now.strftime("%H:%M:%S"), "repeat": "", "emails_per_second": "4",
+        "winner_metric": "clicks", "variants-TOTAL_FORMS": "1", "variants-INITIAL_FORMS": "0",
+        "variants-MIN_NUM_FORMS": "1", "variants-MAX_NUM_FORMS": "1000", "variants-0-label": "A",
+        "variants-0-template": str(template), "variants-0-share": "100"})  # fmt: skip
+    changelist = staff.get("/admin/campaigns/campaign/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist.text)
+    assert token
+    action = {"action": "schedule", "_selected_action": str(campaign), "csrfmiddlewaretoken": token[1]}
+    assert staff.post("/admin/campaigns/campaign/", data=action).status_code == 302
+    return campaign
 
 
 def test_the_production_topology_end_to_end(platform: Platform) -> None:
@@ -292,43 +325,19 @@ def test_the_production_topology_end_to_end(platform: Platform) -> None:
     # a vision board rendered by the render worker, stored in the object store
     board = api.post("/api/v1/customers/topo-01/vision-board")
     assert board.status_code == 202, board.text
-    ready = wait_for(
-        "the board to render",
-        lambda: (
-            (answer := api.get("/api/v1/customers/topo-01/vision-board")).status_code == 200 and answer.json()
-        ),
-    )
-    picture = api.get(ready["images"]["social"])
-    assert picture.status_code == 302 and "X-Amz-Signature=" in picture.headers["Location"]
+
+    def board_ready() -> dict[str, Any] | None:
+        answer = api.get("/api/v1/customers/topo-01/vision-board")
+        return answer.json() if answer.status_code == 200 else None
+
+    picture = api.get(wait_for("the board to render", board_ready)["images"]["social"])
+    assert picture.status_code == 302
+    assert "X-Amz-Signature=" in picture.headers["Location"]
     png = requests.get(picture.headers["Location"], timeout=10)
     assert Image.open(BytesIO(png.content)).size == (1080, 1350)
 
     # a campaign set up in the admin by staff, sent by the workers through SMTP
-    staff = Http(platform.base)
-    login = staff.get("/admin/login/")
-    token_match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text)
-    assert token_match, (login.status_code, login.headers, login.text[:300])
-    logged_in = staff.post("/admin/login/?next=/admin/", data={
-        "username": "ops", "password": PASSWORD, "csrfmiddlewaretoken": token_match[1], "next": "/admin/"})  # fmt: skip
-    assert logged_in.status_code == 302, logged_in.text[:500]
-    template = _admin_add(staff, "emailtemplate", {
-        "name": "Topology picks", "language": "en", "subject": "Picks for {{ customer.first_name }}",
-        "preheader": "Chosen for you", "html_body": "<p>Hello {{ customer.first_name }}</p>{{ products() }}",
-        "text_body": ""})  # fmt: skip
-    segment = _admin_add(staff, "segment", {"name": "Testland", "countries": '["Testland"]'})
-    now = datetime.now(UTC)
-    campaign = _admin_add(staff, "campaign", {
-        "name": "Topology campaign", "segment": str(segment), "send_at_0": now.strftime("%Y-%m-%d"),
-        "send_at_1": now.strftime("%H:%M:%S"), "repeat": "", "emails_per_second": "4", "winner_metric": "clicks",
-        "variants-TOTAL_FORMS": "1", "variants-INITIAL_FORMS": "0", "variants-MIN_NUM_FORMS": "1",
-        "variants-MAX_NUM_FORMS": "1000", "variants-0-label": "A", "variants-0-template": str(template),
-        "variants-0-share": "100"})  # fmt: skip
-    changelist = staff.get("/admin/campaigns/campaign/")
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', changelist.text)
-    assert csrf
-    scheduled = staff.post("/admin/campaigns/campaign/", data={
-        "action": "schedule", "_selected_action": str(campaign), "csrfmiddlewaretoken": csrf[1], "index": "0"})  # fmt: skip
-    assert scheduled.status_code == 302
+    campaign = _campaign_through_the_admin(Http(platform.base))
 
     # SIGKILL the sending worker mid-campaign, start it again: each customer gets one email
     wait_for("the first emails", lambda: len(platform.sink.received) >= 3, seconds=120, every=0.1)
