@@ -334,10 +334,12 @@ MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=3600)
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=bool(MEDIA_S3_BUCKET) or not PRODUCTION)
 MEDIA_STORAGE: dict[str, Any] = (
     {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "marketing_platform.storage.ObjectStorage",
         "OPTIONS": {
             "bucket_name": MEDIA_S3_BUCKET,
             "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            # where browsers and email clients reach the store, when not at MEDIA_S3_ENDPOINT_URL
+            "public_endpoint_url": env.str("MEDIA_S3_PUBLIC_URL", default="") or None,
             "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
             "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
             "region_name": env.str("MEDIA_S3_REGION", default="") or None,

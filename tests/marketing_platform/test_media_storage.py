@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import boto3  # type: ignore[import-untyped]
@@ -16,9 +17,11 @@ import requests
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 
 from marketing_platform.media import media_path, media_url
+from marketing_platform.storage import ObjectStorage, bucket_ensure
 from tests.conftest import fetch_media
 
 on_object_store = pytest.mark.skipif(
@@ -79,3 +82,41 @@ def test_the_media_address_redirects_to_a_signed_address_that_expires(
     assert response.status_code == 302
     assert "X-Amz-Signature=" in response["Location"]
     assert f"X-Amz-Expires={settings.MEDIA_SIGNED_URL_SECONDS}" in response["Location"]
+
+
+@on_object_store
+def test_signed_addresses_name_the_public_endpoint_and_work_there(settings: Any) -> None:
+    options = settings.STORAGES["default"]["OPTIONS"]
+    public = options["endpoint_url"].replace("127.0.0.1", "localhost")  # the same store, another name
+    storage = ObjectStorage(**{**options, "public_endpoint_url": public})
+    data = uuid.uuid4().bytes
+    name = storage.save(f"tests/{uuid.uuid4().hex}.bin", ContentFile(data))
+    try:
+        address = storage.url(name)
+
+        assert address.startswith(f"{public}/{settings.MEDIA_S3_BUCKET}/")
+        assert requests.get(address, timeout=10).content == data
+    finally:
+        storage.delete(name)
+
+
+@on_object_store
+def test_the_bucket_is_made_once_when_missing(settings: Any) -> None:
+    options = settings.STORAGES["default"]["OPTIONS"]
+    storage = ObjectStorage(**{**options, "bucket_name": f"platform-test-{uuid.uuid4().hex[:12]}"})
+
+    assert bucket_ensure(storage) is True
+    assert bucket_ensure(storage) is False
+    storage.save("probe.txt", ContentFile(b"ok"))
+    assert storage.exists("probe.txt")
+    storage.delete("probe.txt")
+    storage.bucket.delete()
+
+
+def test_the_bucket_command_names_what_it_did() -> None:
+    out = StringIO()
+
+    call_command("media_bucket", stdout=out)
+
+    expected = f"Bucket {settings.MEDIA_S3_BUCKET} exists." if settings.MEDIA_S3_BUCKET else "local files"
+    assert expected in out.getvalue()
