@@ -7,7 +7,7 @@ PORT ?= 8000
 DEMO_DATA := demo/online_retail_sample.csv
 
 .PHONY: run test test-neo4j test-topology bench lint install install-dev migrate demo-data screenshots clean \
-	services services-stop neo4j neo4j-stop
+	services services-stop neo4j neo4j-stop check-compose
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+
+# docker-compose.yml against the Compose specification and nginx's configuration, no Docker needed.
+check-compose:
+	ops/check-compose
 
 # The browser tests save what they saw under var/test/screenshots; the README shows these.
 screenshots: install-dev

@@ -193,6 +193,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     built.one_off("collectstatic", "--noinput", "-v0")  # what the image build does
     built.one_off("migrate", "--noinput")
     built.one_off("graph", "install_schema")
+    built.one_off("media_bucket")
     built.one_off("createsuperuser", "--noinput", "--username", "ops", "--email", "ops@shop.example.com")
     built.one_off("import_online_retail", str(ROOT / "demo" / "online_retail_sample.csv"))
     built.start("web", "gunicorn", "-c", "gunicorn.conf.py", "marketing_platform.wsgi:application")
