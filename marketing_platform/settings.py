@@ -448,6 +448,8 @@ SPECTACULAR_SETTINGS = {
         "PurchaseKindEnum": "customers.models.PurchaseKind",
         "InteractionKindEnum": "customers.models.InteractionKind",
         "InterestSourceEnum": "customers.models.InterestSource",
+        "ModelStatusEnum": "recommendations.models.ModelStatus",
+        "BoardStatusEnum": "visionboards.models.BoardStatus",
     },
 }
 

@@ -12,15 +12,13 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from marketing_platform.api.schema import error
-from recommendations.models import ModelStatus, ModelVersion
+from recommendations.models import ModelVersion
 from recommendations.services import model_version_request
 
 RETRY_SECONDS = 10
 
 
 class ModelVersionOutput(serializers.ModelSerializer[ModelVersion]):
-    status = serializers.ChoiceField(choices=ModelStatus.values)
-
     class Meta:
         model = ModelVersion
         fields = (

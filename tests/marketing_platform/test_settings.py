@@ -20,6 +20,7 @@ PRODUCTION = {
     "DEFAULT_FROM_EMAIL": "news@example.com",
     "COMPANY_NAME": "Example Ltd",
     "COMPANY_POSTAL_ADDRESS": "2 Example Road, Leeds LS1 1AA, United Kingdom",
+    "MEDIA_S3_BUCKET": "marketing-media",
 }
 
 
@@ -55,6 +56,7 @@ def test_production_refuses_to_start_on_the_embedded_parts() -> None:
         "DEFAULT_FROM_EMAIL",
         "COMPANY_NAME",
         "COMPANY_POSTAL_ADDRESS",
+        "MEDIA_S3_BUCKET",
     ):
         assert part in result.stderr
 

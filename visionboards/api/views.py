@@ -30,7 +30,7 @@ class BoardImagesOutput(serializers.Serializer[Any]):
 
 class BoardOutput(serializers.Serializer[Any]):
     version = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=BoardStatus.values)
+    status = serializers.ChoiceField(choices=BoardStatus.choices)
     requested_at = serializers.DateTimeField()
     generated_at = serializers.DateTimeField(allow_null=True)
     images = BoardImagesOutput()
