@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
@@ -24,6 +27,14 @@ class ObjectStorage(S3Storage):
 
     def get_default_settings(self) -> dict[str, Any]:
         return {**super().get_default_settings(), "public_endpoint_url": None}
+
+    def get_modified_time(self, name: str) -> datetime:
+        with _not_found_as_file_not_found(name):
+            return super().get_modified_time(name)
+
+    def size(self, name: str) -> int:
+        with _not_found_as_file_not_found(name):
+            return super().size(name)
 
     def url(
         self,
@@ -55,6 +66,17 @@ class ObjectStorage(S3Storage):
                 HttpMethod=http_method,
             )
         )
+
+
+@contextmanager
+def _not_found_as_file_not_found(name: str) -> Iterator[None]:
+    """A missing object is FileNotFoundError, as a missing file is on local disk."""
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in ("404", "NoSuchKey"):
+            raise FileNotFoundError(f"{name} is not in the object store") from exc
+        raise
 
 
 def bucket_ensure(storage: ObjectStorage) -> bool:

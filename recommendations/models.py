@@ -35,6 +35,9 @@ class ModelVersion(models.Model):
             models.CheckConstraint(
                 condition=Q(active=False) | Q(status=ModelStatus.READY), name="only_ready_versions_serve"
             ),
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status=ModelStatus.TRAINING), name="one_version_in_training"
+            ),
         ]
 
     def __str__(self) -> str:

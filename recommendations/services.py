@@ -12,7 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from recommendations.dataset import interactions
@@ -28,20 +29,22 @@ class NotEnoughData(Exception):
     """Nothing to learn from yet."""
 
 
-def model_version_request() -> tuple[ModelVersion, bool]:
-    """A version to train on the training queue, or the one already waiting or training
-    (so a repeated request starts nothing new); True when this call created it."""
+def model_version_request(*, queue: bool = True) -> tuple[ModelVersion, bool]:
+    """A new version to train (queued on the training queue unless ``queue`` is False), or
+    the one already training, so a repeated or concurrent request starts nothing new (the
+    database allows one version in training); True when this call created it."""
     stale = timezone.now() - timedelta(seconds=TRAINING_HARD_LIMIT_SECONDS)
-    with transaction.atomic():
-        pending = (
-            ModelVersion.objects.select_for_update()
-            .filter(status=ModelStatus.TRAINING, created_at__gt=stale)
-            .order_by("-pk")
-            .first()
-        )
-        if pending is not None:
-            return pending, False
-        version = ModelVersion.objects.create(parameters=dict(settings.RECOMMENDER))
+    _failed(
+        ModelVersion.objects.filter(status=ModelStatus.TRAINING, created_at__lt=stale),
+        "Abandoned: its training never finished.",
+    )
+    try:
+        with transaction.atomic():
+            version = ModelVersion.objects.create(parameters=dict(settings.RECOMMENDER))
+    except IntegrityError:
+        pending = ModelVersion.objects.filter(status=ModelStatus.TRAINING).first()
+        return pending or ModelVersion.objects.latest("pk"), False
+    if queue:
         transaction.on_commit(partial(_queue_training, version.pk), robust=True)
     return version, True
 
@@ -49,7 +52,15 @@ def model_version_request() -> tuple[ModelVersion, bool]:
 def _queue_training(version_id: int) -> None:
     from recommendations.tasks import train_recommender
 
-    train_recommender.delay(version_id)
+    try:
+        train_recommender.delay(version_id)
+    except Exception as exc:
+        _failed(ModelVersion.objects.filter(pk=version_id), f"Not queued: {type(exc).__name__}: {exc}")
+        raise
+
+
+def _failed(versions: QuerySet[ModelVersion], error: str) -> None:
+    versions.update(status=ModelStatus.FAILED, error=error, finished_at=timezone.now())
 
 
 def model_version_train(
@@ -58,10 +69,15 @@ def model_version_train(
     """Train on everything in the database, store the artifact, and (by default) serve it.
 
     The version row exists before training starts (a requested ``version``, or a new
-    one), so a failed run leaves a ``failed`` row with its error rather than nothing.
+    one), so a failed run leaves a ``failed`` row with its error rather than nothing. A
+    failed ``version`` given again (a retry) trains again.
     """
     if version is None:
         version = ModelVersion.objects.create(parameters={**settings.RECOMMENDER, **(parameters or {})})
+    elif version.status == ModelStatus.FAILED:
+        ModelVersion.objects.filter(pk=version.pk).update(
+            status=ModelStatus.TRAINING, error="", finished_at=None
+        )
     chosen = version.parameters
     try:
         data = interactions()
@@ -70,9 +86,7 @@ def model_version_train(
         trained = train(data, chosen, hybrid=True)
         path = default_storage.save(f"recommender/model-v{version.pk}.pkl", ContentFile(_dumps(trained)))
     except Exception as exc:
-        ModelVersion.objects.filter(pk=version.pk).update(
-            status=ModelStatus.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now()
-        )
+        _failed(ModelVersion.objects.filter(pk=version.pk), f"{type(exc).__name__}: {exc}")
         raise
     version.status = ModelStatus.READY
     version.artifact = path

@@ -5,7 +5,7 @@ from django.db import OperationalError
 
 from marketing_platform.celery import RETRYING, Queues
 from recommendations.models import ModelStatus, ModelVersion
-from recommendations.services import TRAINING_HARD_LIMIT_SECONDS, model_version_train
+from recommendations.services import TRAINING_HARD_LIMIT_SECONDS, model_version_request, model_version_train
 
 
 @shared_task(
@@ -16,9 +16,10 @@ from recommendations.services import TRAINING_HARD_LIMIT_SECONDS, model_version_
     **RETRYING,
 )
 def train_recommender(version_id: int | None = None) -> int | None:
-    """Train a new version (or the requested one, unless it already finished) and serve it;
-    the previous one serves until then."""
+    """Train the requested version, or (beat) a new one unless one is training already, and
+    serve it; the previous one serves until then. A version that is ready is not trained again."""
     if version_id is None:
-        return model_version_train().pk
-    version = ModelVersion.objects.filter(pk=version_id, status=ModelStatus.TRAINING).first()
-    return None if version is None else model_version_train(version=version).pk
+        version, created = model_version_request(queue=False)
+        return model_version_train(version=version).pk if created else None
+    unfinished = ModelVersion.objects.filter(pk=version_id).exclude(status=ModelStatus.READY).first()
+    return None if unfinished is None else model_version_train(version=unfinished).pk

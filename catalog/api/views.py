@@ -16,6 +16,7 @@ from catalog.models import Category, Product
 from catalog.selectors import category_with_descendant_ids, products_list
 from catalog.services import product_create, product_update
 from marketing_platform.api.filters import StrictFilterSet
+from marketing_platform.api.media_field import MediaAddressField
 from marketing_platform.api.permissions import READS
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
@@ -41,7 +42,7 @@ class CategoryOutput(serializers.ModelSerializer[Category]):
 
 class ProductOutput(serializers.ModelSerializer[Product]):
     category = serializers.SlugRelatedField[Category](slug_field="slug", read_only=True, allow_null=True)
-    image = serializers.ImageField(read_only=True, use_url=True)
+    image = MediaAddressField(help_text="The product's photo stored here, or null.")
     image_url = serializers.CharField(
         read_only=True, help_text="A picture elsewhere (http or https), or empty."
     )

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.object_store
 @pytest.fixture
 def stored() -> Iterator[tuple[str, bytes]]:
     data = uuid.uuid4().bytes * 100
-    name = default_storage.save(f"tests/{uuid.uuid4().hex}/board one.png", ContentFile(data))
+    name = default_storage.save(f"boards/tests/{uuid.uuid4().hex}/board one.png", ContentFile(data))
     yield name, data
     default_storage.delete(name)
 
@@ -48,7 +48,17 @@ def test_the_media_address_serves_the_stored_bytes(stored: tuple[str, bytes]) ->
 
 
 def test_a_missing_file_is_not_found() -> None:
-    assert fetch_media(media_path(f"tests/{uuid.uuid4().hex}.png"))[0] == 404
+    assert fetch_media(media_path(f"boards/tests/{uuid.uuid4().hex}.png"))[0] == 404
+
+
+@pytest.mark.parametrize("prefix", ["", "boards/../"])
+def test_model_artifacts_and_other_internal_files_are_never_served(prefix: str) -> None:
+    """A model is trained on customer data; only boards and product photos are shown."""
+    artifact = default_storage.save(f"recommender/model-test-{uuid.uuid4().hex}.pkl", ContentFile(b"x"))
+    try:
+        assert Client().get(media_path(prefix + artifact)).status_code == 404
+    finally:
+        default_storage.delete(artifact)
 
 
 @on_object_store
@@ -120,3 +130,11 @@ def test_the_bucket_command_names_what_it_did() -> None:
 
     expected = f"Bucket {settings.MEDIA_S3_BUCKET} exists." if settings.MEDIA_S3_BUCKET else "local files"
     assert expected in out.getvalue()
+
+
+def test_a_missing_file_is_file_not_found_on_either_storage() -> None:
+    name = f"tests/{uuid.uuid4().hex}.png"
+
+    for read in (default_storage.get_modified_time, default_storage.size):
+        with pytest.raises(FileNotFoundError):
+            read(name)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from recommendations.models import ModelStatus, ModelVersion
+from recommendations.services import model_version_request
 from recommendations.tasks import train_recommender
 from tests.api.conftest import key_client
 from tests.recommendations.conftest import QUICK, Store
@@ -44,3 +50,52 @@ def test_only_staff_may_train() -> None:
     assert response.status_code == 403
     assert response.json()["error_code"] == "permission_denied"
     assert not ModelVersion.objects.filter(status=ModelStatus.TRAINING).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_at_the_same_moment_start_one_training() -> None:
+    barrier = threading.Barrier(4)
+
+    def request() -> tuple[int, bool]:
+        barrier.wait()
+        try:
+            version, created = model_version_request(queue=False)
+            return version.pk, created
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: request(), range(4)))
+
+    assert len({pk for pk, _ in answers}) == 1
+    assert sum(created for _, created in answers) == 1
+    assert ModelVersion.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_beat_starts_no_second_training_and_an_abandoned_one_gives_way(store: Store) -> None:
+    waiting, _ = model_version_request(queue=False)
+
+    assert train_recommender() is None  # beat, while one is training
+    assert ModelVersion.objects.count() == 1
+
+    ModelVersion.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(hours=2))
+    fresh, created = model_version_request(queue=False)
+
+    waiting.refresh_from_db()
+    assert created
+    assert (waiting.status, waiting.error) == ("failed", "Abandoned: its training never finished.")
+    assert fresh.status == "training"
+
+
+def test_a_retried_training_after_a_failure_trains_the_same_version(store: Store, settings: Any) -> None:
+    settings.RECOMMENDER = {**settings.RECOMMENDER, **QUICK}
+    version, _ = model_version_request(queue=False)
+    ModelVersion.objects.filter(pk=version.pk).update(
+        status=ModelStatus.FAILED, error="OperationalError: gone"
+    )
+
+    assert train_recommender(version.pk) == version.pk
+
+    version.refresh_from_db()
+    assert (version.status, version.error, version.active) == ("ready", "", True)

@@ -297,6 +297,7 @@ def test_remote_pictures_go_through_the_safe_fetcher(settings: Any, server: str)
     assert "169.254.169.254" in reasons[3]
 
 
+@pytest.mark.object_store
 def test_a_fetched_picture_is_kept_and_fetched_again_only_once_old(settings: Any, server: str) -> None:
     settings.VISION_BOARD_FETCH_ALSO_FROM = ["127.0.0.1/32"]
     source = BoardSource(

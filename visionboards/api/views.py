@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.fields.files import FieldFile
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -15,7 +14,7 @@ from customers.api.lookup import customer_pk_or_404
 from marketing_platform.api.permissions import READS
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
-from marketing_platform.media import media_path
+from marketing_platform.media import media_address
 from visionboards.models import BoardStatus, VisionBoard
 from visionboards.selectors import latest_ready_board
 from visionboards.services import vision_board_request
@@ -91,14 +90,10 @@ def _board(request: Request, board: VisionBoard) -> dict[str, Any]:
         "requested_at": board.requested_at,
         "generated_at": board.generated_at,
         "images": {
-            "social": _image(request, board.social_image),
-            "screen": _image(request, board.screen_image),
+            "social": media_address(request, board.social_image),
+            "screen": media_address(request, board.screen_image),
         },
         "layout": board.layout,
         "fallbacks": board.fallbacks,
         "error": board.error,
     }
-
-
-def _image(request: Request, image: FieldFile) -> str | None:
-    return request.build_absolute_uri(media_path(image.name)) if image and image.name else None
