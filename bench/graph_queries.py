@@ -1,10 +1,11 @@
 """The knowledge graph on the full Online Retail import: rebuild, incremental sync, named queries.
 
 Runs each engine in its own process against the bench database (``python -m bench
-import`` fills it): the embedded LadybugDB, and Neo4j when one is reachable (``NEO4J_URL``,
-or the one ``make neo4j`` starts). For each: the full rebuild's time (Neo4j from empty),
-the outbox drain's throughput when every customer changed, and p50/p99 of each named
-query over 200 random customers (products for complements), side by side.
+import`` fills it): the embedded LadybugDB, and Neo4j when one is reachable: the one
+``make neo4j`` starts, or ``BENCH_NEO4J_URL`` (never ``NEO4J_URL``: the bench empties
+it). For each: the full rebuild's time (Neo4j from empty), the outbox drain's throughput
+when every customer changed, and p50/p99 of each named query over 200 random customers
+(products for complements), side by side.
 """
 
 from __future__ import annotations
@@ -93,8 +94,8 @@ def measure() -> None:
 
 
 def _neo4j_url() -> str | None:
-    """The Neo4j to measure: NEO4J_URL, else the one ``ops/services`` runs, if it answers."""
-    url = os.environ.get("NEO4J_URL")
+    """The Neo4j to measure: BENCH_NEO4J_URL, else the one ``ops/services`` runs, if it answers."""
+    url = os.environ.get("BENCH_NEO4J_URL")
     if not url:
         printed = subprocess.run(
             [str(ROOT / "ops" / "services"), "env"], capture_output=True, text=True, check=False
@@ -125,7 +126,7 @@ def run() -> None:
             url = _neo4j_url()
             if url is None:
                 console.print(
-                    "Neo4j is not reachable (set NEO4J_URL, or `make neo4j`): measuring the embedded one only"
+                    "Neo4j is not reachable (`make neo4j`, or BENCH_NEO4J_URL): measuring the embedded only"
                 )
                 continue
             settings = {"NEO4J_URL": url}

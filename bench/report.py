@@ -48,8 +48,9 @@ def percentiles(timings: list[float]) -> dict[str, float]:
 
 
 def measure_in_child(module: str, **settings: str) -> dict[str, Any]:
-    """Run ``bench.<module>.measure()`` in a Django process on the bench database (embedded
-    graph; local cache unless ``settings`` name a Redis) and return the JSON it prints last."""
+    """Run ``bench.<module>.measure()`` in a Django process on the bench database (the embedded
+    graph and a local cache unless ``settings`` name a Neo4j or a Redis) and return the JSON it
+    prints last."""
     env = {
         **{name: value for name, value in os.environ.items() if name not in ("NEO4J_URL", "REDIS_URL")},
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", BENCH_DATABASE_URL),

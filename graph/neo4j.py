@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -31,18 +32,22 @@ class Neo4jEngine:
         self.url = url
         parts = urlsplit(url)
         try:
-            driver = GraphDatabase.driver(
+            self._driver = GraphDatabase.driver(
                 f"{parts.scheme}://{parts.hostname}:{parts.port or 7687}",
                 auth=(unquote(parts.username or "neo4j"), unquote(parts.password or "")),
                 notifications_min_severity=NotificationMinimumSeverity.WARNING,
                 notifications_disabled_classifications=QUIET,
                 connection_timeout=5,
             )
-            db.set_connection(driver=driver)
-        except (*UNREACHABLE, Neo4jError, ValueError) as exc:
+        except ValueError as exc:
+            raise GraphUnavailable(f"Cannot use the Neo4j address {_redacted(url)}: {exc}") from exc
+        try:
+            db.set_connection(driver=self._driver)
+        except (*UNREACHABLE, Neo4jError) as exc:
+            self._driver.close()
             raise GraphUnavailable(f"Cannot reach Neo4j at {_redacted(url)}: {exc}") from exc
-        self._driver = driver
         self._readers: ThreadPoolExecutor | None = None
+        self._readers_lock = threading.Lock()
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
@@ -55,9 +60,11 @@ class Neo4jEngine:
         """Concurrently, each in a session of its own (outside any open transaction)."""
         if len(param_sets) < 2:
             return [self.run(cypher, params) for params in param_sets]
-        if self._readers is None:
-            self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="neo4j-reader")
-        return list(self._readers.map(lambda params: self.run(cypher, params), param_sets))
+        with self._readers_lock:
+            if self._readers is None:
+                self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="neo4j-reader")
+            readers = self._readers
+        return list(readers.map(lambda params: self.run(cypher, params), param_sets))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -81,8 +88,10 @@ class Neo4jEngine:
         return expression  # parameters keep their Python types
 
     def close(self) -> None:
-        if self._readers is not None:
-            self._readers.shutdown()
+        with self._readers_lock:
+            readers, self._readers = self._readers, None
+        if readers is not None:
+            readers.shutdown()
         db.close_connection()
         self._driver.close()
 

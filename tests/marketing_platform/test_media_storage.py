@@ -115,12 +115,14 @@ def test_the_bucket_is_made_once_when_missing(settings: Any) -> None:
     options = settings.STORAGES["default"]["OPTIONS"]
     storage = ObjectStorage(**{**options, "bucket_name": f"platform-test-{uuid.uuid4().hex[:12]}"})
 
-    assert bucket_ensure(storage) is True
-    assert bucket_ensure(storage) is False
-    storage.save("probe.txt", ContentFile(b"ok"))
-    assert storage.exists("probe.txt")
-    storage.delete("probe.txt")
-    storage.bucket.delete()
+    try:
+        assert bucket_ensure(storage) is True
+        assert bucket_ensure(storage) is False
+        storage.save("probe.txt", ContentFile(b"ok"))
+        assert storage.exists("probe.txt")
+    finally:
+        storage.bucket.objects.all().delete()
+        storage.bucket.delete()
 
 
 def test_the_bucket_command_names_what_it_did() -> None:
