@@ -14,8 +14,8 @@ class Command(BaseCommand):
     help = "Create the MEDIA_S3_BUCKET bucket if it does not exist yet; safe to run again."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        storage = getattr(default_storage, "_wrapped", default_storage)
-        if not isinstance(storage, ObjectStorage):
+        storage = default_storage
+        if not isinstance(storage, ObjectStorage):  # the lazy default storage is set up here
             self.stdout.write("Media are local files under MEDIA_ROOT: no bucket to create.")
             return
         if bucket_ensure(storage):
