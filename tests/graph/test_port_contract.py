@@ -87,6 +87,21 @@ def test_replacing_edges_from_a_node_leaves_exactly_the_new_ones(graph: Graph) -
     assert edges[(1, 12)]["amount"] == pytest.approx(15.3)
 
 
+def test_replacing_many_sources_changes_them_a_group_at_a_time_and_exactly(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("graph.port.BATCH", 3)  # a full rebuild's groups, in miniature
+    graph.upsert_nodes(CUSTOMER, [customer(pk) for pk in range(1, 8)])
+    graph.upsert_nodes(PRODUCT, [product(pk) for pk in range(10, 15)])
+    graph.create_edges(PURCHASED, [bought(pk, 10) for pk in range(1, 8)])
+    wanted = [bought(pk, 10 + (pk + n) % 5) for pk in (1, 2, 3, 4, 6) for n in range(pk % 3 + 1)]
+
+    assert graph.replace_edges_from(PURCHASED, [1, 2, 3, 4, 5, 6], wanted) == len(wanted)
+
+    expected = {(row["from_id"], row["to_id"]) for row in wanted} | {(7, 10)}  # 5 has none now
+    assert set(graph.edges(PURCHASED)) == expected
+
+
 def test_interests_are_one_edge_per_source(graph: Graph) -> None:
     graph.upsert_nodes(CUSTOMER, [customer(1)])
     graph.upsert_nodes(INTEREST, [{"id": 7, "slug": "s/x", "name": "X", "topic": "S", "category_id": 3}])
