@@ -100,8 +100,16 @@ class Graph:
         self.engine.run(f"MATCH ()-[e:{edge.type}]->() DELETE e")
 
     def clear(self) -> None:
+        """Delete everything, a batch per statement (one statement for a whole graph outgrows
+        a server's transaction memory)."""
+        for edge in EDGE_TYPES:
+            while self._count(
+                f"MATCH ()-[e:{edge.type}]->() WITH e LIMIT {BATCH * 4} DELETE e RETURN count(*)"
+            ):
+                pass
         for node in NODE_TYPES:
-            self.engine.run(f"MATCH (n:{node.label}) DETACH DELETE n")
+            while self._count(f"MATCH (n:{node.label}) WITH n LIMIT {BATCH} DETACH DELETE n RETURN count(*)"):
+                pass
 
     # reads for verification ----------------------------------------------------
     def counts(self) -> dict[str, int]:

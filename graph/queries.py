@@ -54,12 +54,14 @@ WHERE recent.id IN $ids AND p.active
 RETURN recent.id, collect(p.id), collect(c.lift)
 """
 PRODUCT_NAMES = "MATCH (p:Product) WHERE p.id IN $ids RETURN collect(p.id), collect(p.sku), collect(p.name)"
+# Buyers are counted with ``COUNT {}``: Neo4j answers it from its degree counts, where
+# matching every buyer walked each product's purchases (p50 430 ms on the full import).
 POPULAR_IN_INTERESTS = """
 MATCH (a:Customer {id: $id})-[i:INTERESTED_IN]->(t:Interest)
-MATCH (p:Product)-[:BELONGS_TO]->(c:Category)
-WHERE c.id = t.category_id AND p.active AND NOT EXISTS { MATCH (a)-[:PURCHASED]->(p) }
-MATCH (buyer:Customer)-[:PURCHASED]->(p)
-WITH p, t, i.strength AS strength, count(buyer) AS buyers
+MATCH (c:Category {id: t.category_id})<-[:BELONGS_TO]-(p:Product)
+WHERE p.active AND NOT EXISTS { MATCH (a)-[:PURCHASED]->(p) }
+WITH p, t, i.strength AS strength, COUNT { MATCH (p)<-[:PURCHASED]-() } AS buyers
+WHERE buyers > 0
 RETURN p.id, p.sku, p.name, max(strength * buyers) AS score, collect(DISTINCT t.name) AS because
 ORDER BY score DESC, p.id LIMIT $limit
 """
