@@ -11,8 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,10 +21,6 @@ import ladybug
 
 from graph.engine import GraphUnavailable, Row
 from graph.schema import EDGE_TYPES, NODE_TYPES, Kind
-
-# Reader connections for ``run_each``: the engine releases the GIL while a query runs, so
-# a batch of walks uses every core. One thread per query suits these short walks best.
-READERS = min(4, os.cpu_count() or 1)
 
 
 class LadybugEngine:
@@ -43,32 +38,10 @@ class LadybugEngine:
             ) from exc
         # One connection, used by one thread at a time; a transaction holds it throughout.
         self._lock = threading.RLock()
-        self._readers: ThreadPoolExecutor | None = None
-        self._reader_connections: list[ladybug.Connection] = []
-        self._readers_lock = threading.Lock()
-        self._reader = threading.local()
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         with self._lock:
             return _rows(self._connection, cypher, params)
-
-    def run_each(self, cypher: str, param_sets: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
-        """Each on a reader connection of its own, outside any transaction of the writer's."""
-        if len(param_sets) < 2 or READERS < 2:
-            return [self.run(cypher, params) for params in param_sets]
-        with self._readers_lock:
-            if self._readers is None:
-                self._readers = ThreadPoolExecutor(
-                    READERS, thread_name_prefix="graph-reader", initializer=self._open_reader
-                )
-            readers = self._readers
-        return list(readers.map(lambda params: _rows(self._reader.connection, cypher, params), param_sets))
-
-    def _open_reader(self) -> None:
-        connection = ladybug.Connection(self._database, num_threads=1)
-        with self._readers_lock:
-            self._reader_connections.append(connection)
-        self._reader.connection = connection
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -95,13 +68,7 @@ class LadybugEngine:
         return f"CAST({expression} AS {kind})"
 
     def close(self) -> None:
-        with self._readers_lock:
-            readers, self._readers = self._readers, None
-        if readers is not None:
-            readers.shutdown()
         with self._lock:
-            for connection in self._reader_connections:
-                connection.close()
             self._connection.close()
             self._database.close()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -20,10 +20,6 @@ class GraphEngine(Protocol):
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         """Run one statement with parameters; the rows it returns."""
-
-    def run_each(self, cypher: str, param_sets: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
-        """Run one read-only statement once per parameter set, concurrently where the database
-        allows; the rows of each, in order."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """Statements run inside commit together, or not at all."""

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import threading
-from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -17,8 +15,6 @@ from neomodel import db
 from graph.engine import GraphUnavailable, Row
 from graph.schema import Kind
 
-# Reads of ``run_each`` at once, each on a pooled connection of its own.
-READERS = 4
 # What the server says about these is expected here: a type absent from a still empty graph
 # (UNRECOGNIZED), and the cartesian product of two indexed lookups by id (a PERFORMANCE hint).
 QUIET = [NotificationDisabledClassification.UNRECOGNIZED, NotificationDisabledClassification.PERFORMANCE]
@@ -46,8 +42,6 @@ class Neo4jEngine:
         except (*UNREACHABLE, Neo4jError) as exc:
             self._driver.close()
             raise GraphUnavailable(f"Cannot reach Neo4j at {_redacted(url)}: {exc}") from exc
-        self._readers: ThreadPoolExecutor | None = None
-        self._readers_lock = threading.Lock()
 
     def run(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[Row]:
         try:
@@ -55,16 +49,6 @@ class Neo4jEngine:
         except UNREACHABLE as exc:
             raise GraphUnavailable(f"Neo4j at {_redacted(self.url)} is unavailable: {exc}") from exc
         return [tuple(row) for row in results]
-
-    def run_each(self, cypher: str, param_sets: Sequence[Mapping[str, Any]]) -> list[list[Row]]:
-        """Concurrently, each in a session of its own (outside any open transaction)."""
-        if len(param_sets) < 2:
-            return [self.run(cypher, params) for params in param_sets]
-        with self._readers_lock:
-            if self._readers is None:
-                self._readers = ThreadPoolExecutor(READERS, thread_name_prefix="neo4j-reader")
-            readers = self._readers
-        return list(readers.map(lambda params: self.run(cypher, params), param_sets))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -88,10 +72,6 @@ class Neo4jEngine:
         return expression  # parameters keep their Python types
 
     def close(self) -> None:
-        with self._readers_lock:
-            readers, self._readers = self._readers, None
-        if readers is not None:
-            readers.shutdown()
         db.close_connection()
         self._driver.close()
 

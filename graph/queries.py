@@ -21,16 +21,17 @@ MATCH (a:Customer {id: $id})-[s:SIMILAR_TO]->(b:Customer)
 RETURN b.id, b.external_id, b.name, s.score, s.shared_products, s.shared_interests
 ORDER BY s.score DESC, b.id LIMIT $limit
 """
-SHARED_PRODUCTS = """
-MATCH (a:Customer {id: $id})-[x:PURCHASED]->(p:Product)<-[y:PURCHASED]-(b:Customer)
-WHERE b.id IN $others
-RETURN b.id, p.sku, p.name, x.times + y.times AS weight
-ORDER BY weight DESC, p.id
+# What a customer shares with its similar customers is joined here, from each side's purchases
+# or interests: a pattern through the shared product expanded into thousands of edges on Neo4j.
+PURCHASE_TIMES = """
+MATCH (a:Customer)-[r:PURCHASED]->(p:Product)
+WHERE a.id IN $ids
+RETURN a.id, collect(p.id), collect(r.times)
 """
-SHARED_INTERESTS = """
-MATCH (a:Customer {id: $id})-[:INTERESTED_IN]->(t:Interest)<-[:INTERESTED_IN]-(b:Customer)
-WHERE b.id IN $others
-RETURN DISTINCT b.id, t.slug, t.name
+INTEREST_NAMES = """
+MATCH (a:Customer)-[:INTERESTED_IN]->(t:Interest)
+WHERE a.id IN $ids
+RETURN a.id, collect(DISTINCT t.name)
 """
 # The two collaborative walks read the edges of a whole batch in a few statements and sum
 # them here: one aggregation per customer (with ``NOT EXISTS`` for what it bought) cost the
@@ -54,16 +55,20 @@ WHERE recent.id IN $ids AND p.active
 RETURN recent.id, collect(p.id), collect(c.lift)
 """
 PRODUCT_NAMES = "MATCH (p:Product) WHERE p.id IN $ids RETURN collect(p.id), collect(p.sku), collect(p.name)"
-# Buyers are counted with ``COUNT {}``: Neo4j answers it from its degree counts, where
-# matching every buyer walked each product's purchases (p50 430 ms on the full import).
-POPULAR_IN_INTERESTS = """
-MATCH (a:Customer {id: $id})-[i:INTERESTED_IN]->(t:Interest)
-MATCH (c:Category {id: t.category_id})<-[:BELONGS_TO]-(p:Product)
-WHERE p.active AND NOT EXISTS { MATCH (a)-[:PURCHASED]->(p) }
-WITH p, t, i.strength AS strength, COUNT { MATCH (p)<-[:PURCHASED]-() } AS buyers
+# Popularity within interests, for a whole batch: the interests, then the bestsellers of their
+# categories once. Buyers are counted with ``COUNT {}``, which Neo4j answers from its degree
+# counts; matching every buyer walked each product's purchases (p50 430 ms on the full import).
+INTERESTS = """
+MATCH (a:Customer)-[i:INTERESTED_IN]->(t:Interest)
+WHERE a.id IN $ids
+RETURN a.id, collect(t.category_id), collect(i.strength), collect(t.name)
+"""
+BESTSELLERS = """
+MATCH (c:Category)<-[:BELONGS_TO]-(p:Product)
+WHERE c.id IN $ids AND p.active
+WITH c, p, COUNT { MATCH (p)<-[:PURCHASED]-() } AS buyers
 WHERE buyers > 0
-RETURN p.id, p.sku, p.name, max(strength * buyers) AS score, collect(DISTINCT t.name) AS because
-ORDER BY score DESC, p.id LIMIT $limit
+RETURN c.id, collect(p.id), collect(buyers)
 """
 COMPLEMENTS = """
 MATCH (p:Product {id: $id})-[c:COMPLEMENTS]->(q:Product)
@@ -131,14 +136,21 @@ def similar_customers(engine: GraphEngine, customer_id: int, limit: int) -> list
     """The most similar customers, each with the products and interests both share (the why)."""
     rows = engine.run(SIMILAR, {"id": customer_id, "limit": limit})
     others = [row[0] for row in rows]
-    products: dict[int, list[SharedProduct]] = defaultdict(list)
-    interests: dict[int, list[str]] = defaultdict(list)
+    products: dict[int, list[SharedProduct]] = {}
+    interests: dict[int, list[str]] = {}
     if others:
-        for other, sku, name, _ in engine.run(SHARED_PRODUCTS, {"id": customer_id, "others": others}):
-            if len(products[other]) < 5:
-                products[other].append(SharedProduct(sku, name))
-        for other, _, name in engine.run(SHARED_INTERESTS, {"id": customer_id, "others": others}):
-            interests[other].append(name)
+        everyone = {"ids": [customer_id, *others]}
+        times = {
+            row[0]: dict(zip(row[1], row[2], strict=True)) for row in engine.run(PURCHASE_TIMES, everyone)
+        }
+        mine = times.get(customer_id, {})
+        shared = {other: _most_bought_together(mine, times.get(other, {}), 5) for other in others}
+        named = _product_names(engine, {pk for found in shared.values() for pk in found})
+        products = {other: [SharedProduct(*named[pk]) for pk in found] for other, found in shared.items()}
+        names = {row[0]: set(row[1]) for row in engine.run(INTEREST_NAMES, everyone)}
+        interests = {
+            other: sorted(names.get(customer_id, set()) & names.get(other, set())) for other in others
+        }
     return [
         SimilarCustomer(
             id=other,
@@ -147,11 +159,24 @@ def similar_customers(engine: GraphEngine, customer_id: int, limit: int) -> list
             score=float(score),
             shared_product_count=int(shared_products),
             shared_interest_count=int(shared_interests),
-            shared_products=products[other],
-            shared_interests=sorted(interests[other]),
+            shared_products=products.get(other, []),
+            shared_interests=interests.get(other, []),
         )
         for other, external_id, name, score, shared_products, shared_interests in rows
     ]
+
+
+def _most_bought_together(mine: dict[int, int], theirs: dict[int, int], count: int) -> list[int]:
+    """The products both bought, most times together first, ties by id."""
+    return sorted(set(mine) & set(theirs), key=lambda pk: (-mine[pk] - theirs[pk], pk))[:count]
+
+
+def _product_names(engine: GraphEngine, ids: set[int]) -> dict[int, tuple[str, str]]:
+    """SKU and name by product id."""
+    if not ids:
+        return {}
+    ((pks, skus, names),) = engine.run(PRODUCT_NAMES, {"ids": sorted(ids)})
+    return {pk: (sku, name) for pk, sku, name in zip(pks, skus, names, strict=True)}
 
 
 WALKS = ("similar_customers", "complements", "popular_in_interests")
@@ -168,10 +193,8 @@ def recommendation_candidates(
     customer_ids = list(dict.fromkeys(customer_ids))
     edges = engine.run(NEIGHBOURS, {"ids": customer_ids}) if "similar_customers" in walks else []
     # customer or neighbour → (products, whether each is active, when each was bought last)
-    purchases: dict[int, tuple[list[int], list[bool], list[str | None]]] = {}
-    if "similar_customers" in walks or "complements" in walks:
-        everyone = sorted(set(customer_ids) | {other for _, other, _ in edges})
-        purchases = {row[0]: row[1:] for row in engine.run(PURCHASES, {"ids": everyone})}
+    everyone = sorted(set(customer_ids) | {other for _, other, _ in edges})
+    purchases = {row[0]: row[1:] for row in engine.run(PURCHASES, {"ids": everyone})}
     # customer → {product: last purchase}
     bought: dict[int, dict[int, str]] = {
         pk: dict(zip(purchases[pk][0], (last or "" for last in purchases[pk][2]), strict=True))
@@ -184,26 +207,16 @@ def recommendation_candidates(
         walked += _bought_by_similar(customer_ids, edges, purchases, bought, limit)
     if "complements" in walks:
         walked += _complements_of_recent(engine, customer_ids, bought, limit)
-    named: dict[int, tuple[str, str]] = {}
-    if walked:
-        ids = {row[1] for row in walked}  # the products, and the purchases complements cite
-        ids.update(*(row[4] for row in walked if row[3] == "complements"))
-        ((pks, skus, names),) = engine.run(PRODUCT_NAMES, {"ids": sorted(ids)})
-        named = {pk: (sku, name) for pk, sku, name in zip(pks, skus, names, strict=True)}
+    if "popular_in_interests" in walks:
+        walked += _popular_in_interests(engine, customer_ids, bought, limit)
+    ids = {row[1] for row in walked}  # the products, and the purchases complements cite
+    ids.update(*(row[4] for row in walked if row[3] == "complements"))
+    named = _product_names(engine, ids)
     found: dict[int, list[Candidate]] = {pk: [] for pk in customer_ids}
     for pk, product, score, walk, because in walked:
         if walk == "complements":
             because = sorted({named[recent][1] for recent in because})[:3]
         found[pk].append(Candidate(product, *named[product], float(score), walk, because))
-    if "popular_in_interests" in walks:
-        params = [{"id": pk, "limit": limit} for pk in customer_ids]
-        for pk, rows in zip(customer_ids, engine.run_each(POPULAR_IN_INTERESTS, params), strict=True):
-            found[pk] += [
-                Candidate(
-                    row[0], row[1], row[2], float(row[3]), "popular_in_interests", sorted(set(row[4]))[:3]
-                )
-                for row in rows
-            ]
     return found
 
 
@@ -279,6 +292,36 @@ def _complements_of_recent(
                     because[other].append(product)
         walked += [
             (pk, other, scores[other], "complements", because[other]) for other in _best(scores, limit)
+        ]
+    return walked
+
+
+def _popular_in_interests(
+    engine: GraphEngine, customer_ids: list[int], bought: dict[int, dict[int, str]], limit: int
+) -> list[Walked]:
+    """Per customer, the active products of its interests' categories that it did not buy,
+    scored by its strongest such interest's strength times the product's buyers; ``because``
+    names those interests."""
+    interests = {
+        row[0]: list(zip(row[1], row[2], row[3], strict=True))
+        for row in engine.run(INTERESTS, {"ids": customer_ids})
+    }
+    categories = sorted({category for found in interests.values() for category, _, _ in found if category})
+    sellers = {
+        row[0]: list(zip(row[1], row[2], strict=True)) for row in engine.run(BESTSELLERS, {"ids": categories})
+    }
+    walked: list[Walked] = []
+    for pk in customer_ids:
+        scores: dict[int, float] = {}
+        because: dict[int, set[str]] = defaultdict(set)
+        for category, strength, name in interests.get(pk, []):
+            for product, buyers in sellers.get(category, []):
+                if product not in bought[pk]:
+                    scores[product] = max(scores.get(product, float("-inf")), strength * buyers)
+                    because[product].add(name)
+        walked += [
+            (pk, product, scores[product], "popular_in_interests", sorted(because[product])[:3])
+            for product in _best(scores, limit)
         ]
     return walked
 

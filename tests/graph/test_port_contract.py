@@ -182,7 +182,6 @@ def test_candidates_exclude_bought_and_inactive_products(shop: Graph) -> None:
 
 
 def test_candidates_for_many_customers_are_each_ones_own(shop: Graph) -> None:
-    # the embedded engine walks a batch on reader connections of its own, side by side
     together = shop.recommendation_candidates_many([1, 2, 3, 1, 99])
 
     assert set(together) == {1, 2, 3, 99}
