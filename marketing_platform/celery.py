@@ -7,7 +7,10 @@ from enum import StrEnum
 from typing import Any
 
 from celery import Celery
+from celery.signals import worker_process_init
 from kombu import Queue
+
+from marketing_platform.startup import freeze_loaded_objects
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketing_platform.settings")
 
@@ -28,3 +31,9 @@ app = Celery("marketing_platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = [Queue(queue.value) for queue in Queues]
 app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _freeze_worker_process(**_: Any) -> None:
+    """Each worker process, once Django and the tasks are loaded (see ``startup``)."""
+    freeze_loaded_objects()

@@ -21,6 +21,7 @@ from waitress.server import create_server
 from graph.services.recovery import embedded_graph_ensure
 from marketing_platform.celery import Queues
 from marketing_platform.celery import app as celery_app
+from marketing_platform.startup import freeze_loaded_objects
 from marketing_platform.wsgi import application
 
 
@@ -77,6 +78,7 @@ class Command(BaseCommand):
             + f"  Database: {settings.DATABASES['default']['ENGINE']}\n"
             + "Stop with Ctrl-C."
         )
+        freeze_loaded_objects()
         try:
             server.run()
         finally:
