@@ -121,7 +121,7 @@ def test_the_bucket_is_made_once_when_missing(settings: Any) -> None:
         storage.save("probe.txt", ContentFile(b"ok"))
         assert storage.exists("probe.txt")
     finally:
-        storage.bucket.objects.all().delete()
+        storage.delete("probe.txt")
         storage.bucket.delete()
 
 
