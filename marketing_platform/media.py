@@ -41,7 +41,8 @@ def media_address(request: HttpRequest | None, file: FieldFile | None) -> str | 
 
 
 def serve_media(request: HttpRequest, path: str) -> FileResponse | HttpResponseRedirect:
-    if posixpath.normpath(path) != path or not path.startswith(SHOWN):
+    # a backslash would become a slash in the object store's key, after this check
+    if "\\" in path or posixpath.normpath(path) != path or not path.startswith(SHOWN):
         raise Http404("No such picture.")
     if isinstance(default_storage, FileSystemStorage):
         return serve(request, path, document_root=str(settings.MEDIA_ROOT))

@@ -51,12 +51,17 @@ def test_a_missing_file_is_not_found() -> None:
     assert fetch_media(media_path(f"boards/tests/{uuid.uuid4().hex}.png"))[0] == 404
 
 
-@pytest.mark.parametrize("prefix", ["", "boards/../"])
+@pytest.mark.parametrize("prefix", ["", "boards/../", "boards/..\\"])
 def test_model_artifacts_and_other_internal_files_are_never_served(prefix: str) -> None:
     """A model is trained on customer data; only boards and product photos are shown."""
     artifact = default_storage.save(f"recommender/model-test-{uuid.uuid4().hex}.pkl", ContentFile(b"x"))
     try:
-        assert Client().get(media_path(prefix + artifact)).status_code == 404
+        assert (
+            Client()
+            .get(media_path(prefix + artifact.replace("/", "\\" if "\\" in prefix else "/")))
+            .status_code
+            == 404
+        )
     finally:
         default_storage.delete(artifact)
 
