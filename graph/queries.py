@@ -31,7 +31,7 @@ RETURN a.id, collect(p.id), collect(r.times)
 INTEREST_NAMES = """
 MATCH (a:Customer)-[:INTERESTED_IN]->(t:Interest)
 WHERE a.id IN $ids
-RETURN a.id, collect(DISTINCT t.name)
+RETURN a.id, collect(t.id), collect(t.name)
 """
 # The two collaborative walks read the edges of a whole batch in a few statements and sum
 # them here: one aggregation per customer (with ``NOT EXISTS`` for what it bought) cost the
@@ -153,10 +153,11 @@ def similar_customers(engine: GraphEngine, customer_id: int, limit: int) -> list
         shared = {other: _most_bought_together(mine, times.get(other, {}), 5) for other in others}
         named = _product_names(engine, {pk for found in shared.values() for pk in found})
         products = {other: [SharedProduct(*named[pk]) for pk in found] for other, found in shared.items()}
-        names = {row[0]: set(row[1]) for row in engine.run(INTEREST_NAMES, everyone)}
-        interests = {
-            other: sorted(names.get(customer_id, set()) & names.get(other, set())) for other in others
+        held = {
+            row[0]: dict(zip(row[1], row[2], strict=True)) for row in engine.run(INTEREST_NAMES, everyone)
         }
+        own = held.get(customer_id, {})
+        interests = {other: sorted(own[pk] for pk in set(own) & set(held.get(other, {}))) for other in others}
     return [
         SimilarCustomer(
             id=other,
