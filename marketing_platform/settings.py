@@ -159,6 +159,9 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # A file, not SQLite's shared in-memory database: that one locks whole tables, and a
+            # test's in-process worker would fail with "database table is locked".
+            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

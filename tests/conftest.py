@@ -1,49 +1,51 @@
+"""The fixtures every test directory shares. Builders live in ``tests/factories.py`` and plain
+helpers in ``tests/support.py``; a directory's conftest holds only what that directory uses."""
+
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.test import Client
 from rest_framework.test import APIClient
 
 from graph.embedded import GraphDirectory
 from graph.port import Graph, close_graph, get_graph, open_engine
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
-ONLINE_RETAIL = SHARED_DATA / "online-retail" / "online_retail_2010_2011.csv.gz"
-DEMO_SAMPLE = ROOT / "demo" / "online_retail_sample.csv"
-
-
-def free_port() -> int:
-    """A TCP port on the loopback nobody listens on now, for a server a test starts."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from marketing_platform.celery import app as celery_app
+from recommendations.services import model_version_train
+from tests import factories
+from tests.support import ONLINE_RETAIL, QUICK, WorkerStarter, free_port
 
 
-def fetch_media(address: str) -> tuple[int, bytes]:
-    """Follow a /media/ address as a browser or email client would: the platform, then the
-    signed object-store address it redirects to (on an object store)."""
-    response: Any = Client().get(address)
-    if response.status_code == 302:
-        outside = requests.get(response["Location"], timeout=10)
-        return outside.status_code, outside.content
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    return response.status_code, body
+def pytest_configure(config: pytest.Config) -> None:
+    """Passwords hash with a fast hasher: tests create many users and prove nothing about PBKDF2."""
+    django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Each run starts on an empty broker: tasks an earlier run left behind (their rows are gone)
+    must not reach this run's workers."""
+    celery_app.control.purge()
 
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits() -> None:
     """Rate-limit counters live in the cache; each test starts with none."""
     cache.clear()
+
+
+@pytest.fixture
+def celery_worker() -> WorkerStarter:
+    """Starts a real worker (a thread, on the configured broker) when the test says so; it sees
+    only this test's tasks: what earlier tests queued is discarded before the test begins."""
+    celery_app.control.purge()
+    return lambda: start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30)
 
 
 @pytest.fixture
@@ -89,6 +91,29 @@ def graph_down(settings: Any, tmp_path: Path) -> Iterator[None]:
         settings.GRAPH_DIR = tmp_path / "gone"
     yield
     close_graph()
+
+
+@pytest.fixture
+def shop(db: None) -> factories.Shop:
+    """Two customers and three products, written through the services (so through the outbox)."""
+    return factories.shop()
+
+
+@pytest.fixture
+def world(db: None, graph: Graph) -> factories.World:
+    return factories.world()
+
+
+@pytest.fixture
+def store(db: None, graph: Graph, tmp_path: Path) -> factories.Store:
+    """The demo sample of the real data set, its graph, and no model yet."""
+    return factories.store(tmp_path)
+
+
+@pytest.fixture
+def trained(store: factories.Store) -> factories.Store:
+    store.version = model_version_train(parameters=QUICK)
+    return store
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,8 +15,7 @@ from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
 from recommendations.services import model_version_train
 from tests.browser import admin_page, require_chromium
-from tests.conftest import DEMO_SAMPLE
-from tests.recommendations.conftest import QUICK
+from tests.support import DEMO_SAMPLE, QUICK
 
 
 @pytest.mark.browser

@@ -14,7 +14,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api_keys import api_key_create, api_key_revoke
 from marketing_platform.models import ApiKey
-from tests.api.conftest import PASSWORD, World, key_client
+from tests.factories import World
+from tests.support import PASSWORD, key_client
 
 ADA = "/api/v1/customers/ada-1"
 

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from customers.api import resources
 from customers.models import Customer
-from tests.api.conftest import World
+from tests.factories import World
 
 ADA = "/api/v1/customers/ada-1"
 ENVELOPE = {"error_code", "message", "details", "timestamp", "request_id"}

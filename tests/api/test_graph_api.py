@@ -6,7 +6,7 @@ from customers.models import Customer
 from graph.port import Graph
 from graph.services.derived import graph_derived_edges_write
 from graph.services.sync import graph_outbox_drain
-from tests.api.conftest import World
+from tests.factories import World
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.db import connection
 
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api_keys import api_key_create
-from tests.conftest import ROOT, free_port
+from tests.support import ROOT, free_port
 
 LIMIT = 4
 

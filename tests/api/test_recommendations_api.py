@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import World
+from tests.factories import World
 
 
 def test_recommendations_say_how_they_were_made(world: World) -> None:

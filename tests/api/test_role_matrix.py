@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import World
+from tests.factories import World
 
 ROLES = ("staff", "service", "catalog-service", "customer", "no-role", "anonymous")
 INGEST = {"purchases": [{"id": "new-1", "sku": "85123A", "quantity": 1, "unit_price": "2.55",

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from tests.support import free_port
 
 
 @dataclass

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from campaigns.models import EmailTemplate
 from customers.models import Customer, CustomerInterest, InteractionEvent, Interest, InterestSource
-from tests.campaigns.conftest import Store
+from tests.factories import Store
 
 
 def test_the_email_of_a_customer_with_history_uses_its_purchases(

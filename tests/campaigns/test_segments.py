@@ -15,7 +15,7 @@ from campaigns.models import Segment, Suppression, SuppressionReason
 from campaigns.selectors import SegmentRules, reachable_customers, segment_customers
 from catalog.models import Category
 from customers.models import Customer, CustomerInterest, Purchase
-from tests.campaigns.conftest import Store, make_reachable
+from tests.factories import Store, make_reachable
 
 
 @pytest.fixture

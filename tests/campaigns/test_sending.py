@@ -27,8 +27,8 @@ from campaigns.services.runs import campaign_run_start
 from campaigns.services.sending import campaign_throttle_take, sends_deliver, sends_render
 from customers.models import Customer
 from marketing_platform.celery import app as celery_app
-from tests.campaigns.conftest import Store, make_reachable, scheduled_campaign
 from tests.campaigns.smtp import Sink, start_smtp_server
+from tests.factories import Store, make_reachable, scheduled_campaign
 
 RECIPIENTS = 12
 

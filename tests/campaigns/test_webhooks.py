@@ -21,7 +21,7 @@ from campaigns.models import (
 from campaigns.services.runs import campaign_run_start
 from campaigns.services.sending import sends_render
 from customers.models import Customer, InteractionEvent
-from tests.campaigns.conftest import Store, make_reachable, scheduled_campaign
+from tests.factories import Store, make_reachable, scheduled_campaign
 
 SECRET = "hook-user:a-long-hook-password"
 

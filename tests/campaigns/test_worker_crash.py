@@ -28,9 +28,9 @@ from campaigns.models import (
 from campaigns.services.runs import campaign_run_start
 from customers.models import Customer
 from marketing_platform.celery import app as celery_app
-from tests.campaigns.conftest import scheduled_campaign
 from tests.campaigns.smtp import Sink, start_smtp_server
-from tests.conftest import ROOT
+from tests.factories import scheduled_campaign
+from tests.support import ROOT
 
 RECIPIENTS = 1000
 UNSUBSCRIBED_LATE = 25  # unsubscribe after their sends exist, before anything is sent

@@ -13,8 +13,8 @@ from catalog.models import Product
 from customers.importers.online_retail import SOURCE
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
 from customers.services.retail_import import online_retail_import
-from tests.conftest import DEMO_SAMPLE
 from tests.customers.retail_rules import Expected, expected_counts
+from tests.support import DEMO_SAMPLE
 
 pytestmark = pytest.mark.django_db
 

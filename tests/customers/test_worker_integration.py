@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from model_bakery import baker
 from rest_framework.test import APIClient
 
 from catalog.models import Category, Product
 from customers.models import CustomerInterest, Interest, InterestSource
-from marketing_platform.celery import app as celery_app
+from tests.support import WorkerStarter
 from tests.waiting import wait_for
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_an_ingested_purchase_updates_interests_through_a_real_worker(staff_client: APIClient) -> None:
+def test_an_ingested_purchase_updates_interests_through_a_real_worker(
+    staff_client: APIClient, celery_worker: WorkerStarter
+) -> None:
     # given a product whose category is an interest, and a running worker on the configured broker
     category = baker.make(Category, slug="christmas", parent=baker.make(Category, slug="seasonal"))
     interest = baker.make(Interest, slug="christmas", product_category=category)
@@ -31,7 +32,7 @@ def test_an_ingested_purchase_updates_interests_through_a_real_worker(staff_clie
         ]
     }
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    with celery_worker():
         # when a purchase arrives through the API
         response = staff_client.post(
             reverse("customer-data-ingest", kwargs={"external_id": "W-1"}), batch, format="json"

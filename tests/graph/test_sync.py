@@ -16,7 +16,7 @@ from graph.schema import CUSTOMER, INTERESTED_IN, PRODUCT, PURCHASED
 from graph.services.recovery import embedded_graph_ensure, graph_rebuild, graph_repair, graph_verify
 from graph.services.sync import drain_after_commit, graph_outbox_drain
 from graph.tasks import drain_graph_outbox
-from tests.graph.conftest import Shop
+from tests.factories import Shop
 
 
 def test_created_rows_reach_the_graph_with_their_edges(shop: Shop, graph: Graph) -> None:

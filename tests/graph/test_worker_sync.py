@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.urls import reverse
 from model_bakery import baker
 from rest_framework.test import APIClient
@@ -10,14 +9,14 @@ from catalog.models import Product
 from customers.models import Customer
 from graph.port import Graph
 from graph.schema import CUSTOMER, PURCHASED
-from marketing_platform.celery import app as celery_app
-from tests.customers.test_worker_integration import wait_for
+from tests.support import WorkerStarter
+from tests.waiting import wait_for
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_an_ingested_purchase_reaches_the_graph_through_a_real_worker(
-    staff_client: APIClient, graph: Graph
+    staff_client: APIClient, graph: Graph, celery_worker: WorkerStarter
 ) -> None:
     product = baker.make(Product, sku="22086", name="PAPER CHAIN KIT 50'S CHRISTMAS")
     line = {
@@ -29,7 +28,7 @@ def test_an_ingested_purchase_reaches_the_graph_through_a_real_worker(
     }
     batch = {"customer": {"name": "Wendy"}, "purchases": [line]}
 
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    with celery_worker():
         response = staff_client.post(
             reverse("customer-data-ingest", kwargs={"external_id": "W-1"}), batch, format="json"
         )

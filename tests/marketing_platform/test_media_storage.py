@@ -22,7 +22,7 @@ from django.test import Client
 
 from marketing_platform.media import media_path, media_url
 from marketing_platform.storage import ObjectStorage, bucket_ensure
-from tests.conftest import fetch_media
+from tests.support import fetch_media
 
 on_object_store = pytest.mark.skipif(
     not settings.MEDIA_S3_BUCKET,

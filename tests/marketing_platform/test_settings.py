@@ -5,7 +5,7 @@ import secrets
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PRODUCTION = {
     "DJANGO_ENV": "production",

@@ -12,7 +12,7 @@ from customers.models import Purchase
 from recommendations.evaluation import random_split, time_split
 from recommendations.models import ModelVersion
 from recommendations.selectors import product_popularity, repurchase_products
-from tests.recommendations.conftest import Store
+from tests.factories import Store
 
 RECOMMENDERS = [
     "global popularity", "popularity in interests", "repeat purchases", "co-purchase item-kNN", "graph 2-hop",

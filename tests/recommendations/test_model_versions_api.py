@@ -15,8 +15,8 @@ from rest_framework.test import APIClient
 from recommendations.models import ModelStatus, ModelVersion
 from recommendations.services import model_version_request
 from recommendations.tasks import train_recommender
-from tests.api.conftest import key_client
-from tests.recommendations.conftest import QUICK, Store
+from tests.factories import Store
+from tests.support import QUICK, key_client
 
 
 def test_a_training_request_is_a_version_to_poll_and_a_repeat_starts_nothing(

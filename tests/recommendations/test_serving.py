@@ -13,7 +13,8 @@ from customers.services.activity import PurchaseRow, purchases_record
 from recommendations.selectors import active_recommender, products_unknown_to, repurchase_products
 from recommendations.services import model_version_train
 from recommendations.serving import recommendations_for, recommendations_for_many
-from tests.recommendations.conftest import QUICK, Store
+from tests.factories import Store
+from tests.support import QUICK
 
 
 def test_model_reasons_name_products_the_customer_really_bought(trained: Store) -> None:

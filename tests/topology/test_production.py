@@ -33,7 +33,7 @@ from neo4j import GraphDatabase
 from PIL import Image
 
 from tests.campaigns.smtp import Sink, start_smtp_server
-from tests.conftest import ROOT, free_port
+from tests.support import ROOT, free_port
 from tests.waiting import wait_for
 
 pytestmark = [

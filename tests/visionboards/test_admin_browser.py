@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count
@@ -16,10 +15,9 @@ from catalog.services import demo_photos_attach
 from customers.models import Customer
 from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
-from marketing_platform.celery import app as celery_app
 from tests.browser import admin_page, require_chromium
 from tests.catalog.test_demo_photos import DEMO_PHOTOS
-from tests.conftest import DEMO_SAMPLE
+from tests.support import DEMO_SAMPLE, WorkerStarter
 from visionboards.models import VisionBoard
 
 PASSWORD = "a-long-test-password"
@@ -40,7 +38,7 @@ def reload_until(page: Any, selector: str, seconds: float = 90) -> bool:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("graph")
 def test_staff_render_a_board_from_the_customer_page_and_find_it_in_the_gallery(
-    live_server: object, tmp_path: Path
+    live_server: object, tmp_path: Path, celery_worker: WorkerStarter
 ) -> None:
     require_chromium()
     online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
@@ -54,7 +52,7 @@ def test_staff_render_a_board_from_the_customer_page_and_find_it_in_the_gallery(
     customer_page = f"{live_server}/admin/customers/customer/{customer.pk}/change/"
 
     with (
-        start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30),
+        celery_worker(),
         admin_page(live_server, "admin", PASSWORD, width=1400, height=1100) as page,
     ):
         page.goto(customer_page)

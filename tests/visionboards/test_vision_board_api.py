@@ -8,21 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.services import demo_photos_attach
-from marketing_platform.celery import app as celery_app
 from recommendations.cache import recommendations_invalidate
 from tests.catalog.test_demo_photos import DEMO_PHOTOS
-from tests.conftest import fetch_media
-from tests.recommendations.conftest import Store, store
+from tests.factories import Store
+from tests.support import WorkerStarter, fetch_media
 from tests.waiting import wait_for
 from visionboards.models import BoardStatus, VisionBoard
 from visionboards.services import vision_board_refresh, vision_board_render, vision_boards_refresh_later
-
-__all__ = ["Store", "store"]
 
 
 @pytest.fixture(autouse=True)
@@ -106,12 +102,12 @@ def test_an_unknown_customer_is_a_404_in_the_error_envelope(db: None, staff_clie
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_renders_boards_and_a_burst_of_changes_renders_once_more(
-    store: Store, staff_client: APIClient, settings: Any
+    store: Store, staff_client: APIClient, settings: Any, celery_worker: WorkerStarter
 ) -> None:
     settings.VISION_BOARD_REFRESH_SECONDS = 1
     boards = VisionBoard.objects.filter(customer=store.customer)
     ready = boards.filter(status=BoardStatus.READY)
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+    with celery_worker():
         assert staff_client.get(url(store)).status_code == 202
         assert wait_for(lambda: ready.count() == 1), "the worker never rendered the board"
         assert staff_client.get(url(store)).status_code == 200

@@ -1,0 +1,58 @@
+"""What many tests share that is not a fixture: where things are, free ports, API clients and
+following a media address."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+
+import requests
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from marketing_platform.api_keys import api_key_create
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ONLINE_RETAIL = SHARED_DATA / "online-retail" / "online_retail_2010_2011.csv.gz"
+DEMO_SAMPLE = ROOT / "demo" / "online_retail_sample.csv"
+
+WorkerStarter = Callable[[], AbstractContextManager[object]]  # the `celery_worker` fixture
+
+PASSWORD = "a-long-test-password-1"
+QUICK = {"epochs": 5, "no_components": 16, "threads": 1}  # one thread: the same model every run
+
+
+def free_port() -> int:
+    """A TCP port on the loopback nobody listens on now, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def fetch_media(address: str) -> tuple[int, bytes]:
+    """Follow a /media/ address as a browser or email client would: the platform, then the
+    signed object-store address it redirects to (on an object store)."""
+    response: Any = Client().get(address)
+    if response.status_code == 302:
+        outside = requests.get(response["Location"], timeout=10)
+        return outside.status_code, outside.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response.status_code, body
+
+
+def jwt_client(user: Any) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+def key_client(*scopes: str) -> APIClient:
+    _, plaintext = api_key_create(name="test service", scopes=scopes)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
+    return client
