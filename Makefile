@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DATA := demo/online_retail_sample.csv
 
-.PHONY: run test test-neo4j test-topology bench lint install install-dev migrate demo-data screenshots clean \
+.PHONY: run test fuzz test-neo4j test-topology bench lint install install-dev migrate demo-data screenshots clean \
 	services services-stop neo4j neo4j-stop check-compose
 
 $(BIN)/python:
@@ -38,6 +38,11 @@ run: demo-data
 # Tests use their own VAR_DIR so they never share a broker or files with `make run`.
 test: install-dev
 	VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest $(PYTEST_ARGS)
+
+# Hostile generated input (tests/fuzz) at a larger, fixed budget; FUZZ_RANDOM=1 draws fresh inputs.
+FUZZ_EXAMPLES ?= 300
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m fuzz $(PYTEST_ARGS)
 
 # The graph and media tests again, on Neo4j and the S3-compatible store (`make services`).
 test-neo4j: install-dev
