@@ -4,9 +4,10 @@ Only http and https; the host is resolved once and every address it resolves to
 must be public (not private, loopback, link-local, shared, reserved or
 multicast, nor an IPv6 form that leads to such an IPv4 address), and the
 connection goes to that checked address, so a second DNS answer cannot slip a
-private one in. Redirects are followed by hand, each hop checked the same way. The body is read in chunks against a byte cap and one
-deadline for the whole fetch. What comes back is opened by ``images.open_image``,
-which decides the format from the bytes, never from the URL or the headers.
+private one in. Redirects are followed by hand, each hop checked the same way.
+The body is read in chunks against a byte cap and one deadline for the whole
+fetch. What comes back is opened by ``images.open_image``, which decides the
+format from the bytes, never from the URL or the headers.
 """
 
 from __future__ import annotations
