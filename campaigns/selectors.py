@@ -80,8 +80,8 @@ def _board(board: VisionBoard | None) -> dict[str, str] | None:
     if board is None or not board.social_image:
         return None
     return {
-        "image_url": media_url(board.social_image.name),
-        "url": media_url(board.screen_image.name),
+        "image_url": media_url(board.social_image.name, seconds=settings.MEDIA_EMAIL_LINK_SECONDS),
+        "url": media_url(board.screen_image.name, seconds=settings.MEDIA_EMAIL_LINK_SECONDS),
         "alt": board_alt_text(board),
     }
 

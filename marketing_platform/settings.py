@@ -332,9 +332,11 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
 # How long a signed object-store address that /media/ redirects to stays valid.
 MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=3600)
-# /media/… on the web process: local files streamed, object-store files redirected to a signed
-# address. On by default, except production on local files, where a web server should serve them.
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=bool(MEDIA_S3_BUCKET) or not PRODUCTION)
+# How long a signed /media/ link to a board lives: in API answers and the admin (a frontend asks
+# again for a fresh one), and in emails, which are read days later but should not keep a
+# customer's board readable by whoever the email is forwarded to for ever.
+MEDIA_LINK_SECONDS = env.int("MEDIA_LINK_SECONDS", default=3600)
+MEDIA_EMAIL_LINK_SECONDS = env.int("MEDIA_EMAIL_LINK_SECONDS", default=30 * 86_400)
 MEDIA_STORAGE: dict[str, Any] = (
     {
         "BACKEND": "marketing_platform.storage.ObjectStorage",

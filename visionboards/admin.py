@@ -15,6 +15,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from customers.models import Customer
+from marketing_platform.media import media_path
 from visionboards.models import BoardStatus, VisionBoard
 from visionboards.selectors import recent_boards
 from visionboards.services import vision_board_request
@@ -28,7 +29,7 @@ def board_thumbnail(board: VisionBoard, width: int) -> str:
     return format_html(
         '<img src="{}" width="{}" height="{}" alt="Vision board {} of {}" loading="lazy" '
         'style="border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.25)">',
-        board.social_image.url, width, round(width * 1350 / 1080), board.version, board.customer,
+        media_path(board.social_image.name), width, round(width * 1350 / 1080), board.version, board.customer,
     )  # fmt: skip
 
 
@@ -74,7 +75,7 @@ class VisionBoardAdmin(admin.ModelAdmin[VisionBoard]):
         return format_html(
             '<div style="display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap">{}'
             '<img src="{}" width="640" height="360" alt="Screen format" style="border-radius:6px"></div>',
-            board_thumbnail(board, 288), board.screen_image.url,
+            board_thumbnail(board, 288), media_path(board.screen_image.name),
         )  # fmt: skip
 
     @admin.display(description="Layout (social)")

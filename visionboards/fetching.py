@@ -2,11 +2,12 @@
 
 Only http and https; the host is resolved once and every address it resolves to
 must be public (not private, loopback, link-local, shared, reserved or
-multicast), and the connection goes to that checked address, so a second DNS
-answer cannot slip a private one in. Redirects are followed by hand, each hop
-checked the same way. The body is read in chunks against a byte cap and one
-deadline for the whole fetch. What comes back is opened by ``images.open_image``,
-which decides the format from the bytes, never from the URL or the headers.
+multicast, nor an IPv6 form that leads to such an IPv4 address), and the
+connection goes to that checked address, so a second DNS answer cannot slip a
+private one in. Redirects are followed by hand, each hop checked the same way.
+The body is read in chunks against a byte cap and one deadline for the whole
+fetch. What comes back is opened by ``images.open_image``, which decides the
+format from the bytes, never from the URL or the headers.
 """
 
 from __future__ import annotations
@@ -43,9 +44,34 @@ class FetchLimits:
         )
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address that a host, a translator or a relay
+# reaches for us: IPv4-compatible, IPv4-mapped, IPv4-translated (SIIT) and NAT64's well-known
+# prefix (which DNS64 hands out for every IPv4-only host, so it is checked, not refused).
+IPV4_IN_LAST_32_BITS = tuple(
+    ipaddress.IPv6Network(net) for net in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96")
+)
+# Refused outright: local-use NAT64 (where the IPv4 address sits depends on the operator's
+# prefix) and Teredo (a tunnel to an obfuscated IPv4 client, retired, never an image host).
+REFUSED_IPV6 = tuple(ipaddress.IPv6Network(net) for net in ("64:ff9b:1::/48", "2001::/32"))
+
+
+def embedded_ipv4(address: Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address leads to (the forms above, and 6to4's ``2002::/16``)."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if any(address in network for network in IPV4_IN_LAST_32_BITS):
+        return ipaddress.IPv4Address(address.packed[-4:])
+    return address.sixtofour
+
+
 def public_address(address: Address) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Whether a fetch may connect to ``address``: a global unicast address; for an IPv6 address
+    that carries an IPv4 one (``embedded_ipv4``), the IPv4 address decides."""
+    if isinstance(address, ipaddress.IPv6Address) and any(address in net for net in REFUSED_IPV6):
+        return False
+    embedded = embedded_ipv4(address)
+    if embedded is not None:
+        return public_address(embedded)
     return address.is_global and not address.is_multicast
 
 
@@ -54,9 +80,8 @@ def configured_policy() -> Callable[[Address], bool]:
     networks = [ipaddress.ip_network(cidr, strict=False) for cidr in settings.VISION_BOARD_FETCH_ALSO_FROM]
 
     def allowed(address: Address) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        return public_address(address) or any(address in network for network in networks)
+        reached = embedded_ipv4(address) or address
+        return public_address(address) or any(reached in network for network in networks)
 
     return allowed
 

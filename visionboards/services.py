@@ -8,7 +8,9 @@ and a render task that runs twice finishes the same board once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import posixpath
+import secrets
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from io import BytesIO
 
@@ -77,21 +79,49 @@ def vision_board_render(board_id: int) -> VisionBoard:
         VisionBoard.objects.filter(pk=board_id).update(status=BoardStatus.FAILED, error=str(exc)[:2000])
         board.refresh_from_db()
         return board
-    with transaction.atomic():
-        board = VisionBoard.objects.select_for_update().get(pk=board_id)
-        if board.status == BoardStatus.READY:  # another worker got there first
-            return board
-        stem = f"customer-{board.customer_id}-v{board.version}.png"
-        board.social_image = _replaced(f"boards/social/{stem}", files["social"])
-        board.screen_image = _replaced(f"boards/screen/{stem}", files["screen"])
-        board.layout = composed.layout
-        board.source = source.as_dict()
-        board.fallbacks = composed.fallbacks
-        board.status = BoardStatus.READY
-        board.error = ""
-        board.generated_at = timezone.now()
-        board.save()
+    stored = {name: board_file_store(f"boards/{name}", data) for name, data in files.items()}
+    try:
+        with transaction.atomic():
+            board = VisionBoard.objects.select_for_update().get(pk=board_id)
+            if board.status == BoardStatus.READY:  # another worker got there first
+                _delete(stored.values())
+                return board
+            replaced = [file.name for file in (board.social_image, board.screen_image) if file]
+            board.social_image, board.screen_image = stored["social"], stored["screen"]
+            board.layout = composed.layout
+            board.source = source.as_dict()
+            board.fallbacks = composed.fallbacks
+            board.status = BoardStatus.READY
+            board.error = ""
+            board.generated_at = timezone.now()
+            board.save()
+            transaction.on_commit(lambda: _delete(replaced))
+    except BaseException:  # not kept: no row names these files
+        _delete(stored.values())
+        raise
     return board
+
+
+def vision_board_files_rename() -> int:
+    """Move board files still under a guessable name (``customer-{pk}-v{n}.png``, as boards were
+    once stored) to random names and remove the old files. Run again, it finds nothing to do.
+    Returns how many files moved."""
+    moved = 0
+    for field in ("social_image", "screen_image"):
+        boards = VisionBoard.objects.exclude(**{field: ""}).exclude(**{f"{field}__regex": RANDOM_NAME})
+        for pk, name in boards.values_list("pk", field).iterator():
+            try:
+                with default_storage.open(name, "rb") as old:
+                    new = board_file_store(posixpath.dirname(name), old.read())
+            except OSError:
+                logger.warning("Vision board %s: %s is missing; it was not moved", pk, name)
+                continue
+            if VisionBoard.objects.filter(pk=pk, **{field: name}).update(**{field: new}):
+                default_storage.delete(name)
+                moved += 1
+            else:  # rendered again meanwhile
+                default_storage.delete(new)
+    return moved
 
 
 def vision_boards_refresh_later(customer_ids: Sequence[int]) -> int:
@@ -135,7 +165,15 @@ def png_bytes(image: Image.Image) -> bytes:
     return encoded.getvalue()
 
 
-def _replaced(name: str, data: bytes) -> str:
-    """Store ``data`` under exactly ``name`` (a second render of the same version overwrites)."""
-    default_storage.delete(name)
-    return default_storage.save(name, ContentFile(data))
+RANDOM_NAME = r"^boards/(social|screen)/[A-Za-z0-9_-]{22}\.png$"
+
+
+def board_file_store(folder: str, data: bytes) -> str:
+    """Store a board's PNG under a random name in ``folder``: a board is personal, so its
+    address must not be guessable from the customer or the version."""
+    return default_storage.save(f"{folder}/{secrets.token_urlsafe(16)}.png", ContentFile(data))
+
+
+def _delete(names: Iterable[str]) -> None:
+    for name in names:
+        default_storage.delete(name)

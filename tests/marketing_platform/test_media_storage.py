@@ -1,15 +1,18 @@
 """Media on either storage: the platform's /media/ address works for both; on an object store
-the files are private objects and the address redirects to a short-lived signed one.
+the files are private objects and the address redirects to a short-lived signed one. Boards
+are personal: served only for a link signed for their name that has not expired.
 
 The object-store tests run against the S3-compatible server that ``ops/services`` starts
 (CI's production-parts pass sets ``MEDIA_S3_BUCKET``); elsewhere they skip."""
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from io import StringIO
 from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import boto3  # type: ignore[import-untyped]
 import pytest
@@ -43,8 +46,72 @@ def test_the_media_address_serves_the_stored_bytes(stored: tuple[str, bytes]) ->
     name, data = stored
 
     assert media_url(name) == settings.SITE_URL + media_path(name)
-    assert media_path(name).endswith("/board%20one.png")
+    assert urlsplit(media_path(name)).path.endswith("/board%20one.png")
     assert fetch_media(media_path(name)) == (200, data)
+
+
+def test_a_board_link_is_signed_for_its_name_and_expires(stored: tuple[str, bytes]) -> None:
+    name, _ = stored
+    before = int(time.time())
+
+    query = parse_qs(urlsplit(media_path(name)).query)
+
+    assert (
+        before + settings.MEDIA_LINK_SECONDS
+        <= int(query["expires"][0])
+        <= time.time() + settings.MEDIA_LINK_SECONDS
+    )
+    assert query["signature"][0]
+
+
+def altered(address: str, **changes: str) -> str:
+    parts = urlsplit(address)
+    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    return parts._replace(query=urlencode({**query, **changes})).geturl()
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        pytest.param(lambda name: media_path(name).split("?")[0], id="unsigned"),
+        pytest.param(lambda name: altered(media_path(name), signature="A" * 43), id="tampered"),
+        pytest.param(lambda name: altered(media_path(name), expires="9999999999"), id="expiry-extended"),
+        pytest.param(lambda name: media_path(name, seconds=-1), id="expired"),
+        pytest.param(
+            lambda name: (
+                media_path(name).split("?")[0] + "?" + urlsplit(media_path("boards/other.png")).query
+            ),
+            id="signed-for-another-board",
+        ),
+        pytest.param(lambda name: altered(media_path(name), expires="²"), id="not-a-number"),
+    ],
+)
+def test_a_board_is_not_found_without_a_valid_signed_link(
+    stored: tuple[str, bytes], address: Callable[[str], str]
+) -> None:
+    """Not found rather than forbidden: an answer never confirms that a board exists."""
+    name, data = stored
+
+    status, body = fetch_media(address(name))
+
+    assert status == 404
+    assert data not in body
+
+
+def test_a_board_answer_is_kept_by_no_shared_cache(stored: tuple[str, bytes]) -> None:
+    response: Any = Client().get(media_path(stored[0]))
+
+    assert response["Cache-Control"] == "private"
+
+
+def test_product_photos_are_public_with_a_plain_address() -> None:
+    data = uuid.uuid4().bytes * 10
+    name = default_storage.save(f"products/test-{uuid.uuid4().hex}.png", ContentFile(data))
+    try:
+        assert "?" not in media_path(name)
+        assert fetch_media(media_path(name)) == (200, data)
+    finally:
+        default_storage.delete(name)
 
 
 def test_a_missing_file_is_not_found() -> None:

@@ -326,6 +326,7 @@ def test_the_production_topology_end_to_end(platform: Platform) -> None:
     assert board_body, f"the board never rendered:\n{platform.log('worker')}"
     picture = api.get(board_body["images"]["social"])
     assert picture.status_code == 302
+    assert api.get(board_body["images"]["social"].split("?")[0]).status_code == 404  # a board link is signed
     assert "X-Amz-Signature=" in picture.headers["Location"]
     png = requests.get(picture.headers["Location"], timeout=10)
     assert Image.open(BytesIO(png.content)).size == (1080, 1350)

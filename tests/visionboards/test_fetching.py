@@ -42,6 +42,52 @@ def test_private_loopback_and_link_local_addresses_are_refused(url: str) -> None
         fetch_image_bytes(url, LIMITS)
 
 
+INNER = {"loopback": "127.0.0.1", "private": "10.0.0.1", "metadata": "169.254.169.254", "home": "192.168.1.1"}
+
+
+def hextets(v4: str, *, inverted: bool = False) -> str:
+    value = int(ipaddress.IPv4Address(v4)) ^ (0xFFFFFFFF if inverted else 0)
+    return f"{value >> 16:x}:{value & 0xFFFF:x}"
+
+
+# Each IPv6 form that leads to an IPv4 address through a host, a translator or a relay.
+CARRIERS = {
+    "IPv4-compatible": "::{v4}",
+    "IPv4-mapped": "::ffff:{v4}",
+    "IPv4-translated": "::ffff:0:{v4}",
+    "NAT64": "64:ff9b::{v4}",
+    "local NAT64": "64:ff9b:1::{v4}",
+    "6to4": "2002:{hextets}::1",
+    "Teredo": "2001:0:4136:e378:8000:63bf:{inverted}",
+}
+
+
+@pytest.mark.parametrize("inner", INNER.values(), ids=INNER.keys())
+@pytest.mark.parametrize("form", CARRIERS.values(), ids=CARRIERS.keys())
+def test_ipv6_forms_of_a_private_ipv4_address_are_refused(form: str, inner: str) -> None:
+    address = ipaddress.ip_address(
+        form.format(v4=inner, hextets=hextets(inner), inverted=hextets(inner, inverted=True))
+    )
+
+    assert not public_address(address)
+    with pytest.raises(ImageRefused, match="not fetched from"):
+        fetch_image_bytes(f"http://[{address}]/photo.png", LIMITS)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "93.184.215.14",
+        "2606:4700::1111",
+        "::ffff:93.184.215.14",
+        "64:ff9b::93.184.215.14",
+        "2002:5db8:d70e::1",
+    ],
+)
+def test_public_addresses_stay_allowed_in_every_form(address: str) -> None:
+    assert public_address(ipaddress.ip_address(address))
+
+
 @pytest.mark.parametrize("path", ["/to-metadata", "/to-private"])
 def test_a_redirect_to_a_private_address_is_refused(server: str, path: str) -> None:
     with pytest.raises(ImageRefused, match="not fetched from"):

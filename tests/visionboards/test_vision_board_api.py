@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import html
+import posixpath
+import re
 import time
-from io import BytesIO
+from io import BytesIO, StringIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
 from catalog.services import demo_photos_attach
+from marketing_platform.media import media_path
 from recommendations.cache import recommendations_invalidate
 from tests.catalog.test_demo_photos import DEMO_PHOTOS
 from tests.factories import Store
 from tests.support import WorkerStarter, fetch_media
 from tests.waiting import wait_for
 from visionboards.models import BoardStatus, VisionBoard
-from visionboards.services import vision_board_refresh, vision_board_render, vision_boards_refresh_later
+from visionboards.services import (
+    RANDOM_NAME,
+    vision_board_files_rename,
+    vision_board_refresh,
+    vision_board_render,
+    vision_board_request,
+    vision_boards_refresh_later,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +93,7 @@ def test_a_change_in_recommendations_makes_the_board_stale(store: Store, staff_c
     body = response.json()
     assert body["version"] == 2
     assert body["previous"]["version"] == 1  # shown meanwhile
-    assert body["previous"]["images"]["social"].endswith(".png")
+    assert urlsplit(body["previous"]["images"]["social"]).path.endswith(".png")
 
 
 def test_post_renders_a_new_board_but_never_two_at_once(store: Store, staff_client: APIClient) -> None:
@@ -148,6 +164,105 @@ def test_the_customers_email_shows_its_latest_board(store: Store, staff_client: 
 
     assert before["personalization"]["vision_board"] is None
     board = after["personalization"]["vision_board"]
-    assert board["image_url"].endswith(f"customer-{store.customer.pk}-v1.png")
+    stored = VisionBoard.objects.get(customer=store.customer)
+    assert urlsplit(board["image_url"]).path == media_path(stored.social_image.name).split("?")[0]
     assert board["alt"].startswith("Your vision board: ")
-    assert board["image_url"] in after["html"]
+    assert board["image_url"].replace("&", "&amp;") in after["html"]
+    found, picture = fetch_media(board["image_url"])
+    assert found == 200
+    assert Image.open(BytesIO(picture)).size == (1080, 1350)
+
+
+def link_lifetime(address: str) -> float:
+    return int(parse_qs(urlsplit(address).query)["expires"][0]) - time.time()
+
+
+def test_board_links_expire_soon_in_api_answers_and_after_weeks_in_emails(
+    store: Store, staff_client: APIClient, settings: Any
+) -> None:
+    staff_client.get(url(store))
+    render_all()
+
+    images = staff_client.get(url(store)).json()["images"]
+    emailed = staff_client.post(f"/api/v1/customers/{store.customer.external_id}/email", {}, format="json")
+
+    assert 0 < link_lifetime(images["social"]) <= settings.MEDIA_LINK_SECONDS
+    board = emailed.json()["personalization"]["vision_board"]
+    for address in (board["image_url"], board["url"]):
+        assert settings.MEDIA_LINK_SECONDS < link_lifetime(address) <= settings.MEDIA_EMAIL_LINK_SECONDS
+
+
+def test_board_files_have_random_names_that_a_guess_does_not_find(
+    store: Store, staff_client: APIClient
+) -> None:
+    staff_client.get(url(store))
+    render_all()
+    board = VisionBoard.objects.get(customer=store.customer)
+
+    for file in (board.social_image, board.screen_image):
+        assert re.fullmatch(RANDOM_NAME, file.name)
+        assert str(store.customer.pk) not in file.name.rsplit("/", 1)[1].split("-")
+    for guess in (board.social_image.name, f"boards/social/customer-{store.customer.pk}-v1.png"):
+        assert Client().get(f"/media/{guess}").status_code == 404
+
+
+def test_a_board_rendered_again_gets_new_names_and_its_old_files_are_removed(
+    store: Store, staff_client: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    staff_client.get(url(store))
+    render_all()
+    board = VisionBoard.objects.get(customer=store.customer)
+    old = [board.social_image.name, board.screen_image.name]
+    VisionBoard.objects.filter(pk=board.pk).update(status=BoardStatus.PENDING)  # a render that is retried
+
+    with django_capture_on_commit_callbacks(execute=True):
+        vision_board_render(board.pk)
+
+    board.refresh_from_db()
+    assert {board.social_image.name, board.screen_image.name}.isdisjoint(old)
+    assert not any(default_storage.exists(name) for name in old)
+    assert default_storage.exists(board.social_image.name)
+
+
+def test_boards_stored_under_guessable_names_move_to_random_ones(
+    store: Store, staff_client: APIClient
+) -> None:
+    staff_client.get(url(store))
+    render_all()
+    board = VisionBoard.objects.get(customer=store.customer)
+    pictures = {}
+    for field, file in (("social_image", board.social_image), ("screen_image", board.screen_image)):
+        pictures[field] = file.read()
+        file.close()
+        guessable = default_storage.save(
+            f"{posixpath.dirname(file.name)}/customer-{store.customer.pk}-v1.png",
+            ContentFile(pictures[field]),
+        )
+        default_storage.delete(file.name)
+        setattr(board, field, guessable)
+    board.save()
+    out = StringIO()
+
+    call_command("board_files_rename", stdout=out)
+
+    board.refresh_from_db()
+    assert "Moved 2 board file(s)" in out.getvalue()
+    for field, picture in pictures.items():
+        name = getattr(board, field).name
+        assert re.fullmatch(RANDOM_NAME, name)
+        with default_storage.open(name, "rb") as moved:
+            assert moved.read() == picture
+    assert not default_storage.exists(f"boards/social/customer-{store.customer.pk}-v1.png")
+    assert vision_board_files_rename() == 0  # nothing left to move
+
+
+def test_the_admin_shows_boards_through_signed_links(store: Store, admin_client: Client) -> None:
+    vision_board_request(store.customer.pk)
+    render_all()
+
+    gallery = admin_client.get("/admin/visionboards/visionboard/gallery/").content.decode()
+
+    sources = [html.unescape(src) for src in re.findall(r'<img src="([^"]+)"', gallery)]
+    assert len(sources) == 1
+    assert "signature=" in sources[0]
+    assert fetch_media(sources[0])[0] == 200

@@ -23,8 +23,10 @@ RETRY_SECONDS = 2
 
 
 class BoardImagesOutput(serializers.Serializer[Any]):
-    social = serializers.URLField(allow_null=True, help_text="1080×1350 PNG.")
-    screen = serializers.URLField(allow_null=True, help_text="1920×1080 PNG.")
+    """Signed links that expire after ``MEDIA_LINK_SECONDS`` (an hour): ask again for fresh ones."""
+
+    social = serializers.URLField(allow_null=True, help_text="1080×1350 PNG, a signed link that expires.")
+    screen = serializers.URLField(allow_null=True, help_text="1920×1080 PNG, a signed link that expires.")
 
 
 class BoardOutput(serializers.Serializer[Any]):
