@@ -27,17 +27,6 @@ from visionboards.models import BoardStatus, VisionBoard
 
 
 @pytest.fixture
-def redis_down(settings: Any) -> None:
-    """The platform's Redis cache, at an address nobody listens on."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "marketing_platform.cache.PlatformRedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
-    }
-
-
-@pytest.fixture
 def broker_down() -> Iterator[None]:
     """The Celery broker, at an address nobody listens on."""
     previous = celery_app.conf.broker_url
