@@ -32,5 +32,5 @@ def recommendations_invalidate(customer_ids: Iterable[int]) -> None:
                 except ValueError:  # expired in between
                     cache.set(key, 1, None)
     except CacheUnavailable:
-        pass  # a cache that is down serves nothing stale; the cache has logged it
+        pass  # logged by the cache; what it held before the outage expires with its timeout
     recommendations_changed.send(sender=None, customer_ids=customer_ids)
