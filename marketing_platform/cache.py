@@ -1,9 +1,16 @@
-"""Django's caches, trimmed for the calls the platform makes most.
+"""Django's caches, trimmed for the calls the platform makes most, and degrading when Redis is down.
 
 Redis: Django's client builds a new ``redis.Redis`` object for each call (a tenth
 of a millisecond of setting up response callbacks) and checks that a key exists
 before incrementing it (two round trips). This one keeps one ``redis.Redis`` per
 connection pool and increments with a Lua script: one round trip, atomic.
+
+When Redis cannot be reached the platform serves without it: a read is a miss and
+a write stores nothing, while ``add`` and ``incr`` (locks and counters, whose
+callers decide on the answer) raise :class:`CacheUnavailable`. The first failure
+is logged, every failed call is counted (``platform_cache_failures_total``), and
+for ``RETRY_SECONDS`` calls skip Redis instead of each waiting on it; the next
+call then tries again, and the first that succeeds logs the recovery.
 
 Files (the embedded default): Django's file cache lists the whole directory on
 every write to decide whether to cull; with a campaign's recommendations cached
@@ -14,12 +21,29 @@ that many writes per process.
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
 
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis.exceptions import RedisError
 
+from marketing_platform.metrics import CACHE_FAILURES
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 CULL_CHECK_EVERY = 100
+RETRY_SECONDS = 5.0
+# Seconds a call waits on Redis: a host that does not answer must not hold a request.
+SOCKET_SECONDS = 2.0
+_MISSING = object()
 
 INCR_EXISTING = """
 if redis.call('exists', KEYS[1]) == 1 then
@@ -29,10 +53,74 @@ return false
 """
 
 
+class CacheUnavailable(Exception):
+    """The cache cannot be reached: raised where no default answer would be true (``add``, ``incr``)."""
+
+
+class _Outage:
+    """Whether one Redis is down, shared by the threads of the process (each has its own client)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.since: float | None = None
+        self.retry_at = 0.0
+
+    def skipping(self) -> bool:
+        return self.since is not None and time.monotonic() < self.retry_at
+
+    def failed(self, exc: Exception) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self.retry_at = now + RETRY_SECONDS
+            if self.since is not None:
+                return
+            self.since = now
+        logger.warning(
+            "Cache unreachable (%s: %s); serving without it until it answers again",
+            type(exc).__name__,
+            exc,
+        )
+
+    def succeeded(self) -> None:
+        if self.since is None:
+            return
+        with self._lock:
+            if self.since is None:
+                return
+            down_for, self.since = time.monotonic() - self.since, None
+        logger.warning("Cache reachable again after %.0f s", down_for)
+
+
+_outages: defaultdict[str, _Outage] = defaultdict(_Outage)
+
+
 class PlatformRedisCacheClient(RedisCacheClient):
     def __init__(self, servers: list[str], **options: Any) -> None:
+        options.setdefault("socket_connect_timeout", SOCKET_SECONDS)
+        options.setdefault("socket_timeout", SOCKET_SECONDS)
         super().__init__(servers, **options)
         self._clients: dict[int, Any] = {}
+        self.outage = _outages[",".join(servers)]
+
+    def _guarded(self, operation: str, call: Callable[[], T]) -> T:
+        """``call()``, or :class:`CacheUnavailable` while Redis is down or when it fails."""
+        if self.outage.skipping():
+            CACHE_FAILURES.labels(operation=operation).inc()
+            raise CacheUnavailable(f"cache {operation}: Redis is down")
+        try:
+            result = call()
+        except (RedisError, OSError) as exc:
+            CACHE_FAILURES.labels(operation=operation).inc()
+            self.outage.failed(exc)
+            raise CacheUnavailable(f"cache {operation}: {type(exc).__name__}") from exc
+        self.outage.succeeded()
+        return result
+
+    def _soft(self, operation: str, call: Callable[[], T], fallback: T) -> T:
+        try:
+            return self._guarded(operation, call)
+        except CacheUnavailable:
+            return fallback
 
     def get_client(self, key: Any = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
@@ -41,17 +129,75 @@ class PlatformRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
 
+    def add(self, key: Any, value: Any, timeout: Any) -> bool:
+        return self._guarded("add", partial(super().add, key, value, timeout))
+
     def incr(self, key: Any, delta: int) -> int:
-        value = self.get_client(key, write=True).eval(INCR_EXISTING, 1, key, delta)
+        value = self._guarded(
+            "incr", lambda: self.get_client(key, write=True).eval(INCR_EXISTING, 1, key, delta)
+        )
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
         return int(value)
+
+    def get(self, key: Any, default: Any) -> Any:
+        return self._soft("get", partial(super().get, key, default), default)
+
+    def get_many(self, keys: Any) -> dict[Any, Any]:
+        return self._soft("get_many", partial(super().get_many, keys), {})
+
+    def has_key(self, key: Any) -> bool:
+        return self._soft("has_key", partial(super().has_key, key), False)
+
+    def set(self, key: Any, value: Any, timeout: Any) -> None:
+        self._soft("set", partial(super().set, key, value, timeout), None)
+
+    def set_many(self, data: Any, timeout: Any) -> None:
+        self._soft("set_many", partial(super().set_many, data, timeout), None)
+
+    def touch(self, key: Any, timeout: Any) -> bool:
+        return self._soft("touch", partial(super().touch, key, timeout), False)
+
+    def delete(self, key: Any) -> bool:
+        return self._soft("delete", partial(super().delete, key), False)
+
+    def delete_many(self, keys: Any) -> None:
+        self._soft("delete_many", partial(super().delete_many, keys), None)
+
+    def clear(self) -> bool:
+        return self._soft("clear", partial(super().clear), False)
 
 
 class PlatformRedisCache(RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = PlatformRedisCacheClient
+
+    @property
+    def unavailable(self) -> bool:
+        """True while Redis is down: its last call failed."""
+        return self._cache.outage.since is not None  # type: ignore[attr-defined]
+
+    def get_or_set(
+        self, key: Any, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> Any:
+        """Django's, but a computed value is returned when Redis is down instead of lost."""
+        value = self.get(key, _MISSING, version=version)
+        if value is not _MISSING:
+            return value
+        if callable(default):
+            default = default()
+        try:
+            self.add(key, default, timeout=timeout, version=version)
+        except CacheUnavailable:
+            return default
+        return self.get(key, default, version=version)
+
+
+def cache_unavailable(alias: str = "default") -> bool:
+    """Whether the cache is down now, so that what was served without it can say so."""
+    backend = caches[alias]
+    return isinstance(backend, PlatformRedisCache) and backend.unavailable
 
 
 class PlatformFileCache(FileBasedCache):

@@ -22,6 +22,17 @@ API_ERRORS = prometheus_client.Counter(
     "Error responses of the API, by error code and HTTP status.",
     ["error_code", "status"],
 )
+CACHE_FAILURES = prometheus_client.Counter(
+    "platform_cache_failures_total",
+    "Cache calls that could not reach the cache (served as a miss, not stored, or refused), by operation.",
+    ["operation"],
+)
+RATE_LIMIT_STORE_DOWN = prometheus_client.Counter(
+    "platform_rate_limit_store_down_total",
+    "Rate-limit checks that could not count the request (the store was down), by limit and "
+    "decision: allowed or refused (RATE_LIMIT_FAIL_OPEN).",
+    ["limit", "decision"],
+)
 
 
 def count_ingested(kind: str, created: int, duplicate: int) -> None:

@@ -436,6 +436,10 @@ API_RATE_LIMITS = {
     # Sign-in attempts per account name, whatever the address.
     "account": env.str("RATE_LIMIT_ACCOUNT", default="10/m"),
 }
+# While the store of those counts (the cache: Redis in services mode) is down: True serves without
+# limits (availability; sign-in and ingest lose their guard against guessing and floods for the
+# outage), False answers 503 with Retry-After (protection; the whole API is down with the cache).
+RATE_LIMIT_FAIL_OPEN = env.bool("RATE_LIMIT_FAIL_OPEN", default=True)
 # Behind a proxy, the header that carries the client address (e.g. HTTP_X_FORWARDED_FOR).
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default=None)
 SPECTACULAR_SETTINGS = {

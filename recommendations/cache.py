@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from django.core.cache import cache
 
+from marketing_platform.cache import CacheUnavailable
 from recommendations.signals import recommendations_changed
 
 
@@ -22,11 +23,14 @@ def recommendations_invalidate(customer_ids: Iterable[int]) -> None:
     """Forget the cached recommendations of these customers (their purchases changed) and tell
     whoever listens (``recommendations_changed``)."""
     customer_ids = list(customer_ids)
-    for customer_id in customer_ids:
-        key = _key(customer_id)
-        if not cache.add(key, 1, None):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired in between
-                cache.set(key, 1, None)
+    try:
+        for customer_id in customer_ids:
+            key = _key(customer_id)
+            if not cache.add(key, 1, None):
+                try:
+                    cache.incr(key)
+                except ValueError:  # expired in between
+                    cache.set(key, 1, None)
+    except CacheUnavailable:
+        pass  # logged by the cache; what it held before the outage expires with its timeout
     recommendations_changed.send(sender=None, customer_ids=customer_ids)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import pickle
 from datetime import timedelta
-from functools import partial
 from io import BytesIO
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from marketing_platform.transactions import after_commit
 from recommendations.dataset import interactions
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.models import ModelStatus, ModelVersion
@@ -45,7 +45,7 @@ def model_version_request(*, queue: bool = True) -> tuple[ModelVersion, bool]:
         pending = ModelVersion.objects.filter(status=ModelStatus.TRAINING).first()
         return pending or ModelVersion.objects.latest("pk"), False
     if queue:
-        transaction.on_commit(partial(_queue_training, version.pk), robust=True)
+        after_commit(_queue_training, version.pk)
     return version, True
 
 

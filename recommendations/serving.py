@@ -10,6 +10,7 @@ their categories by 25 %.
 Degraded modes say so in the result: ``no_model`` (graph + popularity),
 ``no_graph`` (model + popularity), ``new_customer`` (no history: features,
 popularity within the declared interests, then global), ``popular`` (neither).
+Computed while the cache is down, a result lists ``cache_unavailable`` in ``degraded``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from customers.models import (
 )
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
+from marketing_platform.cache import cache_unavailable
 from recommendations.cache import customer_generations
 from recommendations.dataset import features_of
 from recommendations.lightfm_model import TrainedRecommender
@@ -170,6 +172,9 @@ def recommendations_for_many(
         cache.set_many(
             {keys[pk]: result for pk, result in fresh.items()}, settings.RECOMMENDATIONS_CACHE_SECONDS
         )
+        if cache_unavailable():  # after set_many: what is cached must not carry it
+            for result in fresh.values():
+                result.degraded.append("cache_unavailable")
         found.update(fresh)
     return found
 

@@ -49,6 +49,17 @@ def celery_worker() -> WorkerStarter:
 
 
 @pytest.fixture
+def redis_down(settings: Any) -> None:
+    """The platform's Redis cache, at an address nobody listens on."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "marketing_platform.cache.PlatformRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+
+
+@pytest.fixture
 def online_retail_full() -> Path:
     if not ONLINE_RETAIL.exists():
         pytest.skip(f"the full Online Retail file is not here ({ONLINE_RETAIL}); CI has ../shared")

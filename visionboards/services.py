@@ -23,6 +23,8 @@ from django.utils import timezone
 from PIL import Image
 
 from customers.models import Customer
+from marketing_platform.cache import CacheUnavailable, cache_unavailable
+from marketing_platform.transactions import after_commit
 from recommendations.serving import recommendations_states
 from visionboards.composer import compose
 from visionboards.models import BoardStatus, VisionBoard
@@ -37,6 +39,8 @@ LOST_AFTER = timedelta(minutes=5)
 def board_is_stale(board: VisionBoard) -> bool:
     """A ready board is stale once the customer's recommendations changed since it was drawn."""
     state = recommendations_states([board.customer_id])[board.customer_id]
+    if cache_unavailable():  # the state is unknown; drawing a new board each request would not help
+        return board.status != BoardStatus.READY
     return board.status != BoardStatus.READY or board.source.get("state") != state
 
 
@@ -133,7 +137,7 @@ def vision_boards_refresh_later(customer_ids: Sequence[int]) -> int:
     delay = settings.VISION_BOARD_REFRESH_SECONDS
     scheduled = 0
     for customer_id in customers_with_boards(customer_ids):
-        if cache.add(_refresh_key(customer_id), True, delay * 2):  # one pending refresh per customer
+        if _first_refresh(customer_id, delay * 2):
             refresh_vision_board.apply_async((customer_id,), countdown=delay)
             scheduled += 1
     return scheduled
@@ -153,10 +157,19 @@ def _refresh_key(customer_id: int) -> str:
     return f"vision-board:refresh:{customer_id}"
 
 
+def _first_refresh(customer_id: int, timeout: int) -> bool:
+    """Whether no refresh of this customer's board is pending (one at a time). Without the cache
+    that cannot be told: one refresh too many finds the board fresh, a lost one would leave it stale."""
+    try:
+        return cache.add(_refresh_key(customer_id), True, timeout)
+    except CacheUnavailable:
+        return True
+
+
 def _queue(board: VisionBoard) -> None:
     from visionboards.tasks import render_vision_board
 
-    transaction.on_commit(lambda: render_vision_board.delay(board.pk))
+    after_commit(render_vision_board.delay, board.pk)
 
 
 def png_bytes(image: Image.Image) -> bytes:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from functools import partial
 
 from django.db import transaction
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from campaigns.models import Campaign, CampaignState
 from campaigns.services.runs import CampaignNotReady, campaign_run_dispatch, campaign_variants_check
+from marketing_platform.transactions import after_commit
 
 NEXT = {
     "schedule": ({CampaignState.DRAFT, CampaignState.PAUSED}, CampaignState.SCHEDULED),
@@ -89,5 +89,5 @@ def campaign_transition(*, campaign_id: int, action: str) -> Campaign:
             )
         if target == CampaignState.SENDING:
             for run_id in campaign.runs.filter(finished_at__isnull=True).values_list("pk", flat=True):
-                transaction.on_commit(partial(campaign_run_dispatch, run_id=run_id), robust=True)
+                after_commit(campaign_run_dispatch, run_id=run_id)
     return campaign

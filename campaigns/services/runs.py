@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignRun, CampaignState, CampaignVariant, Send, SendStatus
 from campaigns.selectors import segment_customers
 from marketing_platform.bulk import chunked
+from marketing_platform.transactions import after_commit
 
 
 class CampaignNotReady(Exception):
@@ -52,7 +53,7 @@ def campaign_run_start(*, campaign_id: int, occurrence: str) -> CampaignRun | No
         run.save(update_fields=["recipients"])
         campaign.state = CampaignState.SENDING
         campaign.save(update_fields=["state", "updated_at"])
-        transaction.on_commit(lambda: campaign_run_dispatch(run_id=run.pk), robust=True)
+        after_commit(campaign_run_dispatch, run_id=run.pk)
     return run
 
 

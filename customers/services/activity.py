@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -16,6 +15,7 @@ from customers.tasks import recompute_customer_interests
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
 from marketing_platform.bulk import WriteCounts, insert_missing
+from marketing_platform.transactions import after_commit
 from recommendations.cache import recommendations_invalidate
 
 
@@ -61,13 +61,20 @@ def purchases_record(purchases: Sequence[PurchaseRow], *, recompute_interests: b
         buyers = sorted({row.customer_id for row in created})
         graph_changes_record(GraphEntity.CUSTOMER, buyers)
         if buyers:  # their cached recommendations are stale once this commits
-            transaction.on_commit(partial(recommendations_invalidate, buyers), robust=True)
+            after_commit(recommendations_invalidate, buyers)
     if recompute_interests:
         customer_ids = sorted({row.customer_id for row in created if row.kind == PurchaseKind.SALE})
         Customer.objects.filter(pk__in=customer_ids).update(interests_stale_at=timezone.now())
-        for customer_id in customer_ids:
-            transaction.on_commit(partial(recompute_customer_interests.delay, customer_id), robust=True)
+        if customer_ids:
+            after_commit(_queue_recomputes, customer_ids)
     return counts
+
+
+def _queue_recomputes(customer_ids: list[int]) -> None:
+    """One task per customer; the first the broker refuses stops the rest (the drain of stale
+    customers takes them all) instead of each waiting on a broker that is down."""
+    for customer_id in customer_ids:
+        recompute_customer_interests.delay(customer_id)
 
 
 def events_record(events: Sequence[EventRow]) -> WriteCounts:

@@ -18,6 +18,7 @@ from graph.schema import EDGE_TYPES, NODE_TYPES
 from graph.selectors import EDGE_SOURCES, NODE_SOURCES, Props
 from graph.services.derived import DerivedCounts, graph_derived_edges_write
 from graph.services.sync import REBUILDING
+from marketing_platform.cache import CacheUnavailable
 
 Progress = Callable[[str, int], None]
 REBUILD_LOCK_SECONDS = 3600
@@ -42,7 +43,11 @@ def graph_rebuild(*, progress: Progress = _quiet) -> RebuildResult:
     :func:`graph_repair` (upserts, then deletions), so readers never see it empty.
     Drains pause meanwhile; what they would have applied stays in the outbox.
     """
-    if not cache.add(REBUILDING, True, REBUILD_LOCK_SECONDS):
+    try:
+        locked = cache.add(REBUILDING, True, REBUILD_LOCK_SECONDS)
+    except CacheUnavailable as exc:  # the lock that pauses the drains lives there
+        raise GraphUnavailable("The cache is down: a rebuild waits until it is up.") from exc
+    if not locked:
         raise GraphUnavailable("Another graph rebuild is running.")
     try:
         if settings.NEO4J_URL:

@@ -21,6 +21,7 @@ from graph.models import GraphChange, GraphEntity
 from graph.port import Graph, get_graph
 from graph.schema import BELONGS_TO, INTERESTED_IN, PURCHASED, EdgeType
 from graph.selectors import EDGE_SOURCES, NODE_SOURCES
+from marketing_platform.cache import cache_unavailable
 
 logger = logging.getLogger(__name__)
 DRAIN_BATCH = 20_000
@@ -73,8 +74,8 @@ def graph_outbox_drain(*, graph: Graph | None = None, batch_size: int = DRAIN_BA
     """Apply every pending change, oldest first and targets before sources; 0 changes while a
     rebuild runs (it will include them, or they stay pending for the next drain)."""
     total = SyncCounts()
-    if cache.get(REBUILDING):
-        logger.info("Graph rebuild in progress; outbox left for later")
+    if cache.get(REBUILDING) or cache_unavailable():
+        logger.info("Graph rebuild in progress (or the cache that tells is down); outbox left for later")
         return total
     graph = graph or get_graph()
     while True:

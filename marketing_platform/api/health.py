@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from graph.port import get_graph
+from marketing_platform.cache import CacheUnavailable, cache_unavailable
 from marketing_platform.celery import app as celery_app
 
 
@@ -31,6 +32,8 @@ def _database() -> str:
 def _cache() -> str:
     cache.set("health:probe", "ok", timeout=5)
     if cache.get("health:probe") != "ok":
+        if cache_unavailable():  # calls degrade to misses; health tells the truth
+            raise CacheUnavailable("the cache cannot be reached")
         raise RuntimeError("cache did not return the value it was given")
     return "redis" if "redis" in type(caches["default"]).__name__.lower() else "files"
 

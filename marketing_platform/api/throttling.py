@@ -1,9 +1,10 @@
 """Rate limits with django-ratelimit: per principal (user or API key), per client IP, and on failures.
 
 Counts live in the default cache, which services mode points at Redis, so a
-limit holds across every web process. If that store is unreachable the API
-keeps serving (logged): an outage of the counter must not become an outage of
-the platform.
+limit holds across every web process. While that store is unreachable,
+``RATE_LIMIT_FAIL_OPEN`` decides: serve without limits (the default: an outage of
+the counter must not become an outage of the platform), or answer 503 with
+``Retry-After``. Each such decision is counted (``platform_rate_limit_store_down_total``).
 """
 
 from __future__ import annotations
@@ -19,14 +20,33 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django_ratelimit.core import get_usage
 from redis.exceptions import RedisError
+from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
 from marketing_platform.api.principal import Role, principal_of
+from marketing_platform.cache import RETRY_SECONDS, CacheUnavailable, cache_unavailable
+from marketing_platform.metrics import RATE_LIMIT_STORE_DOWN
 
 logger = logging.getLogger(__name__)
-STORE_ERRORS = (RedisError, ConnectionError, TimeoutError, OSError)
+STORE_ERRORS = (CacheUnavailable, RedisError, ConnectionError, TimeoutError, OSError)
 Usage = dict[str, Any]
+STORE_DOWN_MESSAGE = "Rate limits cannot be counted right now; retry shortly."
+
+
+class RateLimitStoreDown(exceptions.Throttled):
+    """503: the request cannot be counted against its limit and ``RATE_LIMIT_FAIL_OPEN`` is off."""
+
+    status_code = 503
+    default_code = "rate_limit_unavailable"
+    default_detail = STORE_DOWN_MESSAGE
+
+
+def _store_down_allows(limit: str) -> bool:
+    """Whether a request the store cannot count goes through (``RATE_LIMIT_FAIL_OPEN``); counted."""
+    allowed = bool(settings.RATE_LIMIT_FAIL_OPEN)
+    RATE_LIMIT_STORE_DOWN.labels(limit=limit, decision="allowed" if allowed else "refused").inc()
+    return allowed
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -51,8 +71,9 @@ def _usage(request: HttpRequest, *, group: str, key: str, rate: str, increment: 
     try:
         usage: Usage | None = get_usage(request, group=group, key=fixed, rate=rate, increment=increment)
     except STORE_ERRORS:
-        logger.warning("Rate-limit store unavailable; request allowed", exc_info=True)
-        return None
+        if _store_down_allows(group.partition(":")[0]):
+            return None
+        raise RateLimitStoreDown(wait=RETRY_SECONDS) from None
     return usage
 
 
@@ -124,8 +145,16 @@ class FailedRequestLimitMiddleware:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
         counter = _FailureWindow(client_ip(request), settings.API_RATE_LIMITS["failures"])
-        if counter.reached():
-            return _too_many(counter.seconds_left())
+        try:
+            reached = counter.reached()
+        except STORE_ERRORS:
+            if not _store_down_allows("failures"):
+                return _refused(503, "rate_limit_unavailable", STORE_DOWN_MESSAGE, RETRY_SECONDS)
+            reached = False
+        if reached:
+            return _refused(
+                429, "throttled", "Too many refused requests; wait before retrying.", counter.seconds_left()
+            )
         response = self.get_response(request)
         if response.status_code in (401, 403):
             counter.add_one()
@@ -144,16 +173,18 @@ class _FailureWindow:
         self.key = f"failures:{ip}:{int(now // self.period)}"
 
     def reached(self) -> bool:
-        try:
-            return int(cache.get(self.key, 0)) >= self.limit
-        except STORE_ERRORS:
-            logger.warning("Rate-limit store unavailable; request allowed", exc_info=True)
-            return False
+        """Raises ``CacheUnavailable`` when the count cannot be read."""
+        count = int(cache.get(self.key, 0))
+        if cache_unavailable():  # the read degraded to a miss
+            raise CacheUnavailable("the rate-limit store cannot be reached")
+        return count >= self.limit
 
     def add_one(self) -> None:
         try:
             if not cache.add(self.key, 1, self.period + 1):
                 cache.incr(self.key)
+        except CacheUnavailable:
+            pass  # the cache logs its outage once
         except (*STORE_ERRORS, ValueError):  # ValueError: the window expired in between
             logger.warning("Could not count a refused request", exc_info=True)
 
@@ -161,12 +192,9 @@ class _FailureWindow:
         return self.window_end - time.time()
 
 
-def _too_many(wait: float) -> JsonResponse:
+def _refused(status: int, error_code: str, message: str, wait: float) -> JsonResponse:
     from marketing_platform.api.errors import envelope_body
 
-    response = JsonResponse(
-        envelope_body(error_code="throttled", message="Too many refused requests; wait before retrying."),
-        status=429,
-    )
+    response = JsonResponse(envelope_body(error_code=error_code, message=message), status=status)
     response["Retry-After"] = str(max(1, int(wait)))
     return response

@@ -43,7 +43,8 @@ class RecommendationsOutput(serializers.Serializer[Any]):
     )
     model_version = serializers.IntegerField(allow_null=True)
     degraded = serializers.ListField(
-        child=serializers.CharField(), help_text="What was missing: no_model, graph_unavailable."
+        child=serializers.CharField(),
+        help_text="What was missing: no_model, graph_unavailable, cache_unavailable (computed afresh).",
     )
     items = RecommendationOutput(many=True)
 

@@ -13,8 +13,8 @@ from catalog.models import Product
 from catalog.services import category_tree_sync, products_create_missing
 from catalog.taxonomy import categorize
 from customers.models import Customer, CustomerInterest, InteractionEvent, Purchase, PurchaseKind
+from customers.services.activity import _queue_recomputes
 from customers.services.interests import interest_taxonomy_sync_from_catalog
-from customers.tasks import recompute_customer_interests
 from graph.services.sync import drain_after_commit
 from recommendations.cache import recommendations_invalidate
 
@@ -110,8 +110,8 @@ def test_a_batch_is_stored_and_a_resend_stores_nothing_new(
 
     # after commit: the interests recomputed and cached recommendations dropped (and the graph
     # drained, scheduled once per transaction: here, by the fixtures' writes before)
-    called = {getattr(task, "func", task) for task in recomputes} - {drain_after_commit}
-    assert called == {recommendations_invalidate, recompute_customer_interests.delay}
+    called = {getattr(task, "__wrapped__", task) for task in recomputes} - {drain_after_commit}
+    assert called == {recommendations_invalidate, _queue_recomputes}
     assert Customer.objects.get().interests_stale_at is not None
 
     with django_capture_on_commit_callbacks() as recomputes:

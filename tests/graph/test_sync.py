@@ -14,7 +14,7 @@ from graph.models import GraphChange
 from graph.port import Graph, close_graph, get_graph
 from graph.schema import CUSTOMER, INTERESTED_IN, PRODUCT, PURCHASED
 from graph.services.recovery import embedded_graph_ensure, graph_rebuild, graph_repair, graph_verify
-from graph.services.sync import drain_after_commit, graph_outbox_drain
+from graph.services.sync import SyncCounts, drain_after_commit, graph_outbox_drain
 from graph.tasks import drain_graph_outbox
 from tests.factories import Shop
 
@@ -72,6 +72,16 @@ def test_changes_whose_drain_never_ran_are_drained_later(
     assert drained == 1
     assert graph.nodes(CUSTOMER)[customer.pk]["name"] == "Late"
     assert not GraphChange.objects.exists()
+
+
+@pytest.mark.usefixtures("redis_down")
+def test_without_the_cache_no_rebuild_starts_and_the_drains_leave_the_outbox(db: None, graph: Graph) -> None:
+    Customer.objects.create(external_id="late", name="Late")
+
+    with pytest.raises(GraphUnavailable, match="cache is down"):
+        graph_rebuild()
+    assert graph_outbox_drain(graph=graph) == SyncCounts()  # a rebuild may be running: nobody can tell
+    assert GraphChange.objects.exists()
 
 
 def test_a_lost_graph_is_rebuilt_from_postgresql_with_the_same_counts(shop: Shop, graph: Graph) -> None:

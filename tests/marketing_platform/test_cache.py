@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 import pytest
 from django.core.cache import caches
+from prometheus_client import REGISTRY
 
-from marketing_platform.cache import CULL_CHECK_EVERY, PlatformFileCache, PlatformRedisCache
+from marketing_platform.cache import CULL_CHECK_EVERY, CacheUnavailable, PlatformFileCache, PlatformRedisCache
+from tests.support import free_port
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL), as in CI")
 
@@ -50,3 +53,35 @@ def test_incr_counts_an_existing_key_and_refuses_a_missing_one() -> None:
 @needs_redis
 def test_the_platform_uses_it_in_services_mode() -> None:
     assert isinstance(caches["default"], PlatformRedisCache)
+
+
+def test_an_unreachable_redis_degrades_reads_and_writes_and_is_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    cache = PlatformRedisCache(f"redis://127.0.0.1:{free_port()}/0", {})
+    failures_before = _failures("get") + _failures("set") + _failures("get_many")
+
+    with caplog.at_level(logging.WARNING, logger="marketing_platform.cache"):
+        for i in range(20):
+            cache.set(f"key-{i}", i)
+            assert cache.get(f"key-{i}", "missing") == "missing"
+            assert cache.get_many([f"key-{i}"]) == {}
+        failures = _failures("get") + _failures("set") + _failures("get_many")
+        assert cache.get_or_set("computed", lambda: 42) == 42  # computed, not lost
+
+    assert [record.getMessage()[:17] for record in caplog.records] == ["Cache unreachable"]
+    assert failures == failures_before + 60
+    assert cache.unavailable
+
+
+def test_locks_and_counters_refuse_rather_than_answer_while_redis_is_down() -> None:
+    cache = PlatformRedisCache(f"redis://127.0.0.1:{free_port()}/0", {})
+
+    with pytest.raises(CacheUnavailable):
+        cache.add("lock", True, 60)
+    with pytest.raises(CacheUnavailable):
+        cache.incr("counter")
+
+
+def _failures(operation: str) -> float:
+    return REGISTRY.get_sample_value("platform_cache_failures_total", {"operation": operation}) or 0.0
