@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
 from campaigns.models import EmailTemplate
 from customers.models import Customer, CustomerInterest, InteractionEvent, Interest, InterestSource
+from marketing_platform.api.scopes import Scope
+from tests.api.conftest import jwt_client, key_client
 from tests.campaigns.conftest import Store
 
 
@@ -67,13 +70,41 @@ def test_a_template_that_does_not_render_is_a_422_naming_the_line(
     assert "nmae" in error["message"]
 
 
-def test_an_unknown_template_is_a_validation_error(store: Store, staff_client: APIClient) -> None:
+def test_an_unknown_template_is_not_found(store: Store, staff_client: APIClient) -> None:
     response = staff_client.post(
         f"/api/v1/customers/{store.customer.external_id}/email", {"template": 999}, format="json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["error_code"] == "validation_error"
+    assert response.status_code == 404
+    assert response.json()["error_code"] == "not_found"
+
+
+def test_customers_and_api_keys_render_only_customer_facing_templates(
+    store: Store, staff_client: APIClient
+) -> None:
+    # given a customer with a login, an API key that may render emails, a published template and a draft
+    customer = store.customer
+    customer.user = get_user_model().objects.create_user("shopper", password="a-long-test-password-1")
+    customer.save(update_fields=["user"])
+    published = EmailTemplate.objects.create(
+        name="welcome", subject="Welcome", html_body="<p>Hi</p>", customer_facing=True
+    )
+    draft = EmailTemplate.objects.create(name="draft", subject="Internal", html_body="<p>Internal</p>")
+    url = f"/api/v1/customers/{customer.external_id}/email"
+
+    for client in (jwt_client(customer.user), key_client(Scope.EMAILS_RENDER)):
+        # when each asks for each template, then
+        rendered = client.post(url, {"template": published.pk}, format="json")
+        assert rendered.status_code == 200
+        assert rendered.json()["subject"] == "Welcome"
+        refusals = [client.post(url, {"template": pk}, format="json") for pk in (draft.pk, draft.pk + 1000)]
+        assert [r.status_code for r in refusals] == [404, 404]
+        bodies = [{k: v for k, v in r.json().items() if k not in ("timestamp", "request_id")} for r in refusals]
+        assert bodies[0] == bodies[1] == {
+            "error_code": "not_found", "message": "No such email template.", "details": {}
+        }  # fmt: skip
+    # staff render drafts too
+    assert staff_client.post(url, {"template": draft.pk}, format="json").json()["subject"] == "Internal"
 
 
 def _link(html: str, pattern: str) -> str:
