@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
@@ -68,6 +70,29 @@ def test_a_template_that_does_not_render_is_a_422_naming_the_line(
     assert error["error_code"] == "template_error"
     assert error["details"] == {"part": "body", "line": 2}
     assert "nmae" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("html_body", "message"),
+    [
+        ("{{ (('x' * 100000)|replace('x', 'y' * 10000))|length }}", "values larger than 100,000"),
+        ("{% for a in 'x' * 100000 %}{% for b in 'x' * 10000 %}{% endfor %}{% endfor %}", "took too long"),
+    ],
+    ids=["amplification", "nested loops"],
+)
+def test_a_template_that_would_run_away_is_a_422(
+    store: Store, staff_client: APIClient, settings: Any, html_body: str, message: str
+) -> None:
+    settings.EMAIL_RENDER_SECONDS = 0.2
+    template = EmailTemplate.objects.create(name="runaway", subject="Hi", html_body=html_body)
+
+    response = staff_client.post(
+        f"/api/v1/customers/{store.customer.external_id}/email", {"template": template.pk}, format="json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error_code"] == "template_error"
+    assert message in response.json()["message"]
 
 
 def test_an_unknown_template_is_not_found(store: Store, staff_client: APIClient) -> None:
