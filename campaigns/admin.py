@@ -39,7 +39,7 @@ PREVIEW_CUSTOMERS = 40
 class TemplateForm(forms.ModelForm[EmailTemplate]):
     class Meta:
         model = EmailTemplate
-        fields = ("name", "language", "subject", "preheader", "html_body", "text_body")
+        fields = ("name", "language", "customer_facing", "subject", "preheader", "html_body", "text_body")
         widgets = {
             "html_body": forms.Textarea(attrs={"rows": 22, "class": "code", "spellcheck": "false"}),
             "text_body": forms.Textarea(attrs={"rows": 6, "class": "code", "spellcheck": "false"}),
@@ -52,7 +52,8 @@ class TemplateForm(forms.ModelForm[EmailTemplate]):
 class EmailTemplateAdmin(admin.ModelAdmin[EmailTemplate]):
     form = TemplateForm
     change_form_template = "admin/campaigns/emailtemplate/change_form.html"
-    list_display = ("name", "subject", "language", "updated_at")
+    list_display = ("name", "subject", "language", "customer_facing", "updated_at")
+    list_filter = ("customer_facing", "language")
     search_fields = ("name", "subject", "html_body")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"class": "code"})}}
 

@@ -42,6 +42,12 @@ class EmailTemplate(StaffAuthored):
         blank=True, help_text="Plain-text part; left empty, it is written from the HTML with its links."
     )
     language = models.CharField(max_length=16, default="en", choices=settings.LANGUAGES)
+    customer_facing = models.BooleanField(
+        "customer-facing",
+        default=False,
+        help_text="Customers may request this email through the API (and API keys on their behalf). "
+        "Staff may render any template.",
+    )
 
 
 class Segment(StaffAuthored):

@@ -13,18 +13,28 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from campaigns.models import Campaign, Segment, Send, SendStatus, Suppression, WinnerMetric
+from campaigns.models import Campaign, EmailTemplate, Segment, Send, SendStatus, Suppression, WinnerMetric
 from campaigns.rendering.email import Personalization, Product
 from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from marketing_platform.api.principal import Principal, Role
 from marketing_platform.media import media_url
 from recommendations.serving import recommendations_for_many
 from visionboards.models import VisionBoard
 from visionboards.selectors import board_alt_text, latest_ready_boards
 
 INTERESTS_SHOWN = 6
+
+
+def email_template_for(principal: Principal, template_id: int) -> EmailTemplate | None:
+    """The template the principal may render: staff any, everyone else only those staff made
+    customer-facing (None: a 404, the same whether the template is unknown or unpublished)."""
+    templates = EmailTemplate.objects.filter(pk=template_id)
+    if principal.role != Role.STAFF:
+        templates = templates.filter(customer_facing=True)
+    return templates.first()
 
 
 def personalization_for(customer: Customer, *, send_id: int | None = None) -> Personalization:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,11 +16,12 @@ from rest_framework.views import APIView
 from campaigns.models import Campaign, CampaignState, EmailTemplate
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.sandbox import TemplateProblem
-from campaigns.selectors import VariantResult, campaign_results, campaign_winner
+from campaigns.selectors import VariantResult, campaign_results, campaign_winner, email_template_for
 from campaigns.services.emails import email_preview, template_source
 from customers.api.lookup import customer_pk_or_404
 from customers.models import Customer
 from marketing_platform.api.errors import PlatformError
+from marketing_platform.api.principal import principal_of
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictSerializer
@@ -33,9 +34,10 @@ class TemplateDoesNotRender(PlatformError):
 
 
 class EmailInput(StrictSerializer):
-    template = serializers.PrimaryKeyRelatedField(
-        queryset=EmailTemplate.objects.all(), required=False, allow_null=True,
-        help_text="An email template's id; without one, the built-in recommendations email.",
+    template = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, required=False, allow_null=True,
+        help_text="An email template's id; without one, the built-in recommendations email. Staff may "
+        "use any template; customers and API keys only those staff made customer-facing.",
     )  # fmt: skip
 
 
@@ -69,20 +71,29 @@ class EmailOutput(serializers.Serializer[Any]):
 
 class CustomerEmailView(APIView):
     """Render (not send) the email this customer would get. A customer with little data gets
-    generic but relevant content: bestsellers of their declared interests, then overall."""
+    generic but relevant content: bestsellers of their declared interests, then overall.
+
+    Staff may render any template (drafts included); customers and API keys only the built-in
+    email and templates staff made customer-facing. Any other id is a 404, the same as an
+    unknown one, so template ids cannot be discovered."""
 
     scopes = {"POST": Scope.EMAILS_RENDER}
     customer_methods = frozenset({"POST"})  # a customer may see its own email ("view in the browser")
 
     @extend_schema(
         request=EmailInput,
-        responses={200: EmailOutput, 404: error("not_found"), 422: error("template_error")},
+        responses={
+            200: EmailOutput,
+            400: error("validation_error"),
+            404: error("not_found"),
+            422: error("template_error"),
+        },
     )
     def post(self, request: Request, external_id: str) -> Response:
         params = EmailInput(data=request.data)
         params.is_valid(raise_exception=True)
         customer = Customer.objects.get(pk=customer_pk_or_404(request, external_id))
-        template: EmailTemplate | None = params.validated_data.get("template")
+        template = _template_or_404(request, params.validated_data.get("template"))
         source = template_source(template) if template else DEFAULT_TEMPLATE
         try:
             rendered, data = email_preview(source=source, customer=customer)
@@ -100,6 +111,15 @@ class CustomerEmailView(APIView):
                 }
             ).data
         )
+
+
+def _template_or_404(request: Request, template_id: int | None) -> EmailTemplate | None:
+    if template_id is None:
+        return None
+    template = email_template_for(principal_of(request), template_id)
+    if template is None:
+        raise exceptions.NotFound("No such email template.")
+    return template
 
 
 class VariantResultOutput(serializers.Serializer[Any]):

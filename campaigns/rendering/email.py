@@ -21,7 +21,14 @@ from inscriptis.model.config import ParserConfig
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from markupsafe import Markup
 
-from campaigns.rendering.sandbox import EmailSandbox, Limits, TemplateProblem, compile_part, render_part
+from campaigns.rendering.sandbox import (
+    EmailSandbox,
+    Limits,
+    TemplateProblem,
+    compile_part,
+    render_deadline,
+    render_part,
+)
 
 LAYOUT = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "layout"),
@@ -90,7 +97,13 @@ class RenderedEmail:
 
 
 def render_email(source: TemplateSource, data: Personalization, limits: Limits) -> RenderedEmail:
-    """Raises ``TemplateProblem`` (with the part and line) when the template does not render."""
+    """Raises ``TemplateProblem`` (with the part and line) when the template does not render;
+    all parts share one deadline."""
+    with render_deadline(limits.seconds):
+        return _render_email(source, data, limits)
+
+
+def _render_email(source: TemplateSource, data: Personalization, limits: Limits) -> RenderedEmail:
     variables = data.variables()
     subject = " ".join(_render(TEXT_SANDBOX, source.subject, "subject", variables, limits).split())
     preheader = " ".join(_render(TEXT_SANDBOX, source.preheader, "preheader", variables, limits).split())

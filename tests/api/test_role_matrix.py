@@ -41,6 +41,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("get", "/api/v1/customers/{bob}/recommendations", None, (200, 200, 403, 404, 403, 401)),
     ("post", "/api/v1/customers/{ada}/email", {}, (200, 200, 403, 200, 403, 401)),
     ("post", "/api/v1/customers/{bob}/email", {}, (200, 200, 403, 404, 403, 401)),
+    ("post", "/api/v1/customers/{ada}/email", {"template": 999_999}, (404, 404, 403, 404, 403, 401)),
     ("get", "/api/v1/customers/{ada}/vision-board", None, (202, 202, 403, 202, 403, 401)),
     ("get", "/api/v1/customers/{bob}/vision-board", None, (202, 202, 403, 404, 403, 401)),
     ("post", "/api/v1/customers/{ada}/vision-board", None, (202, 403, 403, 403, 403, 401)),

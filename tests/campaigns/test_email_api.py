@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from rest_framework.test import APIClient
 
 from campaigns.models import EmailTemplate
 from customers.models import Customer, CustomerInterest, InteractionEvent, Interest, InterestSource
+from marketing_platform.api.scopes import Scope
 from tests.factories import Store
+from tests.support import jwt_client, key_client
 
 
 def test_the_email_of_a_customer_with_history_uses_its_purchases(
@@ -67,13 +72,64 @@ def test_a_template_that_does_not_render_is_a_422_naming_the_line(
     assert "nmae" in error["message"]
 
 
-def test_an_unknown_template_is_a_validation_error(store: Store, staff_client: APIClient) -> None:
+@pytest.mark.parametrize(
+    ("html_body", "message"),
+    [
+        ("{{ (('x' * 100000)|replace('x', 'y' * 10000))|length }}", "values larger than 100,000"),
+        ("{% for a in 'x' * 100000 %}{% for b in 'x' * 10000 %}{% endfor %}{% endfor %}", "took too long"),
+    ],
+    ids=["amplification", "nested loops"],
+)
+def test_a_template_that_would_run_away_is_a_422(
+    store: Store, staff_client: APIClient, settings: Any, html_body: str, message: str
+) -> None:
+    settings.EMAIL_RENDER_SECONDS = 0.2
+    template = EmailTemplate.objects.create(name="runaway", subject="Hi", html_body=html_body)
+
+    response = staff_client.post(
+        f"/api/v1/customers/{store.customer.external_id}/email", {"template": template.pk}, format="json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["error_code"] == "template_error"
+    assert message in response.json()["message"]
+
+
+def test_an_unknown_template_is_not_found(store: Store, staff_client: APIClient) -> None:
     response = staff_client.post(
         f"/api/v1/customers/{store.customer.external_id}/email", {"template": 999}, format="json"
     )
 
-    assert response.status_code == 400
-    assert response.json()["error_code"] == "validation_error"
+    assert response.status_code == 404
+    assert response.json()["error_code"] == "not_found"
+
+
+def test_customers_and_api_keys_render_only_customer_facing_templates(
+    store: Store, staff_client: APIClient
+) -> None:
+    # given a customer with a login, an API key that may render emails, a published template and a draft
+    customer = store.customer
+    customer.user = get_user_model().objects.create_user("shopper", password="a-long-test-password-1")
+    customer.save(update_fields=["user"])
+    published = EmailTemplate.objects.create(
+        name="welcome", subject="Welcome", html_body="<p>Hi</p>", customer_facing=True
+    )
+    draft = EmailTemplate.objects.create(name="draft", subject="Internal", html_body="<p>Internal</p>")
+    url = f"/api/v1/customers/{customer.external_id}/email"
+
+    for client in (jwt_client(customer.user), key_client(Scope.EMAILS_RENDER)):
+        # when each asks for each template, then
+        rendered = client.post(url, {"template": published.pk}, format="json")
+        assert rendered.status_code == 200
+        assert rendered.json()["subject"] == "Welcome"
+        refusals = [client.post(url, {"template": pk}, format="json") for pk in (draft.pk, draft.pk + 1000)]
+        assert [r.status_code for r in refusals] == [404, 404]
+        bodies = [{k: r.json()[k] for k in ("error_code", "message", "details")} for r in refusals]
+        assert bodies[0] == bodies[1] == {
+            "error_code": "not_found", "message": "No such email template.", "details": {}
+        }  # fmt: skip
+    # staff render drafts too
+    assert staff_client.post(url, {"template": draft.pk}, format="json").json()["subject"] == "Internal"
 
 
 def _link(html: str, pattern: str) -> str:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from campaigns.rendering.sandbox import EmailSandbox, Limits, TemplateProblem, compile_part, render_part
+from campaigns.rendering.sandbox import (
+    MAX_SIZE,
+    EmailSandbox,
+    Limits,
+    TemplateProblem,
+    compile_part,
+    render_part,
+)
 
 SANDBOX = EmailSandbox(autoescape=True)
 LIMITS = Limits(seconds=0.5, max_chars=50_000)
@@ -31,6 +40,60 @@ BLOW_UPS = {
     "ljust method": "{{ 'x'.ljust(1000) }}",
     "a huge range": "{% for i in range(10 ** 9) %}{% endfor %}",
 }
+# Each builds 1e8 to 1e10 characters from small pieces; each is refused before it is built.
+AMPLIFICATIONS = {
+    "replace filter": "{{ (('x' * 100000)|replace('x', 'y' * 10000))|length }}",
+    "replace method": "{{ ('x' * 100000).replace('x', 'yy')|length }}",
+    "%-format width from a value": "{{ ('%*d' % (10 ** 9, 1))|length }}",
+    "format filter width from a value": "{{ ('%*s'|format(99999, 'x'))|length }}",
+    "str.format width from a value": "{{ '{:{}}'.format('x', 99999)|length }}",
+    "str.format repeating a field": "{{ ('{0}' * 1000).format('x' * 1000)|length }}",
+    "join filter over a big list": "{{ ('x' * 1000)|list|join('y' * 1000)|length }}",
+    "join method over a big list": "{{ ('y' * 1000).join(('x' * 1000)|list)|length }}",
+    "join over a lazy map": "{{ range(100000)|map('string')|join|length }}",
+    "namespace doubled with ~": (
+        "{% set ns = namespace(s='x' * 1000) %}"
+        "{% for i in range(30) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}"
+    ),
+    "namespace doubled with +": (
+        "{% set ns = namespace(s=['x' * 1000]) %}"
+        "{% for i in range(30) %}{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}"
+    ),
+    "namespace nesting a list in itself": (
+        "{% set ns = namespace(s=['x' * 1000]) %}"
+        "{% for i in range(60) %}{% set ns.s = [ns.s, ns.s] %}{% endfor %}{{ ns.s|length }}"
+    ),
+    "a list of one long string repeated": "{{ ['x' * 100000] * 100000 }}",
+    "bytes repeated": "{{ ('x'.encode() * 10 ** 9)|length }}",
+    "translate to long strings": "{{ ('x' * 100000).translate({120: 'y' * 100000}) }}",
+    "indent by a long string": "{{ ('x\\n' * 50000)|indent('y' * 1000) }}",
+    "wordwrap with a long wrapstring": "{{ ('x ' * 50000)|wordwrap(2, wrapstring='y' * 10000)|length }}",
+    "batch padding": "{{ [1]|batch(100000, 'x' * 1000)|list|length }}",
+    "sum of lists": "{{ ([[1]] * 40000)|sum(start=[])|length }}",
+    "a macro printing in a loop": (
+        "{% macro m() %}{% for i in range(100000) %}{{ 'x' * 99999 }}{% endfor %}{% endmacro %}"
+        "{{ m()|length }}"
+    ),
+    "a set block printing in a loop": (
+        "{% set x %}{% for i in range(100000) %}{{ 'x' * 99999 }}{% endfor %}{% endset %}{{ x|length }}"
+    ),
+    "a macro doubling itself": (
+        "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% else %}{{ 'x' * 10000 }}{% endif %}"
+        "{% endmacro %}{{ f(40)|length }}"
+    ),
+}
+RUNAWAY_LOOPS = {
+    "nested loops over strings": (
+        "{% for a in 'x' * 100000 %}{% for b in 'x' * 10000 %}{% endfor %}{% endfor %}"
+    ),
+    "nested loops over lists": (
+        "{% set xs = range(100000)|list %}{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}"
+    ),
+    "recursive loop()": (
+        "{% for a in range(100000) recursive %}"
+        "{% if loop.depth < 3 %}{{ loop(range(100000)) }}{% endif %}{% endfor %}"
+    ),
+}
 
 
 def render(source: str, limits: Limits = LIMITS) -> str:
@@ -51,6 +114,21 @@ def test_sandbox_escapes_are_refused_with_a_message(source: str) -> None:
 def test_requests_for_huge_values_are_refused_before_they_are_built(source: str) -> None:
     with pytest.raises(TemplateProblem, match="not allowed"):
         render(source)
+
+
+@pytest.mark.parametrize("source", AMPLIFICATIONS.values(), ids=AMPLIFICATIONS.keys())
+def test_no_operation_builds_a_value_past_the_size_cap(source: str) -> None:
+    with pytest.raises(TemplateProblem) as refused:
+        render(source)
+
+    assert refused.value.line == 1
+    assert refused.value.message.startswith("not allowed in email templates:")
+
+
+@pytest.mark.parametrize("source", RUNAWAY_LOOPS.values(), ids=RUNAWAY_LOOPS.keys())
+def test_every_loop_stops_at_the_deadline(source: str) -> None:
+    with pytest.raises(TemplateProblem, match="took too long"):
+        render(source, Limits(seconds=0.2, max_chars=50_000))
 
 
 def test_output_past_the_size_cap_stops_the_render() -> None:
@@ -90,3 +168,62 @@ def test_ordinary_templates_render_with_autoescape() -> None:
     source = "<p>{{ name|upper }} · {% for i in range(3) %}{{ i }}{% endfor %} · {{ '<b>' }}</p>"
 
     assert render(source) == "<p>ANN · 012 · &lt;b&gt;</p>"
+
+
+def test_ordinary_loops_joins_and_price_formats_still_render() -> None:
+    source = (
+        "{% for p in products %}<li>{{ loop.index }}. {{ p.name|title }}: {{ '%.2f'|format(p.price) }} "
+        "({{ p.tags|join(', ') }}){{ ', ' if not loop.last }}</li>{% endfor %}"
+        "{% set ns = namespace(total=0) %}{% for p in products %}{% set ns.total = ns.total + p.price %}"
+        "{% endfor %}<p>{{ '{:.2f}'.format(ns.total) }} · {{ products|map(attribute='name')|join(' / ') }}"
+        " · {{ products|sum(attribute='price') }} · {{ 'x'|replace('x', 'y') * 3 }}</p>"
+    )
+    products = [
+        {"name": "tea cup", "price": 2.5, "tags": ["kitchen", "gift"]},
+        {"name": "cake stand", "price": 12.75, "tags": ["kitchen"]},
+    ]
+
+    html = render_part(compile_part(SANDBOX, source, "body"), {"products": products}, "body", LIMITS)
+
+    assert html == (
+        "<li>1. Tea Cup: 2.50 (kitchen, gift), </li><li>2. Cake Stand: 12.75 (kitchen)</li>"
+        "<p>15.25 · tea cup / cake stand · 15.25 · yyy</p>"
+    )
+
+
+def test_values_up_to_the_cap_are_allowed() -> None:
+    assert render(f"{{{{ ('x' * {MAX_SIZE})|replace('x', 'y')|length }}}}") == str(MAX_SIZE)
+
+
+PIECES = st.sampled_from(
+    ["'x'", "'ab' * 1000", "name", "range(5)", "[1, 2]", "(name ~ name)", "('x' * 9999)", "10 ** 4"]
+)
+OPERATIONS = st.sampled_from(
+    ["{a} * {b}", "{a} ~ {b}", "{a} + {b}", "{a}|replace('x', {b})", "{a}|join({b})", "{a}|format({b})",
+     "'%s%s' % ({a}, {b})", "'{{}}{{}}'.format({a}, {b})", "{a}|indent({b})", "[{a}, {b}]", "{a}|list",
+     "{a}|batch(3, {b})|list", "{a}|string", "{a}|wordwrap(5, wrapstring={b})", "({a}).split('x')"]
+)  # fmt: skip
+
+
+@st.composite
+def expressions(draw: st.DrawFn, depth: int = 3) -> str:
+    if depth == 0 or draw(st.booleans()):
+        return draw(PIECES)
+    operation = draw(OPERATIONS)
+    return "(" + operation.format(a=draw(expressions(depth - 1)), b=draw(expressions(depth - 1))) + ")"
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(expression=expressions(), loop=st.booleans())
+def test_random_templates_render_or_fail_with_a_message(expression: str, loop: bool) -> None:
+    body = "{{ i }}"
+    source = (
+        f"{{% for i in {expression} %}}{{% for j in {expression} %}}{body}{{% endfor %}}{{% endfor %}}"
+        if loop
+        else f"{{{{ {expression} }}}}"
+    )
+    try:  # any other exception fails the test
+        output = render(source, Limits(seconds=0.05, max_chars=50_000))
+    except TemplateProblem:
+        return
+    assert len(output) <= 50_000
