@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from campaigns.rendering.sandbox import (
     MAX_SIZE,
@@ -193,37 +191,3 @@ def test_ordinary_loops_joins_and_price_formats_still_render() -> None:
 
 def test_values_up_to_the_cap_are_allowed() -> None:
     assert render(f"{{{{ ('x' * {MAX_SIZE})|replace('x', 'y')|length }}}}") == str(MAX_SIZE)
-
-
-PIECES = st.sampled_from(
-    ["'x'", "'ab' * 1000", "name", "range(5)", "[1, 2]", "(name ~ name)", "('x' * 9999)", "10 ** 4"]
-)
-OPERATIONS = st.sampled_from(
-    ["{a} * {b}", "{a} ~ {b}", "{a} + {b}", "{a}|replace('x', {b})", "{a}|join({b})", "{a}|format({b})",
-     "'%s%s' % ({a}, {b})", "'{{}}{{}}'.format({a}, {b})", "{a}|indent({b})", "[{a}, {b}]", "{a}|list",
-     "{a}|batch(3, {b})|list", "{a}|string", "{a}|wordwrap(5, wrapstring={b})", "({a}).split('x')"]
-)  # fmt: skip
-
-
-@st.composite
-def expressions(draw: st.DrawFn, depth: int = 3) -> str:
-    if depth == 0 or draw(st.booleans()):
-        return draw(PIECES)
-    operation = draw(OPERATIONS)
-    return "(" + operation.format(a=draw(expressions(depth - 1)), b=draw(expressions(depth - 1))) + ")"
-
-
-@settings(max_examples=100, deadline=None, derandomize=True, database=None)
-@given(expression=expressions(), loop=st.booleans())
-def test_random_templates_render_or_fail_with_a_message(expression: str, loop: bool) -> None:
-    body = "{{ i }}"
-    source = (
-        f"{{% for i in {expression} %}}{{% for j in {expression} %}}{body}{{% endfor %}}{{% endfor %}}"
-        if loop
-        else f"{{{{ {expression} }}}}"
-    )
-    try:  # any other exception fails the test
-        output = render(source, Limits(seconds=0.05, max_chars=50_000))
-    except TemplateProblem:
-        return
-    assert len(output) <= 50_000

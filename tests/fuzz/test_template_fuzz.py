@@ -27,6 +27,12 @@ ATOMS = st.one_of(
                      "products", "'x, y'.split(',')", "{'a': 1}"]),
 )  # fmt: skip
 
+COMBINATIONS = st.sampled_from(
+    ["{a}|replace('x', {b})", "{a}|join({b})", "{a}|format({b})", "'%s%s' % ({a}, {b})",
+     "'{{}}{{}}'.format({a}, {b})", "{a}|indent({b})", "[{a}, {b}]", "{a}|batch(3, {b})|list",
+     "{a}|wordwrap(5, wrapstring={b})", "{a} ~ {b}"]
+)  # fmt: skip
+
 
 def grow(child: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     binary = st.tuples(child, st.sampled_from(["*", "+", "~", "%", "**"]), child).map(
@@ -43,7 +49,10 @@ def grow(child: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         child, st.sampled_from(["replace('x', 'xx')", "split()", "join(['a', 'b'])", "format(1)", "upper()",
                                 "ljust(5)", "zfill(5)", "count('x')"]),
     ).map(lambda parts: f"({parts[0]}).{parts[1]}")  # fmt: skip
-    return st.one_of(binary, filtered, method)
+    combined = st.tuples(child, COMBINATIONS, child).map(
+        lambda parts: "(" + parts[1].format(a=parts[0], b=parts[2]) + ")"
+    )
+    return st.one_of(binary, filtered, method, combined)
 
 
 EXPRESSIONS = st.recursive(ATOMS, grow, max_leaves=6)
