@@ -75,3 +75,15 @@ def validate_moment(moment: datetime) -> None:
                 f"Must not be more than {settings.ACTIVITY_CLOCK_SKEW / timedelta(hours=1):g} h from now.",
                 code=OutOfRange.TIME_IN_FUTURE,
             )
+
+
+def validate_quantity(quantity: int) -> None:
+    if quantity_out_of_range(quantity):
+        raise ValidationError(
+            f"Must be at most {MAX_QUANTITY:,} in size.", code=OutOfRange.QUANTITY_TOO_LARGE
+        )
+
+
+def validate_unit_price(unit_price: Decimal) -> None:
+    if unit_price > MAX_UNIT_PRICE:
+        raise ValidationError(f"Must be at most {MAX_UNIT_PRICE:,}.", code=OutOfRange.PRICE_TOO_LARGE)

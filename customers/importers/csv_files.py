@@ -2,7 +2,8 @@
 
 A file is refused whole (:class:`ImportFileError`) when it cannot be read as
 CSV: a missing column, a NUL character, a line or field beyond any real data,
-or more bytes than ``IMPORT_MAX_BYTES`` once decompressed (a gzip bomb). The
+or more bytes once decompressed than ``IMPORT_MAX_BYTES`` or, for an archive,
+``IMPORT_MAX_GZIP_RATIO`` times its size (a gzip bomb). The
 importers read the whole file once before they write anything, so nothing of
 a refused file is stored.
 """
@@ -21,6 +22,8 @@ from django.conf import settings
 
 # No line of a real interaction log comes near this; it bounds what one line costs in memory.
 MAX_LINE_CHARS = 1 << 20
+# Small archives may be as repetitive as they like up to this size, whatever their ratio.
+GZIP_RATIO_FLOOR = 16 << 20
 
 
 class ImportFileError(ValueError):
@@ -46,11 +49,11 @@ class Row(NamedTuple):
 class _CappedStream(io.RawIOBase):
     """A binary stream that refuses to give more than ``limit`` bytes."""
 
-    def __init__(self, stream: IO[bytes], limit: int) -> None:
+    def __init__(self, stream: IO[bytes], limit: int, limit_name: str) -> None:
         super().__init__()
         self._stream = stream
         self._left = limit
-        self._limit = limit
+        self._limit = f"{limit:,} bytes ({limit_name})"
 
     def readable(self) -> bool:
         return True
@@ -58,9 +61,7 @@ class _CappedStream(io.RawIOBase):
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         data = self._stream.read(min(len(buffer), self._left + 1))
         if len(data) > self._left:
-            raise ImportFileError(
-                f"The file holds more than {self._limit:,} bytes (IMPORT_MAX_BYTES) once decompressed."
-            )
+            raise ImportFileError(f"The file holds more than {self._limit} once decompressed.")
         self._left -= len(data)
         buffer[: len(data)] = data
         return len(data)
@@ -70,16 +71,21 @@ class _CappedStream(io.RawIOBase):
         super().close()
 
 
-def _open_decompressed(path: Path) -> IO[bytes]:
+def open_binary(path: Path) -> IO[bytes]:
+    """The file's bytes, decompressed if it is gzipped, up to ``IMPORT_MAX_BYTES``; an
+    archive also up to ``IMPORT_MAX_GZIP_RATIO`` times its own size (CSV compresses
+    some tenfold, a bomb a thousandfold)."""
     with path.open("rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
+    limit = (settings.IMPORT_MAX_BYTES, "IMPORT_MAX_BYTES")
+    if gzipped:
+        ratio_limit = max(settings.IMPORT_MAX_GZIP_RATIO * path.stat().st_size, GZIP_RATIO_FLOOR)
+        limit = min(limit, (ratio_limit, "IMPORT_MAX_GZIP_RATIO times the archive's size"))
+    return cast(IO[bytes], io.BufferedReader(_CappedStream(_open(path, gzipped=gzipped), *limit)))
+
+
+def _open(path: Path, *, gzipped: bool) -> IO[bytes]:
     return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else path.open("rb")
-
-
-def open_binary(path: Path) -> IO[bytes]:
-    """The file's bytes, decompressed if it is gzipped, up to ``IMPORT_MAX_BYTES``."""
-    capped = _CappedStream(_open_decompressed(path), settings.IMPORT_MAX_BYTES)
-    return cast(IO[bytes], io.BufferedReader(capped))
 
 
 def detect_encoding(path: Path) -> str:
