@@ -20,8 +20,10 @@ from typing import IO, NamedTuple, cast
 
 from django.conf import settings
 
-# No line of a real interaction log comes near this; it bounds what one line costs in memory.
+# No line or field of a real interaction log comes near these; they bound what one row costs
+# in memory (a quoted field may span lines).
 MAX_LINE_CHARS = 1 << 20
+MAX_FIELD_CHARS = 128 << 10
 # Small archives may be as repetitive as they like up to this size, whatever their ratio.
 GZIP_RATIO_FLOOR = 16 << 20
 
@@ -114,6 +116,8 @@ def _lines(text: IO[str]) -> Iterator[str]:
 
 def read_rows(path: Path, encoding: str, columns: Sequence[str]) -> Iterator[Row]:
     """Every row after the header, with the ``columns`` picked out by name."""
+    # The limit is the csv module's, process-wide: set here, whatever another reader set it to.
+    csv.field_size_limit(MAX_FIELD_CHARS)
     with io.TextIOWrapper(open_binary(path), encoding=encoding, newline="") as text:
         reader = csv.reader(_lines(text))
         try:
