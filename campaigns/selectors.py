@@ -21,6 +21,7 @@ from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
 from marketing_platform.api.principal import Principal, Role
 from marketing_platform.media import media_url
+from marketing_platform.ranges import earliest_moment
 from recommendations.serving import recommendations_for_many
 from visionboards.models import VisionBoard
 from visionboards.selectors import board_alt_text, latest_ready_boards
@@ -158,10 +159,10 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
         customers = customers.filter(country__in=rules.countries)
     sales = Purchase.objects.filter(kind=PurchaseKind.SALE, customer_id=OuterRef("pk"))
     if rules.purchased_within_days is not None:
-        since = now - timedelta(days=rules.purchased_within_days)
+        since = _days_before(now, rules.purchased_within_days)
         customers = customers.filter(Exists(sales.filter(purchased_at__gte=since)))
     if rules.not_purchased_within_days is not None:
-        since = now - timedelta(days=rules.not_purchased_within_days)
+        since = _days_before(now, rules.not_purchased_within_days)
         customers = customers.exclude(Exists(sales.filter(purchased_at__gte=since)))
     if rules.min_spend is not None or rules.max_spend is not None:
         spend = (
@@ -176,6 +177,13 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
         if rules.max_spend is not None:
             customers = customers.filter(spend__lte=rules.max_spend)
     return customers
+
+
+def _days_before(now: datetime, days: int) -> datetime:
+    """A window reaching past the earliest purchase the platform accepts covers all of them
+    (and one of a million days would overflow ``datetime``)."""
+    earliest = earliest_moment()
+    return earliest if days >= (now - earliest).days else now - timedelta(days=days)
 
 
 def _with_leaves(category_ids: list[int]) -> list[int]:

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import admin
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Field, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -24,6 +26,7 @@ from customers.selectors import customer_purchase_summary
 from graph.drawing import subgraph_svg
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
+from marketing_platform.ranges import validate_moment, validate_quantity, validate_unit_price
 from recommendations.serving import recommendations_for
 from visionboards.admin import board_thumbnail
 from visionboards.models import BoardStatus
@@ -171,6 +174,14 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
             return f"The graph is unavailable: {exc}"
 
 
+ACTIVITY_VALIDATORS: dict[str, Callable[[Any], None]] = {
+    "purchased_at": validate_moment,
+    "occurred_at": validate_moment,
+    "quantity": validate_quantity,
+    "unit_price": validate_unit_price,
+}
+
+
 class CustomerActivityAdmin(admin.ModelAdmin[ActivityModel]):
     """Purchases and events: large tables searched by exact customer id or SKU."""
 
@@ -181,6 +192,16 @@ class CustomerActivityAdmin(admin.ModelAdmin[ActivityModel]):
     readonly_fields = ("created_at",)
     search_help_text = "An exact customer external id or product SKU."
     search_fields = ("=customer__external_id", "=product__sku")  # enables the box; see below
+
+    def formfield_for_dbfield(
+        self, db_field: Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        """The ranges the API and the importers hold purchases and events to."""
+        form_field: forms.Field | None = super().formfield_for_dbfield(db_field, request, **kwargs)
+        validator = ACTIVITY_VALIDATORS.get(db_field.name)
+        if form_field is not None and validator:
+            form_field.validators.append(validator)  # the field's own list
+        return form_field
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[ActivityModel], search_term: str

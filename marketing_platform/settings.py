@@ -9,7 +9,7 @@ broker and file-based email, all under ``VAR_DIR``. Services mode: set
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -473,6 +473,14 @@ INTERACTION_WEIGHTS: dict[str, float] = {
 # Half-life, in days, of a purchase's weight in inferred category interests.
 INTEREST_RECENCY_HALF_LIFE_DAYS = env.float("INTEREST_RECENCY_HALF_LIFE_DAYS", default=90.0)
 INGEST_MAX_ITEMS = env.int("INGEST_MAX_ITEMS", default=1000)
+# What the API and the importers accept as the time of a purchase or an event: from this
+# date on, and up to this far past the server's clock (clients' clocks drift).
+ACTIVITY_EARLIEST_DATE = date.fromisoformat(env.str("ACTIVITY_EARLIEST_DATE", default="1990-01-01"))
+ACTIVITY_CLOCK_SKEW = timedelta(hours=env.float("ACTIVITY_CLOCK_SKEW_HOURS", default=24))
+# Import files larger than this once decompressed, or archives that decompress to more than
+# the ratio times their size, are refused before anything is stored.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=1 << 30)
+IMPORT_MAX_GZIP_RATIO = env.int("IMPORT_MAX_GZIP_RATIO", default=100)
 # Recommendations: LightFM hyperparameters, interaction decay and serving rules.
 RECOMMENDER = {
     "no_components": env.int("RECOMMENDER_COMPONENTS", default=32),

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,15 +18,19 @@ from marketing_platform.api.strict import (
     StrictIntegerField,
     StrictSerializer,
 )
+from marketing_platform.ranges import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    MAX_UNIT_PRICE,
+    price_out_of_range,
+    validate_moment,
+)
 
 identifier = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._:/@-]*$",
     "Use letters, digits and . _ : / @ - only.",
     code="invalid_identifier",
 )
-# The columns' limits: a 32-bit quantity and an amount of 11 integer digits.
-MAX_QUANTITY = 2**31 - 1
-MAX_AMOUNT = Decimal("99999999999.999")
 MAX_LINE = 999_999
 source_slug = RegexValidator(
     r"^[a-z0-9][a-z0-9-]*$", "Use lowercase letters, digits and -.", code="invalid_source"
@@ -65,9 +68,9 @@ class PurchaseInput(StrictSerializer):
     quantity = StrictIntegerField(
         min_value=1, max_value=MAX_QUANTITY, help_text="Always positive; a return says so in kind."
     )
-    unit_price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0)
+    unit_price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0, max_value=MAX_UNIT_PRICE)
     currency = StrictCharField(min_length=3, max_length=3, default=settings.DEFAULT_CURRENCY)
-    purchased_at = AwareDateTimeField()
+    purchased_at = AwareDateTimeField(validators=[validate_moment])
     metadata = JSONObjectField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +79,7 @@ class PurchaseInput(StrictSerializer):
                 "Give the purchase an id, or an invoice and a line, so a resend is recognised.",
                 code="missing_key",
             )
-        if attrs["unit_price"] * attrs["quantity"] > MAX_AMOUNT:
+        if price_out_of_range(attrs["unit_price"], attrs["quantity"]):
             raise serializers.ValidationError(
                 {
                     "quantity": [
@@ -105,7 +108,7 @@ class EventInput(StrictSerializer):
     id = StrictCharField(required=False, max_length=128, validators=[identifier])
     kind = serializers.ChoiceField(choices=InteractionKind.choices)
     sku = StrictCharField(max_length=64)
-    occurred_at = AwareDateTimeField()
+    occurred_at = AwareDateTimeField(validators=[validate_moment])
     metadata = JSONObjectField(required=False)
 
 

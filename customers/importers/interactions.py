@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from marketing_platform.ranges import OutOfRange, moment_out_of_range, quantity_out_of_range
+
 
 class InteractionReject(StrEnum):
     MISSING_CUSTOMER = "missing_customer"
@@ -64,7 +66,7 @@ def parse_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def classify(fields: list[str], columns: ColumnMap) -> InteractionLine | InteractionReject:
+def classify(fields: list[str], columns: ColumnMap) -> InteractionLine | InteractionReject | OutOfRange:
     values = dict(zip(columns.columns, (field.strip() for field in fields), strict=True))
     customer, product = values[columns.customer], values[columns.product]
     if not customer:
@@ -75,6 +77,8 @@ def classify(fields: list[str], columns: ColumnMap) -> InteractionLine | Interac
         occurred_at = parse_time(values[columns.timestamp])
     except (ValueError, OverflowError, OSError):
         return InteractionReject.BAD_TIME
+    if out_of_range := moment_out_of_range(occurred_at):
+        return out_of_range
     quantity = None
     if columns.quantity:
         try:
@@ -83,6 +87,8 @@ def classify(fields: list[str], columns: ColumnMap) -> InteractionLine | Interac
             return InteractionReject.BAD_QUANTITY
         if quantity <= 0:
             return InteractionReject.BAD_QUANTITY
+        if too_large := quantity_out_of_range(quantity):
+            return too_large
     rating = None
     if columns.rating:
         try:

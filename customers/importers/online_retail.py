@@ -2,26 +2,27 @@
 
 The file mixes sales with cancellations, stock write-offs, fees, postage and
 exact duplicate rows. Each row becomes either a :class:`RetailLine` to store or
-a :class:`RejectReason` that says why not.
+a reason that says why not: a :class:`RejectReason`, or an ``OutOfRange`` time,
+quantity or price.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import gzip
 import hashlib
-import io
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import lru_cache
-from pathlib import Path
-from typing import IO, cast
 from zoneinfo import ZoneInfo
+
+from marketing_platform.ranges import (
+    OutOfRange,
+    moment_out_of_range,
+    price_out_of_range,
+    quantity_out_of_range,
+)
 
 SOURCE = "online-retail"
 COLUMNS = (
@@ -41,6 +42,9 @@ DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%m/%d/%Y %H:%M", "%d/%m/
 # POST, DOT, M, BANK CHARGES, AMAZONFEE, gift_0001_*, DCGS* … are fees and services.
 PRODUCT_CODE = re.compile(r"^\d{5}")
 UNSPECIFIED_COUNTRY = "Unspecified"
+# What the columns hold: invoice, stock code, customer id and country; the product's name.
+MAX_CODE = 64
+MAX_DESCRIPTION = 255
 
 
 class RejectReason(StrEnum):
@@ -49,14 +53,7 @@ class RejectReason(StrEnum):
     MISSING_CUSTOMER = "missing_customer"
     NON_POSITIVE_PRICE = "non_positive_price"
     INVALID_QUANTITY = "invalid_quantity"
-
-
-class MissingColumnsError(ValueError):
-    def __init__(self, missing: list[str], found: list[str], expected: Sequence[str] = COLUMNS) -> None:
-        super().__init__(
-            f"The file lacks the column(s) {', '.join(missing)}. "
-            f"Expected {', '.join(expected)}; found {', '.join(found) or 'no header'}."
-        )
+    TOO_LONG = "field_too_long"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,41 +88,6 @@ class RetailLine:
         return f"{self.invoice}/{hashlib.blake2b(content.encode(), digest_size=8).hexdigest()}"
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes as such, else ISO-8859-1."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with _open_binary(path) as raw:
-        try:
-            while chunk := raw.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "iso-8859-1"
-    return "utf-8-sig"
-
-
-def _open_binary(path: Path) -> IO[bytes]:
-    with path.open("rb") as probe:
-        gzipped = probe.read(2) == b"\x1f\x8b"
-    return cast(IO[bytes], gzip.open(path, "rb")) if gzipped else path.open("rb")
-
-
-def read_rows(
-    path: Path, encoding: str, columns: Sequence[str] = COLUMNS
-) -> Iterator[tuple[list[str], list[str]]]:
-    """Yield ``(raw row, fields in ``columns`` order)``; the fields are empty for a ragged row."""
-    with io.TextIOWrapper(_open_binary(path), encoding=encoding, newline="") as text:
-        reader = csv.reader(text)
-        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
-        missing = [name for name in columns if name not in header]
-        if missing:
-            raise MissingColumnsError(missing, header, columns)
-        positions = [header.index(name) for name in columns]
-        width = len(header)
-        for row in reader:
-            yield row, ([row[i] for i in positions] if len(row) == width else [])
-
-
 @lru_cache(maxsize=65536)
 def _parse_time(text: str) -> datetime:
     for pattern in DATE_FORMATS:
@@ -141,7 +103,7 @@ def _parse_price(text: str) -> Decimal:
     return Decimal(text)
 
 
-def classify(row: list[str]) -> RetailLine | RejectReason:
+def classify(row: list[str]) -> RetailLine | RejectReason | OutOfRange:
     """A line to store, or why the row is not a customer's product purchase."""
     if not row:
         return RejectReason.MALFORMED
@@ -162,6 +124,8 @@ def classify(row: list[str]) -> RetailLine | RejectReason:
         return RejectReason.MISSING_CUSTOMER
     if unit_price <= 0:
         return RejectReason.NON_POSITIVE_PRICE
+    if max(map(len, (invoice, sku, customer, country))) > MAX_CODE or len(description) > MAX_DESCRIPTION:
+        return RejectReason.TOO_LONG
     line = RetailLine(
         invoice=invoice,
         sku=sku,
@@ -174,4 +138,9 @@ def classify(row: list[str]) -> RetailLine | RejectReason:
     )
     if quantity == 0 or (quantity < 0) != line.is_return:
         return RejectReason.INVALID_QUANTITY
-    return line
+    return (
+        moment_out_of_range(purchased_at)
+        or quantity_out_of_range(quantity)
+        or price_out_of_range(unit_price, quantity)
+        or line
+    )

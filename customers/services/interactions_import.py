@@ -9,8 +9,8 @@ from pathlib import Path
 from catalog.models import Category, Product
 from catalog.services import category_tree_sync, products_create_missing
 from catalog.taxonomy import categorize
-from customers.importers.interactions import ColumnMap, InteractionLine, InteractionReject, classify
-from customers.importers.online_retail import detect_encoding, read_rows
+from customers.importers.csv_files import detect_encoding, read_rows
+from customers.importers.interactions import ColumnMap, InteractionLine, classify
 from customers.models import Customer, InteractionKind
 from customers.services.activity import EventRow, events_record
 from customers.services.customers import customers_create_missing
@@ -29,7 +29,8 @@ def interactions_import(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Store every line as an interaction event of ``kind``, idempotently (a line's key is a
-    hash of its content). A first pass creates the products and customers it names: a
+    hash of its content). A first pass reads the whole file (a file that cannot be read is
+    refused before anything is stored) and creates the products and customers it names: a
     product's category is the file's (matched by slug or name) or, failing that, the one
     its name suggests."""
     started = time.perf_counter()
@@ -38,8 +39,8 @@ def interactions_import(
     products: dict[str, tuple[str, str]] = {}
     customers: set[str] = set()
     progress.begin("Scanning products and customers", None)
-    for _, fields in counted(read_rows(path, report.encoding, columns.columns), progress):
-        line = classify(fields, columns) if fields else None
+    for row in counted(read_rows(path, report.encoding, columns.columns), progress):
+        line = classify(row.fields, columns) if row.fields else None
         if isinstance(line, InteractionLine):
             products.setdefault(line.product, (line.product_name, line.category))
             customers.add(line.customer)
@@ -50,7 +51,7 @@ def interactions_import(
 
     def event(fields: list[str]) -> EventRow | str:
         line = classify(fields, columns)
-        if isinstance(line, InteractionReject):
+        if not isinstance(line, InteractionLine):
             return line
         metadata = {k: v for k, v in (("quantity", line.quantity), ("rating", line.rating)) if v is not None}
         return EventRow(

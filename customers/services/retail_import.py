@@ -14,15 +14,8 @@ from typing import Protocol, TypeVar
 from catalog.models import Product
 from catalog.services import category_tree_sync, products_create_missing
 from catalog.taxonomy import categorize
-from customers.importers.online_retail import (
-    COLUMNS,
-    SOURCE,
-    RejectReason,
-    RetailLine,
-    classify,
-    detect_encoding,
-    read_rows,
-)
+from customers.importers.csv_files import Row, detect_encoding, read_rows
+from customers.importers.online_retail import COLUMNS, SOURCE, RejectReason, RetailLine, classify
 from customers.models import Customer, PurchaseKind
 from customers.services.activity import PurchaseRow, purchases_record
 from customers.services.customers import customers_create_missing
@@ -102,9 +95,7 @@ class _Catalogue:
         return [Customer(external_id=ext, country=country) for ext, country in self.countries.items()]
 
 
-def counted(
-    rows: Iterator[tuple[list[str], list[str]]], progress: Progress
-) -> Iterator[tuple[list[str], list[str]]]:
+def counted(rows: Iterator[Row], progress: Progress) -> Iterator[Row]:
     index = 0
     for index, row in enumerate(rows, start=1):
         if index % PROGRESS_STEP == 0:
@@ -113,14 +104,14 @@ def counted(
     progress.advance(index % PROGRESS_STEP)
 
 
-Row = TypeVar("Row")
+Record = TypeVar("Record")
 
 
 def store_lines(
-    rows: Iterator[tuple[list[str], list[str]]],
+    rows: Iterator[Row],
     columns: Sequence[str],
-    convert: Callable[[list[str]], Row | str],
-    record: Callable[[list[Row]], WriteCounts],
+    convert: Callable[[list[str]], Record | str],
+    record: Callable[[list[Record]], WriteCounts],
     *,
     report: ImportReport,
     rejects_path: Path,
@@ -128,8 +119,9 @@ def store_lines(
     progress: Progress,
 ) -> None:
     """The second pass every import shares: each line becomes a row to store (in batches, each
-    its own transaction) or a reject reason, written with the line to ``rejects_path``."""
-    batch: list[Row] = []
+    its own transaction) or a reject reason, written with the line and its number to
+    ``rejects_path``."""
+    batch: list[Record] = []
 
     def flush() -> None:
         counts = record(batch)
@@ -140,13 +132,13 @@ def store_lines(
     rejects_path.parent.mkdir(parents=True, exist_ok=True)
     with rejects_path.open("w", newline="", encoding="utf-8") as rejects_file:
         rejects = csv.writer(rejects_file)
-        rejects.writerow([*columns, "reason"])
-        for raw, fields in counted(rows, progress):
+        rejects.writerow(["line", *columns, "reason"])
+        for line, raw, fields in counted(rows, progress):
             report.read += 1
             row = convert(fields) if fields else RejectReason.MALFORMED  # ragged: not the header's width
             if isinstance(row, str):
                 report.rejected[row] += 1
-                rejects.writerow([*(fields or raw), row])
+                rejects.writerow([line, *(fields or raw), row])
                 continue
             batch.append(row)
             if len(batch) >= batch_size:
@@ -165,11 +157,12 @@ def online_retail_import(
 ) -> ImportReport:
     """Import the file idempotently: every row is stored, a duplicate, or rejected with a reason.
 
-    Two streaming passes keep memory flat: the first creates missing products
-    (categorised by description) and customers, the second stores purchase
-    lines in batches, each batch in its own transaction, so an interrupted
-    import is completed by running it again. Rejected rows go to
-    ``rejects_path`` with their reason.
+    Two streaming passes keep memory flat: the first reads the whole file (a
+    file that cannot be read is refused here, before anything is stored) and
+    creates missing products (categorised by description) and customers, the
+    second stores purchase lines in batches, each batch in its own transaction,
+    so an interrupted import is completed by running it again. Rejected rows go
+    to ``rejects_path`` with their line number and reason.
     """
     started = time.perf_counter()
     progress = progress or SilentProgress()
@@ -177,9 +170,9 @@ def online_retail_import(
 
     catalogue = _Catalogue()
     progress.begin("Scanning products and customers", None)
-    for _raw, fields in counted(read_rows(path, report.encoding), progress):
+    for row in counted(read_rows(path, report.encoding, COLUMNS), progress):
         catalogue.rows += 1
-        line = classify(fields)
+        line = classify(row.fields)
         if isinstance(line, RetailLine):
             catalogue.add(line)
     category_ids = category_tree_sync()
@@ -188,7 +181,7 @@ def online_retail_import(
 
     def purchase(fields: list[str]) -> PurchaseRow | str:
         line = classify(fields)
-        if isinstance(line, RejectReason):
+        if not isinstance(line, RetailLine):
             return line
         return PurchaseRow(
             source=SOURCE,
@@ -207,7 +200,7 @@ def online_retail_import(
 
     progress.begin("Importing purchase lines", catalogue.rows)
     store_lines(
-        read_rows(path, report.encoding), COLUMNS, purchase,
+        read_rows(path, report.encoding, COLUMNS), COLUMNS, purchase,
         lambda batch: purchases_record(batch, recompute_interests=False),
         report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
     )  # fmt: skip

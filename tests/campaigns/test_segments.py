@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Max, Sum
 from django.test import Client
 from django.utils import timezone
+from model_bakery import baker
 
 from campaigns.models import Segment, Suppression, SuppressionReason
 from campaigns.selectors import SegmentRules, reachable_customers, segment_customers
@@ -93,3 +94,17 @@ def test_the_admin_counts_a_segment_while_it_is_edited(everyone_reachable: list[
     assert broken["ok"] is False
     assert broken["message"].startswith("countries:")
     assert not Segment.objects.exists()  # counting saves nothing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("days", [800_000, 2**31 - 1])
+def test_a_window_longer_than_any_history_covers_all_of_it(days: int) -> None:
+    buyer, idle = make_reachable(baker.make(Customer, _quantity=2))
+    baker.make(
+        Purchase, customer=buyer, kind="sale", quantity=1, purchased_at=datetime(1990, 1, 2, tzinfo=UTC)
+    )
+
+    within = segment_customers(SegmentRules(purchased_within_days=days))
+    lapsed = segment_customers(SegmentRules(not_purchased_within_days=days))
+
+    assert (list(within), list(lapsed)) == ([buyer], [idle])

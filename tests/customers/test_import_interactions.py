@@ -107,3 +107,30 @@ def test_a_threshold_without_a_rating_column_is_refused(tmp_path: Path) -> None:
             "import_interactions", str(_write(tmp_path)), "--customer", "user_id", "--product", "item_id",
             "--timestamp", "ts", "--rating-threshold", "3", stdout=StringIO(),
         )  # fmt: skip
+
+
+def test_times_and_quantities_outside_sane_ranges_are_rejected_with_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "user_id,item_id,ts,qty\n"
+        "u1,i1,2024-03-01T10:00:00Z,2\n"
+        "u1,i1,0001-01-01T00:00:00Z,2\n"
+        "u1,i1,9999-12-31T00:00:00Z,2\n"
+        "u1,i1,99999999999,2\n"
+        "u1,i1,2024-03-01T10:00:00Z,100000000000000\n"
+    )
+    call_command(
+        "import_interactions", str(path), "--customer", "user_id", "--product", "item_id",
+        "--timestamp", "ts", "--quantity", "qty", "--rejects", str(tmp_path / "rejects.csv"),
+        stdout=StringIO(),
+    )  # fmt: skip
+
+    with (tmp_path / "rejects.csv").open(newline="") as handle:
+        rejects = {row["line"]: row["reason"] for row in csv.DictReader(handle)}
+    assert rejects == {
+        "3": "time_too_early",
+        "4": "time_in_future",
+        "5": "time_in_future",
+        "6": "quantity_too_large",
+    }
+    assert list(InteractionEvent.objects.values_list("metadata", flat=True)) == [{"quantity": 2}]

@@ -309,7 +309,7 @@ def test_values_beyond_what_the_columns_hold_are_refused(
 
 def test_an_amount_beyond_its_column_is_refused(staff_client: APIClient) -> None:
     batch = deepcopy(BATCH)
-    batch["purchases"][0].update(unit_price="999999999.999", quantity=1000)
+    batch["purchases"][0].update(unit_price="999999.999", quantity=1_000_000)
 
     response = staff_client.post(_url(), batch, format="json")
 
@@ -345,3 +345,31 @@ def test_an_unknown_api_path_answers_404_in_the_envelope(
     assert response.status_code == 404
     assert response.json()["error_code"] == "not_found"
     assert response.json()["request_id"] == response["X-Request-ID"]
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        (("purchases", 0, "purchased_at"), "0001-01-01T00:00:00Z", "time_too_early"),
+        (("purchases", 0, "purchased_at"), "0001-01-01T00:00:00+01:00", "overflow"),
+        (("purchases", 0, "purchased_at"), "1989-12-31T23:59:59Z", "time_too_early"),
+        (("purchases", 0, "purchased_at"), "9999-12-31T23:59:59Z", "time_in_future"),
+        (("purchases", 0, "purchased_at"), "9999-12-31T23:59:59-01:00", "overflow"),
+        (("events", 0, "occurred_at"), "5138-11-16T09:46:39Z", "time_in_future"),
+        (("purchases", 0, "quantity"), 10**14, "max_value"),
+        (("purchases", 0, "quantity"), 1_000_001, "max_value"),
+        (("purchases", 0, "unit_price"), "1000000.001", "max_value"),
+    ],
+)
+def test_times_and_amounts_outside_sane_ranges_are_refused_with_the_reason(
+    staff_client: APIClient, path: tuple[Any, ...], value: Any, code: str
+) -> None:
+    batch = deepcopy(BATCH)
+    section, index, name = path
+    batch[section][index][name] = value
+
+    response = staff_client.post(_url(), batch, format="json")
+
+    assert response.status_code == 400
+    assert _errors(response) == {".".join(map(str, path)): code}
+    assert _stored() == (0, 0, 0, 0)

@@ -140,3 +140,37 @@ def test_a_truncated_archive_is_refused_before_anything_is_stored(tmp_path: Path
 def test_a_missing_file_is_a_readable_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="No such file"):
         _import(tmp_path / "nope.csv", tmp_path)
+
+
+def test_times_quantities_and_prices_outside_sane_ranges_are_rejected_with_their_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ranges.csv"
+    path.write_text(
+        "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+        "536847,22155,STAR,48,2010-12-03 09:31:00,0.42,17135,United Kingdom\n"
+        "536848,22155,STAR,48,0001-01-01 00:00:00,0.42,17135,United Kingdom\n"
+        "536849,22155,STAR,48,9999-12-31 09:31:00,0.42,17135,United Kingdom\n"
+        "536850,22155,STAR,100000000000000,2010-12-03 09:31:00,0.42,17135,United Kingdom\n"
+        "C536851,22155,STAR,-2000000,2010-12-03 09:31:00,0.42,17135,United Kingdom\n"
+        "536852,22155,STAR,1,2010-12-03 09:31:00,2000000,17135,United Kingdom\n"
+        "536853,22155,STAR,1000000,2010-12-03 09:31:00,999999,17135,United Kingdom\n"
+        f"{'9' * 65},22155,STAR,1,2010-12-03 09:31:00,0.42,17135,United Kingdom\n"
+        "C536854,22155,STAR,-48,2010-12-03 10:00:00,0.42,17135,United Kingdom\n"
+    )
+
+    report = online_retail_import(path=path, rejects_path=tmp_path / "rejects.csv")
+
+    assert (report.stored, report.rejected_total) == (2, 7)
+    with (tmp_path / "rejects.csv").open(newline="") as handle:
+        rejects = {row["line"]: row["reason"] for row in csv.DictReader(handle)}
+    assert rejects == {
+        "3": "time_too_early",
+        "4": "time_in_future",
+        "5": "quantity_too_large",
+        "6": "quantity_too_large",
+        "7": "price_too_large",
+        "8": "amount_too_large",
+        "9": "field_too_long",
+    }
+    assert sorted(Purchase.objects.values_list("quantity", flat=True)) == [-48, 48]

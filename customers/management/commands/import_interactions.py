@@ -11,8 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from customers.importers.interactions import ColumnMap
-from customers.importers.online_retail import MissingColumnsError
-from customers.management.import_files import import_file, rejects_path
+from customers.management.import_files import file_refusals, import_file, rejects_path
 from customers.models import InteractionKind
 from customers.services.interactions_import import interactions_import
 from marketing_platform.progress import RichProgress
@@ -52,20 +51,15 @@ class Command(BaseCommand):
         columns = ColumnMap(**{field: options[field] for field in fields})
         rejects = rejects_path(name, options["rejects"])
         console = Console(file=cast(IO[str], self.stdout))
-        try:
-            with RichProgress(console) as progress:
-                report = interactions_import(
-                    path=path,
-                    columns=columns,
-                    source=(options["source"] or name)[:32],
-                    kind=options["kind"],
-                    rejects_path=rejects,
-                    progress=progress,
-                )
-        except MissingColumnsError as exc:
-            raise CommandError(str(exc)) from exc
-        except (OSError, EOFError, UnicodeDecodeError) as exc:
-            raise CommandError(f"Could not read {path}: {exc}") from exc
+        with file_refusals(path), RichProgress(console) as progress:
+            report = interactions_import(
+                path=path,
+                columns=columns,
+                source=(options["source"] or name)[:32],
+                kind=options["kind"],
+                rejects_path=rejects,
+                progress=progress,
+            )
         table = Table(title=f"Interactions from {path.name}")
         table.add_column("lines")
         table.add_column("count", justify="right")

@@ -4,12 +4,11 @@ import json
 from pathlib import Path
 from typing import IO, Any, cast
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
 from rich.table import Table
 
-from customers.importers.online_retail import MissingColumnsError
-from customers.management.import_files import import_file, rejects_path
+from customers.management.import_files import file_refusals, import_file, rejects_path
 from customers.selectors import CategoryCoverage, category_coverage
 from customers.services.retail_import import ImportReport, online_retail_import
 from marketing_platform.progress import RichProgress
@@ -33,24 +32,14 @@ class Command(BaseCommand):
         path, name = import_file(Path(options["path"]))
         rejects = rejects_path(name, options["rejects"])
         console = Console(file=cast(IO[str], self.stdout))
-        try:
-            with RichProgress(console) as progress:
-                report = online_retail_import(
-                    path=path,
-                    rejects_path=rejects,
-                    encoding=options["encoding"],
-                    batch_size=options["batch_size"],
-                    progress=progress,
-                )
-        except MissingColumnsError as exc:
-            raise CommandError(str(exc)) from exc
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{path} is not in the encoding {options['encoding']}: {exc}") from exc
-        except (
-            OSError,
-            EOFError,
-        ) as exc:  # a corrupt or truncated .gz fails in the first pass, before any write
-            raise CommandError(f"Could not read {path}: {exc}") from exc
+        with file_refusals(path), RichProgress(console) as progress:
+            report = online_retail_import(
+                path=path,
+                rejects_path=rejects,
+                encoding=options["encoding"],
+                batch_size=options["batch_size"],
+                progress=progress,
+            )
 
         table = Table(title=f"Online Retail import of {path.name} ({report.encoding})")
         table.add_column("rows")
