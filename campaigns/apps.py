@@ -6,4 +6,4 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns"
 
     def ready(self) -> None:
-        from campaigns import signals  # noqa: F401 - connects the ESP tracking receiver
+        from campaigns import signals, webhooks  # noqa: F401 - the ESP tracking receiver and its check

@@ -6,7 +6,8 @@ import logging
 import math
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views import defaults
@@ -48,6 +49,23 @@ class WriteConflict(PlatformError):
     status_code = 409
     default_code = "conflict"
     default_detail = "A concurrent write conflicted with this request; nothing was stored. Retry it."
+
+
+class PayloadTooLarge(PlatformError):
+    status_code = 413
+    default_code = "payload_too_large"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"The request body is over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; nothing was read."
+        )
+
+
+class BadRequest(PlatformError):
+    """What Django refuses as suspicious (too many fields, a malformed header…)."""
+
+    default_code = "bad_request"
+    default_detail = "The request is malformed."
 
 
 def _is_leaf(value: Any) -> bool:
@@ -128,6 +146,10 @@ def _envelope_for(exc: Exception) -> Response:
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # raised when DRF reads request.body
+        exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):
+        exc = BadRequest()
     if isinstance(exc, PlatformError):
         return envelope(
             status_code=exc.status_code,

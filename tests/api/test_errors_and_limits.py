@@ -199,3 +199,73 @@ def test_the_token_limit_holds_whatever_the_forwarded_header_says(
 
 def test_a_no_role_user_reading_the_schema_is_not_a_server_error(world: World) -> None:
     assert world.clients["no-role"].get("/api/schema/").status_code == 200
+
+
+def test_a_body_over_the_upload_limit_is_413(world: World, settings: Any) -> None:
+    staff = world.clients["staff"]
+    filler = "x" * settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    patched = staff.patch(ADA, f'{{"name": "{filler}"}}', content_type="application/json")
+    ingested = staff.post(
+        f"{ADA}/data", f'{{"purchases": [], "x": "{filler}"}}', content_type="application/json"
+    )
+
+    assert (
+        str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in _envelope(patched, 413, "payload_too_large")["message"]
+    )
+    _envelope(ingested, 413, "payload_too_large")
+    assert Customer.objects.get(pk=world.ada.pk).name == ""
+
+
+@pytest.mark.parametrize("depth", [33, 10_000, 300_000])
+def test_json_nested_too_deep_is_a_parse_error(world: World, depth: int) -> None:
+    body = '{"profile": ' + '{"a": ' * depth + "1" + "}" * depth + "}"
+
+    response = world.clients["staff"].patch(ADA, body, content_type="application/json")
+
+    assert "nested deeper than" in _envelope(response, 400, "parse_error")["message"]
+
+
+def test_json_nested_within_the_limit_is_stored(world: World) -> None:
+    body = '{"profile": ' + '{"a": ' * 30 + "1" + "}" * 30 + "}"
+
+    response = world.clients["staff"].patch(ADA, body, content_type="application/json")
+
+    assert response.status_code == 200, response.content
+
+
+# Raw bodies: a JSON \u escape can name half of a surrogate pair, which is no text PostgreSQL can store.
+LONE_SURROGATES = {
+    "profile value": (ADA, "patch", '{"profile": {"note": "a\\udfff"}}'),
+    "profile key": (ADA, "patch", '{"profile": {"\\ud800": 1}}'),
+    "name": (ADA, "patch", '{"name": "\\udfffAda"}'),
+    "purchase metadata": (
+        f"{ADA}/data",
+        "post",
+        '{"purchases": [{"id": "s-1", "sku": "85123A", "quantity": 1, "unit_price": "2.55",'
+        ' "purchased_at": "2011-12-02T10:00:00Z", "metadata": {"note": ["\\udfff"]}}]}',
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ["staff", "customer"])
+@pytest.mark.parametrize("case", LONE_SURROGATES)
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_parse_error(world: World, role: str, case: str) -> None:
+    path, method, body = LONE_SURROGATES[case]
+    before = Customer.objects.values().get(pk=world.ada.pk)
+
+    response = getattr(world.clients[role], method)(path, body, content_type="application/json")
+
+    if response.status_code != 403:  # a customer may not ingest
+        assert "surrogate" in _envelope(response, 400, "parse_error")["message"]
+    assert Customer.objects.values().get(pk=world.ada.pk) == before
+    assert not world.ada.purchases.filter(external_id="s-1").exists()
+
+
+def test_a_surrogate_pair_is_one_character_and_is_stored(world: World) -> None:
+    response = world.clients["customer"].patch(
+        ADA, '{"profile": {"mood": "\\ud83d\\ude00"}}', content_type="application/json"
+    )
+
+    assert response.status_code == 200, response.content
+    assert Customer.objects.get(pk=world.ada.pk).profile == {"mood": "\U0001f600"}

@@ -1,5 +1,5 @@
 """ESP tracking webhooks (here Postmark's, through anymail's real view) update the send, become
-interaction events, and suppress hard bounces and complaints."""
+interaction events, and suppress hard bounces and complaints; only the sending ESP has a route."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 import pytest
+from anymail import urls as anymail_urls
+from django.core import checks
 from django.db.models import Value
 from django.db.models.functions import Concat
 from django.test import Client
@@ -20,6 +22,7 @@ from campaigns.models import (
 )
 from campaigns.services.runs import campaign_run_start
 from campaigns.services.sending import sends_render
+from campaigns.webhooks import TRACKING_VIEWS
 from customers.models import Customer, InteractionEvent
 from tests.factories import Store, make_reachable, scheduled_campaign
 
@@ -28,13 +31,14 @@ SECRET = "hook-user:a-long-hook-password"
 
 @pytest.fixture
 def sent(trained: Store, settings: Any, django_capture_on_commit_callbacks: Any) -> list[Send]:
-    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
     make_reachable(Customer.objects.order_by("pk")[:3])
     campaign = scheduled_campaign("c")
     with django_capture_on_commit_callbacks(execute=False):
         run = campaign_run_start(campaign_id=campaign.pk, occurrence="x")
     assert run is not None
     sends_render(list(run.sends.values_list("pk", flat=True)))
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
     run.sends.update(
         status=SendStatus.SENT, sent_at=timezone.now(), esp_message_id=Concat(Value("pm-"), "pk")
     )
@@ -93,3 +97,61 @@ def test_a_webhook_without_the_secret_is_refused(sent: list[Send]) -> None:
     assert hook({"RecordType": "Delivery", "Metadata": {"send": str(sent[0].pk)}}, "someone:else") == 400
     sent[0].refresh_from_db()
     assert sent[0].delivered_at is None
+
+
+# Every webhook route anymail offers, tracking and inbound, for every ESP.
+ANYMAIL_PATHS = sorted(
+    "/webhooks/anymail/" + str(pattern.pattern).strip("^$").replace("(_mime)?", "")
+    for pattern in anymail_urls.urlpatterns
+)
+# What each ESP's webhook view needs before it can check a request.
+ESP_KEYS: dict[str, dict[str, str]] = {
+    "brevo": {"BREVO_API_KEY": "key"},
+    "sendinblue": {"SENDINBLUE_API_KEY": "key"},
+    "mailersend": {"MAILERSEND_SIGNING_SECRET": "secret"},
+    "mailgun": {"MAILGUN_WEBHOOK_SIGNING_KEY": "key"},
+    "mailtrap": {"MAILTRAP_API_TOKEN": "token"},
+    "mandrill": {"MANDRILL_WEBHOOK_KEY": "key"},
+    "postal": {"POSTAL_WEBHOOK_KEY": "key"},
+    "resend": {"RESEND_API_KEY": "key"},
+    "unisender_go": {"UNISENDER_GO_API_KEY": "key"},
+}
+
+
+def sending_with(settings: Any, esp: str, keys: dict[str, str]) -> None:
+    settings.EMAIL_BACKEND = f"anymail.backends.{esp}.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET, **keys}
+
+
+@pytest.mark.parametrize("path", ANYMAIL_PATHS)
+def test_no_webhook_answers_while_no_esp_sends_our_mail(db: None, path: str) -> None:
+    response = Client().post(path, {}, content_type="application/json")
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("esp", sorted(TRACKING_VIEWS))
+def test_the_sending_esp_refuses_an_unauthenticated_event_and_others_have_no_route(
+    db: None, settings: Any, esp: str
+) -> None:
+    sending_with(settings, esp, ESP_KEYS.get(esp, {}))
+    other = "postmark" if esp != "postmark" else "mailgun"
+
+    unauthenticated = Client().post(f"/webhooks/anymail/{esp}/tracking/", {}, content_type="application/json")
+    elsewhere = Client().post(f"/webhooks/anymail/{other}/tracking/", {}, content_type="application/json")
+    inbound = Client().post(f"/webhooks/anymail/{esp}/inbound/", {}, content_type="application/json")
+
+    assert unauthenticated.status_code in (400, 401, 403)  # Amazon SNS is asked for basic auth: 401
+    assert (elsewhere.status_code, inbound.status_code) == (404, 404)
+    assert checks.run_checks(tags=[checks.Tags.security]) == []
+
+
+def test_a_sending_esp_without_its_keys_fails_the_checks_and_its_webhook_is_unavailable(
+    db: None, settings: Any
+) -> None:
+    sending_with(settings, "mailgun", {})
+
+    response = Client().post("/webhooks/anymail/mailgun/tracking/", {}, content_type="application/json")
+
+    assert response.status_code == 503
+    assert [message.id for message in checks.run_checks(tags=[checks.Tags.security])] == ["campaigns.E001"]
