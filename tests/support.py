@@ -11,6 +11,8 @@ from typing import Any
 
 import requests
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.mixins import ListModelMixin
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -56,3 +58,17 @@ def key_client(*scopes: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
     return client
+
+
+def api_list_paths(patterns: list[Any] | None = None, prefix: str = "") -> list[str]:
+    """The path of every parameterless list endpoint of the API, found in the URLconf."""
+    found = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            found += api_list_paths(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern) and "<" not in route and route.startswith("api/"):
+            view = getattr(pattern.callback, "view_class", None)
+            if isinstance(view, type) and issubclass(view, ListModelMixin):
+                found.append("/" + route)
+    return sorted(found)

@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.mixins import ListModelMixin
 
-from tests.api.conftest import World
+from tests.factories import World
+from tests.support import api_list_paths
 
 ENVELOPE = {"error_code", "message", "details", "timestamp", "request_id"}
 ROLES = ("staff", "service", "catalog-service", "customer", "no-role", "anonymous")
 
 
-def _list_paths(patterns: list[Any], prefix: str = "") -> Iterator[str]:
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _list_paths(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern) and "<" not in route:
-            view = getattr(pattern.callback, "view_class", None)
-            if view is not None and issubclass(view, ListModelMixin):
-                yield "/" + route
-
-
-LIST_PATHS = sorted(_list_paths(get_resolver().url_patterns))
+LIST_PATHS = api_list_paths()
 
 
 def _cursor(query: str) -> str:
