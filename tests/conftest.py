@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import django.test.testcases as django_testcases
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
@@ -24,8 +25,11 @@ from tests.support import ONLINE_RETAIL, QUICK, WorkerStarter, free_port
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Passwords hash with a fast hasher: tests create many users and prove nothing about PBKDF2."""
+    """Passwords hash with a fast hasher: tests create many users and prove nothing about PBKDF2.
+    The live server answers /media/ through the platform's own view (signed links, redirects to
+    the object store), as a deployed server does; Django's would read ``MEDIA_ROOT`` directly."""
     django_settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    django_testcases._MediaFilesHandler = lambda application: application  # type: ignore[assignment,misc]
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -61,6 +61,8 @@ def test_staff_render_a_board_from_the_customer_page_and_find_it_in_the_gallery(
         message = page.inner_text(".messagelist")
         rendered = reload_until(page, ".field-vision_board img")
         thumbnail = page.locator(".field-vision_board img")
+        if rendered:  # a lazy image, fetched through a redirect on an object store: give it time
+            thumbnail.evaluate("image => image.decode().catch(() => null)")
         loaded = thumbnail.evaluate("image => image.complete && image.naturalWidth") if rendered else 0
         page.locator(".field-vision_board").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "admin-customer-vision-board.png"))
