@@ -84,7 +84,7 @@ def _require_production_parts() -> None:
 
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "marketing_platform.admin_config.PlatformAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

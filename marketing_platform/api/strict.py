@@ -15,6 +15,8 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from marketing_platform.storable import NUL, json_problem
+
 
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not declare, alongside the usual field errors.
@@ -108,16 +110,6 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value).astimezone(UTC)
 
 
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
-
-
 class JSONObjectField(serializers.DictField):
     """A JSON object of any values, without NUL characters (PostgreSQL's jsonb refuses them)."""
 
@@ -125,6 +117,6 @@ class JSONObjectField(serializers.DictField):
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         value = super().to_internal_value(data)
-        if _contains_nul(value):
+        if json_problem(value) == NUL:
             self.fail("null_characters")
         return value
