@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from collections.abc import Callable
 
 from anymail import urls as anymail_urls
-from anymail.exceptions import AnymailAPIError, AnymailConfigurationError
+from anymail.exceptions import AnymailAPIError, AnymailConfigurationError, AnymailInsecureWebhookWarning
+from anymail.webhooks.base import AnymailBasicAuthMixin
 from django.conf import settings
 from django.core import checks
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -52,13 +54,28 @@ def esp_tracking_webhook(request: HttpRequest, esp: str) -> HttpResponse:
 
 @checks.register(checks.Tags.security)
 def check_sending_esp_webhook(**kwargs: object) -> list[checks.CheckMessage]:
-    """The sending ESP's webhook view has the keys it needs (anymail reads them per request)."""
+    """The sending ESP's webhook view has the keys it needs (anymail reads them per request), and
+    does not accept events from anyone: a forged complaint or bounce would suppress a customer."""
     esp = sending_esp()
     view = TRACKING_VIEWS.get(esp or "")
     if view is None:
         return []
     try:
-        view.view_class(**view.view_initkwargs)  # type: ignore[attr-defined]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AnymailInsecureWebhookWarning)  # said below, as an error
+            instance = view.view_class(**view.view_initkwargs)  # type: ignore[attr-defined]
     except AnymailConfigurationError as exc:
         return [checks.Error(f"The {esp} tracking webhook cannot check requests: {exc}", id="campaigns.E001")]
+    if (
+        isinstance(instance, AnymailBasicAuthMixin)
+        and instance.warn_if_no_basic_auth
+        and not instance.basic_auth
+    ):
+        return [
+            checks.Error(
+                f"The {esp} tracking webhook accepts events from anyone: set ANYMAIL_WEBHOOK_SECRET "
+                "(user:password) and give it to the ESP in the webhook's address.",
+                id="campaigns.E002",
+            )
+        ]
     return []

@@ -146,6 +146,16 @@ def test_the_sending_esp_refuses_an_unauthenticated_event_and_others_have_no_rou
     assert checks.run_checks(tags=[checks.Tags.security]) == []
 
 
+@pytest.mark.parametrize("esp", ["postmark", "amazon_ses", "sparkpost"])
+def test_a_sending_esp_whose_webhook_anyone_could_call_fails_the_checks(
+    db: None, settings: Any, esp: str
+) -> None:
+    sending_with(settings, esp, {})
+    settings.ANYMAIL = {}  # no ANYMAIL_WEBHOOK_SECRET
+
+    assert [message.id for message in checks.run_checks(tags=[checks.Tags.security])] == ["campaigns.E002"]
+
+
 def test_a_sending_esp_without_its_keys_fails_the_checks_and_its_webhook_is_unavailable(
     db: None, settings: Any
 ) -> None:
