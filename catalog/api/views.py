@@ -27,6 +27,7 @@ from marketing_platform.api.strict import (
     StrictDecimalField,
     StrictSerializer,
 )
+from marketing_platform.ranges import MAX_UNIT_PRICE
 
 
 class CategoryOutput(serializers.ModelSerializer[Category]):
@@ -87,7 +88,7 @@ class ProductInput(StrictSerializer):
     category = StrictSlugField(
         slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
     )
-    price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0)
+    price = StrictDecimalField(max_digits=12, decimal_places=3, min_value=0, max_value=MAX_UNIT_PRICE)
     currency = StrictCharField(min_length=3, max_length=3, required=False)
     image_url = StrictCharField(
         required=False,

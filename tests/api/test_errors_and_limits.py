@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
+from catalog.models import Product
 from customers.api import resources
 from customers.models import Customer
 from tests.factories import World
@@ -111,6 +113,19 @@ def test_read_only_fields_in_a_product_write_are_refused(world: World) -> None:
 
     assert _envelope(create, 400, "validation_error")["details"]["errors"][0]["code"] == "read_only"
     assert _envelope(rename, 400, "validation_error")["details"]["errors"][0]["code"] == "read_only"
+
+
+def test_a_product_price_beyond_any_sale_price_is_refused_as_purchases_are(world: World) -> None:
+    staff = world.clients["staff"]
+
+    create = staff.post(
+        "/api/v1/products", {"sku": "N-1", "name": "N", "price": "1000000.001"}, format="json"
+    )
+    change = staff.patch("/api/v1/products/85123A", {"price": "999999999.999"}, format="json")
+
+    for response in (create, change):
+        assert _envelope(response, 400, "validation_error")["details"]["errors"][0]["field"] == "price"
+    assert Product.objects.get(sku="85123A").price == Decimal("2.55")
 
 
 def test_withdrawing_consent_records_the_unsubscribe_time(world: World) -> None:
