@@ -18,13 +18,14 @@ SURROGATE = (
 TOO_DEEP = f"objects and arrays are nested deeper than {MAX_DEPTH} levels"
 
 
-def json_problem(value: Any) -> str | None:
-    """Why ``value`` (decoded JSON: keys and values at any depth) cannot be stored, or None."""
+def json_problem(value: Any, *, allow_nul: bool = False) -> str | None:
+    """Why ``value`` (decoded JSON: keys and values at any depth) cannot be stored, or None;
+    NUL characters aside with ``allow_nul`` (for a caller that leaves them to another check)."""
     pending: list[tuple[Any, int]] = [(value, 0)]
     while pending:
         item, depth = pending.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if "\x00" in item and not allow_nul:
                 return NUL
             if LONE_SURROGATE.search(item):
                 return SURROGATE

@@ -45,7 +45,7 @@ MAX_FORMAT_WIDTH = 999  # a %-format or str.format width or precision
 MAX_SIZE = 100_000  # characters or items: the largest value any step of a render builds
 MAX_INTEGER_BITS = 4096  # an integer built by * or **
 UNSAFE_STR_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "translate"})
-WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap", "truncate"})
+WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap"})
 PERCENT_SPEC = re.compile(
     r"%(?:\((?P<key>[^)]*)\))?[-#0 +]*(?P<width>\*|\d+)?(?:\.(?P<precision>\*|\d+))?[hlL]?(?P<type>.)",
     re.DOTALL,
@@ -71,8 +71,8 @@ class Limits:
 
 class SandboxCodeGenerator(CodeGenerator):
     """Jinja's code generator with the hooks Jinja has no setting for: loops step through
-    ``environment.iterate``, ``~`` and ``{% set %}`` values go through ``environment.measured``,
-    captured output is an ``OutputBuffer``."""
+    ``environment.iterate``; ``~``, list, tuple and dict literals and ``{% set %}`` values go
+    through ``environment.measured``; captured output is an ``OutputBuffer``."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -100,8 +100,24 @@ class SandboxCodeGenerator(CodeGenerator):
         super().visit_Assign(node, frame)
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self._measure(super().visit_Concat, node, frame)
+
+    # A literal holding other values twice doubles their size: ``{% with a = [a, a] %}``.
+    def visit_List(self, node: nodes.List, frame: Frame) -> None:
+        self._measure(super().visit_List, node, frame)
+
+    def visit_Dict(self, node: nodes.Dict, frame: Frame) -> None:
+        self._measure(super().visit_Dict, node, frame)
+
+    def visit_Tuple(self, node: nodes.Tuple, frame: Frame) -> None:
+        if node.ctx != "load":  # an assignment target, not a value
+            super().visit_Tuple(node, frame)
+            return
+        self._measure(super().visit_Tuple, node, frame)
+
+    def _measure(self, visit: Callable[[Any, Frame], None], node: nodes.Node, frame: Frame) -> None:
         self.write("environment.measured(")
-        super().visit_Concat(node, frame)
+        visit(node, frame)
         self.write(")")
 
 
@@ -280,6 +296,8 @@ def _size(value: Any, budget: int = MAX_SIZE) -> int:
         item = pending.pop()
         if isinstance(item, (str, bytes, range)):
             total += len(item)
+        elif isinstance(item, int):  # as printed: about 0.3 digits a bit
+            total += item.bit_length() * 3 // 10 + 1
         elif isinstance(item, (list, tuple, set, frozenset, Mapping)):
             total += len(item)
             if total <= budget:

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from marketing_platform.storable import NUL, TOO_DEEP, json_problem
+from marketing_platform.storable import TOO_DEEP, json_problem
 
 
 class BoundedJSONParser(JSONParser):
@@ -23,7 +23,7 @@ class BoundedJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise ParseError(f"JSON parse error - {TOO_DEEP}.") from exc
-        problem = json_problem(data)
-        if problem is not None and problem != NUL:
+        problem = json_problem(data, allow_nul=True)
+        if problem is not None:
             raise ParseError(f"JSON parse error - {problem}.")
         return data

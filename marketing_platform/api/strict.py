@@ -113,10 +113,16 @@ class AwareDateTimeField(serializers.DateTimeField):
 class JSONObjectField(serializers.DictField):
     """A JSON object of any values, without NUL characters (PostgreSQL's jsonb refuses them)."""
 
-    default_error_messages = {"null_characters": "Text may not contain NUL (\\u0000) characters."}
+    default_error_messages = {
+        "null_characters": "Text may not contain NUL (\\u0000) characters.",
+        "unstorable": "This JSON cannot be stored: {problem}.",
+    }
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         value = super().to_internal_value(data)
-        if json_problem(value) == NUL:
+        problem = json_problem(value)
+        if problem == NUL:
             self.fail("null_characters")
+        if problem is not None:
+            self.fail("unstorable", problem=problem)
         return value

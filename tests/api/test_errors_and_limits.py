@@ -254,6 +254,7 @@ LONE_SURROGATES = {
     "profile value": (ADA, "patch", '{"profile": {"note": "a\\udfff"}}'),
     "profile key": (ADA, "patch", '{"profile": {"\\ud800": 1}}'),
     "name": (ADA, "patch", '{"name": "\\udfffAda"}'),
+    "beside a NUL": (ADA, "patch", '{"profile": {"a": "\\u0000", "b": "\\udfff"}}'),
     "purchase metadata": (
         f"{ADA}/data",
         "post",

@@ -62,6 +62,17 @@ AMPLIFICATIONS = {
         "{% for i in range(60) %}{% set ns.s = [ns.s, ns.s] %}{% endfor %}{{ ns.s|length }}"
     ),
     "a list of one long string repeated": "{{ ['x' * 100000] * 100000 }}",
+    "with doubling lists, then compared": (
+        "{% with a = [1], b = [1] %}"
+        + "{% with a = [a, a], b = [b, b] %}" * 40
+        + "{{ a == b }}"
+        + "{% endwith %}" * 41
+    ),
+    "a dict literal holding a value twice": (
+        "{% set ns = namespace(d={}) %}{% for i in range(60) %}{% set ns.d = {'a': ns.d, 'b': ns.d} %}"
+        "{% endfor %}{{ ns.d == ns.d }}"
+    ),
+    "a list of one big number repeated": "{% set x = [2 ** 2000] * 99999 %}{{ x }}",
     "bytes repeated": "{{ ('x'.encode() * 10 ** 9)|length }}",
     "translate to long strings": "{{ ('x' * 100000).translate({120: 'y' * 100000}) }}",
     "indent by a long string": "{{ ('x\\n' * 50000)|indent('y' * 1000) }}",
@@ -85,7 +96,7 @@ RUNAWAY_LOOPS = {
         "{% for a in 'x' * 100000 %}{% for b in 'x' * 10000 %}{% endfor %}{% endfor %}"
     ),
     "nested loops over lists": (
-        "{% set xs = range(100000)|list %}{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}"
+        "{% set xs = ('x' * 50000)|list %}{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}"
     ),
     "recursive loop()": (
         "{% for a in range(100000) recursive %}"
@@ -175,6 +186,7 @@ def test_ordinary_loops_joins_and_price_formats_still_render() -> None:
         "{% set ns = namespace(total=0) %}{% for p in products %}{% set ns.total = ns.total + p.price %}"
         "{% endfor %}<p>{{ '{:.2f}'.format(ns.total) }} · {{ products|map(attribute='name')|join(' / ') }}"
         " · {{ products|sum(attribute='price') }} · {{ 'x'|replace('x', 'y') * 3 }}</p>"
+        "{{ ('x' * 10)|truncate(300) }}{% with pair = [1, 2] %}{{ pair|sum }}{% endwith %}"
     )
     products = [
         {"name": "tea cup", "price": 2.5, "tags": ["kitchen", "gift"]},
@@ -185,7 +197,7 @@ def test_ordinary_loops_joins_and_price_formats_still_render() -> None:
 
     assert html == (
         "<li>1. Tea Cup: 2.50 (kitchen, gift), </li><li>2. Cake Stand: 12.75 (kitchen)</li>"
-        "<p>15.25 · tea cup / cake stand · 15.25 · yyy</p>"
+        "<p>15.25 · tea cup / cake stand · 15.25 · yyy</p>xxxxxxxxxx3"
     )
 
 
