@@ -90,7 +90,6 @@ def vision_board_render(board_id: int) -> VisionBoard:
             if board.status == BoardStatus.READY:  # another worker got there first
                 _delete(stored.values())
                 return board
-            replaced = [file.name for file in (board.social_image, board.screen_image) if file]
             board.social_image, board.screen_image = stored["social"], stored["screen"]
             board.layout = composed.layout
             board.source = source.as_dict()
@@ -99,8 +98,7 @@ def vision_board_render(board_id: int) -> VisionBoard:
             board.error = ""
             board.generated_at = timezone.now()
             board.save()
-            transaction.on_commit(lambda: _delete(replaced))
-    except BaseException:  # not kept: no row names these files
+    except BaseException:  # not committed: no row names these files
         _delete(stored.values())
         raise
     return board
