@@ -47,8 +47,8 @@ def esp_tracking_webhook(request: HttpRequest, esp: str) -> HttpResponse:
     except AnymailConfigurationError:
         logger.exception("The %s webhook is not configured", esp)
         return HttpResponse("Webhook not configured.", status=503, content_type="text/plain")
-    except AnymailAPIError as exc:
-        logger.warning("Refused a %s webhook request: %s", esp, exc)
+    except (AnymailAPIError, ValueError, TypeError, KeyError) as exc:  # not that ESP's event shape
+        logger.warning("Refused a %s webhook request: %s: %s", esp, type(exc).__name__, exc)
         return HttpResponseBadRequest("Not an event of this ESP.", content_type="text/plain")
 
 

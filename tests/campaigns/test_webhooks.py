@@ -93,6 +93,18 @@ def test_a_hard_bounce_and_a_complaint_suppress_the_address(sent: list[Send]) ->
     assert complainer.unsubscribed_at is not None  # found by the ESP's message id
 
 
+@pytest.mark.parametrize("body", ["[]", "not json", '{"RecordType": "Delivery"}', '"text"', "{}"])
+def test_an_authenticated_body_that_is_no_event_is_refused(db: None, settings: Any, body: str) -> None:
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": SECRET}
+    auth = base64.b64encode(SECRET.encode()).decode()
+
+    response = Client().post("/webhooks/anymail/postmark/tracking/", body, content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Basic {auth}")  # fmt: skip
+
+    assert response.status_code in (200, 400)  # anymail ignores an event it has no use for
+
+
 def test_a_webhook_without_the_secret_is_refused(sent: list[Send]) -> None:
     assert hook({"RecordType": "Delivery", "Metadata": {"send": str(sent[0].pk)}}, "someone:else") == 400
     sent[0].refresh_from_db()

