@@ -68,6 +68,20 @@ TEMPLATES = st.one_of(
             "{% endfor %}{{ ns.v|length }}"
         )
     ),
+    st.tuples(
+        EXPRESSIONS, st.integers(1, 40), st.sampled_from(["a == a", "a|length", "a", "a|tojson|length"])
+    ).map(
+        lambda e: (
+            "{% with a = "
+            + e[0]
+            + " %}"
+            + "{% with a = [a, {'k': a}] %}" * e[1]
+            + "{{ "
+            + e[2]
+            + " }}"
+            + "{% endwith %}" * (e[1] + 1)
+        )
+    ),
     st.tuples(EXPRESSIONS, NUMBERS).map(
         lambda e: (
             "{% macro m(n) %}{% if n > 0 %}{{ " + e[0] + " }}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}"
