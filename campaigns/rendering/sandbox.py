@@ -171,12 +171,7 @@ class EmailSandbox(ImmutableSandboxedEnvironment):
         return _measured(super().call_binop(context, operator, left, right))
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        _check_deadline()
-        for value in (*args, *kwargs.values()):
-            if _is_int(value) and abs(value) > MAX_NUMBER:
-                raise SecurityError(f"numbers above {MAX_NUMBER:,} are not allowed in calls")
-        args = tuple(_measured(_collected(value)) for value in args)
-        kwargs = {name: _measured(_collected(value)) for name, value in kwargs.items()}
+        args, kwargs = _checked_arguments(args, kwargs, limit=MAX_NUMBER, unit="numbers", where="calls")
         if isinstance(__obj, LoopContext) and args:  # loop(children) in a recursive loop
             args = (__self.iterate(args[0]), *args[1:])
         owner = getattr(__obj, "__self__", None)
@@ -435,6 +430,21 @@ FILTER_ESTIMATES: dict[str, Callable[[Mapping[str, Any]], int]] = {
 }
 
 
+def _checked_arguments(
+    args: tuple[Any, ...], kwargs: dict[str, Any], *, limit: int, unit: str, where: str, skip: int = 0
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """What every call and filter goes through first: the deadline, the cap on numbers (past the
+    first ``skip`` positional arguments), and each argument collected and measured."""
+    _check_deadline()
+    for argument in (*args[skip:], *kwargs.values()):
+        if _is_int(argument) and abs(argument) > limit:
+            raise SecurityError(f"{unit} above {limit:,} are not allowed in {where}")
+    return (
+        tuple(_measured(_collected(value)) for value in args),
+        {name: _measured(_collected(value)) for name, value in kwargs.items()},
+    )
+
+
 def _guarded_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
     """``original`` with the deadline, number caps, its estimate if it multiplies, and its
     inputs and result measured."""
@@ -444,13 +454,9 @@ def _guarded_filter(name: str, original: Callable[..., Any]) -> Callable[..., An
     passes_context = hasattr(original, "jinja_pass_arg")  # @pass_environment and the like
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        _check_deadline()
         head, args = (args[:1], args[1:]) if passes_context else ((), args)
-        for argument in (*args[1:], *kwargs.values()):
-            if _is_int(argument) and abs(argument) > limit:
-                raise SecurityError(f"{unit} above {limit:,} are not allowed in filters")
-        args = tuple(_measured(_collected(value)) for value in args)
-        kwargs = {key: _measured(_collected(value)) for key, value in kwargs.items()}
+        # the value filtered is measured, not capped as a number: only the filter's arguments are
+        args, kwargs = _checked_arguments(args, kwargs, limit=limit, unit=unit, where="filters", skip=1)
         if estimate is not None and signature is not None:
             bound = signature.bind(*head, *args, **kwargs)
             _estimate(estimate(bound.arguments))
