@@ -3,6 +3,7 @@ following a media address."""
 
 from __future__ import annotations
 
+import csv
 import socket
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -45,6 +46,12 @@ def fetch_media(address: str) -> tuple[int, bytes]:
         return outside.status_code, outside.content
     body = b"".join(response.streaming_content) if response.streaming else response.content
     return response.status_code, body
+
+
+def reject_reasons(rejects_file: Path) -> dict[str, str]:
+    """An importer's rejects file as line number → reason."""
+    with rejects_file.open(newline="") as handle:
+        return {row["line"]: row["reason"] for row in csv.DictReader(handle)}
 
 
 def jwt_client(user: Any) -> APIClient:

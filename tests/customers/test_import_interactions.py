@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from catalog.models import Product
 from customers.models import Customer, InteractionEvent
 from recommendations.dataset import interactions
+from tests.support import reject_reasons
 
 pytestmark = pytest.mark.django_db
 
@@ -125,9 +126,7 @@ def test_times_and_quantities_outside_sane_ranges_are_rejected_with_their_line(t
         stdout=StringIO(),
     )  # fmt: skip
 
-    with (tmp_path / "rejects.csv").open(newline="") as handle:
-        rejects = {row["line"]: row["reason"] for row in csv.DictReader(handle)}
-    assert rejects == {
+    assert reject_reasons(tmp_path / "rejects.csv") == {
         "3": "time_too_early",
         "4": "time_in_future",
         "5": "time_in_future",

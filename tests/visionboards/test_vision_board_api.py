@@ -51,6 +51,13 @@ def render_all() -> None:
         vision_board_render(pk)
 
 
+def rendered_board(store: Store, client: APIClient) -> VisionBoard:
+    """The customer's first board, asked for through the API and rendered."""
+    client.get(url(store))
+    render_all()
+    return VisionBoard.objects.get(customer=store.customer)
+
+
 def test_the_first_get_starts_a_render_and_answers_202_until_the_board_is_ready(
     store: Store, staff_client: APIClient, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -195,9 +202,7 @@ def test_board_links_expire_soon_in_api_answers_and_after_weeks_in_emails(
 def test_board_files_have_random_names_that_a_guess_does_not_find(
     store: Store, staff_client: APIClient
 ) -> None:
-    staff_client.get(url(store))
-    render_all()
-    board = VisionBoard.objects.get(customer=store.customer)
+    board = rendered_board(store, staff_client)
 
     for file in (board.social_image, board.screen_image):
         assert re.fullmatch(RANDOM_NAME, file.name)
@@ -209,9 +214,7 @@ def test_board_files_have_random_names_that_a_guess_does_not_find(
 def test_a_board_rendered_again_gets_new_names_and_keeps_its_old_files_for_links_already_sent(
     store: Store, staff_client: APIClient, django_capture_on_commit_callbacks: Any
 ) -> None:
-    staff_client.get(url(store))
-    render_all()
-    board = VisionBoard.objects.get(customer=store.customer)
+    board = rendered_board(store, staff_client)
     old = [board.social_image.name, board.screen_image.name]
     VisionBoard.objects.filter(pk=board.pk).update(status=BoardStatus.PENDING)  # a render that is retried
 
@@ -227,9 +230,7 @@ def test_a_board_rendered_again_gets_new_names_and_keeps_its_old_files_for_links
 def test_boards_stored_under_guessable_names_move_to_random_ones(
     store: Store, staff_client: APIClient
 ) -> None:
-    staff_client.get(url(store))
-    render_all()
-    board = VisionBoard.objects.get(customer=store.customer)
+    board = rendered_board(store, staff_client)
     pictures = {}
     for field, file in (("social_image", board.social_image), ("screen_image", board.screen_image)):
         pictures[field] = file.read()
