@@ -20,6 +20,11 @@ class ModelVersion(models.Model):
     parameters = models.JSONField(default=dict, help_text="LightFM and data settings it was trained with.")
     data = models.JSONField(default=dict, help_text="Customers, products, interactions and features seen.")
     metrics = models.JSONField(default=dict, help_text="Offline evaluation against the baselines.")
+    blend = models.JSONField(
+        default=dict,
+        help_text="How serving blends and filters for this version: source weights and rules, chosen on "
+        "a validation split of the shop's own data, with the figures they were chosen on.",
+    )
     artifact = models.CharField(max_length=255, blank=True, help_text="Path in media storage.")
     training_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
