@@ -52,7 +52,7 @@ def acquisitions(
     *, customer_ids: Ids = None, since: datetime | None = None, before: datetime | None = None
 ) -> Iterator[Acquisition]:
     """Every purchase, sale lines first; an event without a quantity counts one."""
-    window = {"customer_ids": customer_ids, "since": since, "before": before}
+    window: dict[str, Any] = {"customer_ids": customer_ids, "since": since, "before": before}
     lines = _within(sales(), "purchased_at", **window).values_list(
         "customer_id", "product_id", "invoice", "quantity", "purchased_at"
     )

@@ -1,6 +1,7 @@
 """What the recommender learns from, read from the database: weighted interactions and features.
 
-Interaction weight of a sale line: ``w_purchase · ln(1 + quantity)``; of an event:
+Interaction weight of a purchase (a sale line or a purchase event, ``customers.ownership``):
+``w_purchase · ln(1 + quantity)``, an event without a quantity being one; of another event:
 ``w_kind`` (``INTERACTION_WEIGHTS``), times ``ln(1 + quantity)`` when it has one.
 Each is multiplied by ``2^(−age / half-life)``, age counted back from the last
 interaction in the data, and summed per customer and product.
@@ -17,13 +18,15 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
 from django.db.models import F
 
 from catalog.models import Product
-from customers.models import Customer, CustomerInterest, InteractionEvent, Purchase, PurchaseKind
+from customers.models import Customer, CustomerInterest, InteractionEvent, InteractionKind
+from customers.ownership import Acquisition, acquisitions
 
 Features = dict[str, float]
 
@@ -35,34 +38,70 @@ class Interaction:
     weight: float
 
 
-def interactions(*, before: datetime | None = None) -> list[Interaction]:
-    """Every (customer, product) pair with its decayed, summed weight; what came before ``before``."""
-    purchases = Purchase.objects.filter(kind=PurchaseKind.SALE)
-    events = InteractionEvent.objects.all()
-    if before is not None:
-        purchases = purchases.filter(purchased_at__lt=before)
-        events = events.filter(occurred_at__lt=before)
+class Signal(NamedTuple):
+    """One purchase or event with its undecayed weight."""
+
+    customer_id: int
+    product_id: int
+    weight: float
+    moment: datetime
+
+
+@dataclass(frozen=True)
+class History:
+    """What the shop knows up to a moment: every weighted signal, and the purchases among them
+    (``customers.ownership``) that say what each customer has."""
+
+    signals: list[Signal]
+    purchases: list[Acquisition]
+
+    @property
+    def end(self) -> datetime | None:
+        return max((signal.moment for signal in self.signals), default=None)
+
+    def before(self, cutoff: datetime) -> History:
+        return History(
+            [s for s in self.signals if s.moment < cutoff], [p for p in self.purchases if p.moment < cutoff]
+        )
+
+    def without(self, pairs: set[tuple[int, int]]) -> History:
+        """Without any signal of these (customer, product) pairs."""
+        return History(
+            [s for s in self.signals if (s.customer_id, s.product_id) not in pairs],
+            [p for p in self.purchases if (p.customer_id, p.product_id) not in pairs],
+        )
+
+    def interactions(self) -> list[Interaction]:
+        """Every (customer, product) pair with its decayed, summed weight, age counted back from
+        the last signal."""
+        end = self.end
+        if end is None:
+            return []
+        half_life = settings.RECOMMENDER["half_life_days"] * 86_400
+        summed: dict[tuple[int, int], float] = defaultdict(float)
+        for customer_id, product_id, weight, moment in self.signals:
+            summed[customer_id, product_id] += weight * 2 ** (-(end - moment).total_seconds() / half_life)
+        return [Interaction(c, p, w) for (c, p), w in summed.items() if w > 0]
+
+
+def history(*, before: datetime | None = None) -> History:
+    """Every purchase (sale lines and purchase events alike) and every other event."""
     weights = settings.INTERACTION_WEIGHTS
-    rows: list[tuple[int, int, float, datetime]] = [
-        (customer_id, product_id, weights["purchase"] * math.log1p(max(quantity, 0)), moment)
-        for customer_id, product_id, quantity, moment in purchases.values_list(
-            "customer_id", "product_id", "quantity", "purchased_at"
-        ).iterator(chunk_size=20_000)
+    purchases = list(acquisitions(before=before))
+    signals = [
+        Signal(row.customer_id, row.product_id, weights["purchase"] * math.log1p(row.quantity), row.moment)
+        for row in purchases
     ]
-    rows += [
-        (customer_id, product_id, weights.get(kind, 1.0) * _quantity_factor(metadata), moment)
+    events = InteractionEvent.objects.exclude(kind=InteractionKind.PURCHASE)
+    if before is not None:
+        events = events.filter(occurred_at__lt=before)
+    signals += [
+        Signal(customer_id, product_id, weights.get(kind, 1.0) * _quantity_factor(metadata), moment)
         for customer_id, product_id, kind, moment, metadata in events.values_list(
             "customer_id", "product_id", "kind", "occurred_at", "metadata"
         ).iterator(chunk_size=20_000)
     ]
-    if not rows:
-        return []
-    end = max(row[3] for row in rows)
-    half_life = settings.RECOMMENDER["half_life_days"] * 86_400
-    summed: dict[tuple[int, int], float] = defaultdict(float)
-    for customer_id, product_id, weight, moment in rows:
-        summed[customer_id, product_id] += weight * 2 ** (-(end - moment).total_seconds() / half_life)
-    return [Interaction(c, p, w) for (c, p), w in summed.items() if w > 0]
+    return History(signals, purchases)
 
 
 def _quantity_factor(metadata: dict[str, object]) -> float:

@@ -1,52 +1,67 @@
-"""Offline evaluation: every recommender against the same held-out purchases.
+"""Offline evaluation: every recommender against the same held-out purchases, two protocols.
 
 Splits. ``time``: learn from what happened before T (the last ``test_weeks`` of
 the data), test on each customer's purchases in the weeks after. ``validation``:
-the same, ``test_weeks`` earlier, so choices can be made without looking at the
-test weeks. ``random``: hold out ``test_fraction`` of the (customer, product)
-pairs at random.
+the same, ``test_weeks`` earlier. ``random``: hold out ``test_fraction`` of the
+purchased (customer, product) pairs at random, with every signal of those pairs.
 
-Metrics per customer, averaged: precision@k, recall@k, NDCG@k (binary
-relevance), AUC (the chance a held-out product outranks a product the customer
-did not buy); catalogue coverage is the share of products that appear in
-anyone's top k.
+Protocols. ``new``: products the customer had in the training data are neither
+recommended nor counted as hits (the protocol of LightFM's and Microsoft
+Recommenders' published figures). ``again``: re-purchases allowed: every held-out
+purchase counts, and each recommender keeps what it ranks (what a retailer measures).
 
-The graph's 2-hop walk is computed here from the training period's purchases
-(customer → product → customer → product paths): the live graph holds every
-period, so it cannot be split in time.
+Metrics per customer, averaged: precision@k, recall@k, NDCG@k (binary relevance);
+catalogue coverage is the share of products that appear in anyone's top k.
+
+"blended (served)" is serving's own code (``blending.recommend`` over the candidate
+lists serving builds) applied to the training period: its blend is chosen on the
+training period alone (``tuning.choose_blend``), as a training would, so the test
+stays unseen. The graph's walks are stood in for by a 2-hop walk over the training
+period's purchases (the live graph holds every period, so it cannot be split in time).
 """
 
 from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
 from scipy import sparse
 
-from catalog.models import Product
-from customers.models import Customer, Purchase, PurchaseKind
-from recommendations.dataset import Features, Interaction, interactions
-from recommendations.lightfm_model import train
-from recommendations.selectors import product_popularity, repurchase_products
-from recommendations.serving import RANK_OFFSET, WEIGHTS
+from catalog.models import Category, Product
+from customers.models import Customer
+from customers.ownership import orders_of
+from recommendations.blending import (
+    POOL,
+    Blend,
+    Candidates,
+    OfferAgain,
+    Shopper,
+    bestsellers_by_category,
+    recommend,
+)
+from recommendations.dataset import Features, History, history
+from recommendations.lightfm_model import TrainedRecommender, train
+from recommendations.market import Market, market_of
+from recommendations.serving import candidate_sources, model_candidates
 
 K = 10
+PROTOCOLS = {"new": "new items only", "again": "re-purchases allowed"}
 Scores = np.ndarray  # customers × products
+Lists = dict[int, list[int]]  # customer → recommended products, best first
 
 
 @dataclass
 class Split:
     name: str
-    train: list[Interaction]
-    test: dict[int, set[int]]  # customer → held-out products
+    train: History
+    test: dict[int, set[int]]  # customer → held-out purchased products
     description: str
     cutoff: datetime | None = None  # time split: what the training period ends before
 
@@ -54,96 +69,94 @@ class Split:
 @dataclass
 class Row:
     recommender: str
+    protocol: str
     precision: float
     recall: float
     ndcg: float
-    auc: float
     coverage: float
+    customers: int
     seconds: float
 
     def as_dict(self) -> dict[str, Any]:
         return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
 
 
-def time_split(test_weeks: int, *, validation: bool = False) -> Split:
+def time_split(test_weeks: int, *, validation: bool = False, data: History | None = None) -> Split:
     """Learn before T, test on the ``test_weeks`` after it; T is ``test_weeks`` before the last
-    sale. ``validation`` moves both back by ``test_weeks``: the weeks before the test weeks,
-    on which the blend's weights and rules are chosen so the test weeks stay unseen."""
-    sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
-    end = sales.aggregate(last=Max("purchased_at"))["last"]
-    if end is None:
+    purchase. ``validation`` moves both back by ``test_weeks``."""
+    data = data if data is not None else history()
+    if not data.purchases:
         raise ValueError("No purchases to evaluate on.")
+    end = max(p.moment for p in data.purchases) + timedelta(microseconds=1)
     span = timedelta(weeks=test_weeks)
     if validation:
         end -= span
     cutoff = end - span
     test: dict[int, set[int]] = defaultdict(set)
-    tested = sales.filter(purchased_at__gte=cutoff)
-    if validation:
-        tested = tested.filter(purchased_at__lt=end)
-    for customer_id, product_id in tested.values_list("customer_id", "product_id"):
-        test[customer_id].add(product_id)
+    for p in data.purchases:
+        if cutoff <= p.moment < end:
+            test[p.customer_id].add(p.product_id)
     return Split(
         "validation" if validation else "time",
-        interactions(before=cutoff),
+        data.before(cutoff),
         dict(test),
         f"train before {cutoff:%Y-%m-%d}, test {test_weeks} weeks",
         cutoff,
     )
 
 
-def random_split(test_fraction: float, seed: int) -> Split:
-    pairs = interactions()
+def random_split(test_fraction: float, seed: int, *, data: History | None = None) -> Split:
+    data = data if data is not None else history()
+    pairs = sorted({(p.customer_id, p.product_id) for p in data.purchases})
+    if not pairs:
+        raise ValueError("No purchases to evaluate on.")
     chooser = random.Random(seed)  # noqa: S311 - a split, not a secret
+    held = {pair for pair in pairs if chooser.random() < test_fraction}
     test: dict[int, set[int]] = defaultdict(set)
-    train_rows = []
-    for row in pairs:
-        if chooser.random() < test_fraction:
-            test[row.customer_id].add(row.product_id)
-        else:
-            train_rows.append(row)
-    return Split("random", train_rows, dict(test), f"{test_fraction:.0%} of pairs held out, seed {seed}")
+    for customer_id, product_id in held:
+        test[customer_id].add(product_id)
+    description = f"{test_fraction:.0%} of purchased pairs held out, seed {seed}"
+    return Split("random", data.without(held), dict(test), description)
 
 
 class Evaluation:
-    """The training matrix and the customers under test, shared by every recommender."""
+    """The training matrix, what each customer had, and the customers under test, shared by
+    every recommender."""
 
-    def __init__(self, split: Split) -> None:
+    def __init__(self, split: Split, *, model: TrainedRecommender | None = None) -> None:
+        """``model``: the hybrid model the blend uses (by default one trained on the split)."""
         self.split = split
-        self.products = sorted(set(Product.objects.values_list("pk", flat=True)))
+        catalogue = list(Product.objects.values_list("pk", "category_id", "active"))
+        self.products = sorted(pk for pk, _, _ in catalogue)
         self.column = {pk: i for i, pk in enumerate(self.products)}
-        customers = sorted({row.customer_id for row in split.train})
+        self.interactions = split.train.interactions()
+        customers = sorted({row.customer_id for row in self.interactions})
         self.row = {pk: i for i, pk in enumerate(customers)}
         self.customers = [pk for pk in sorted(split.test) if pk in self.row]
-        rows = [self.row[r.customer_id] for r in split.train]
-        cols = [self.column[r.product_id] for r in split.train]
+        rows = [self.row[r.customer_id] for r in self.interactions]
+        cols = [self.column[r.product_id] for r in self.interactions]
         self.weights = sparse.csr_matrix(
-            ([r.weight for r in split.train], (rows, cols)), shape=(len(customers), len(self.products))
+            ([r.weight for r in self.interactions], (rows, cols)), shape=(len(customers), len(self.products))
         )
-        self.bought = self.weights.sign().astype(np.float32).tocsr()  # weights are positive
-        self.popularity = self._popularity()
-        self.categories = self._product_categories()
+        self.seen = self.weights.sign().astype(np.float32).tocsr()  # weights are positive
+        self.orders = orders_of(split.train.purchases)
+        by_pk = {pk: category for pk, category, _ in catalogue}
+        self.categories = np.array([by_pk.get(pk) or 0 for pk in self.products])
+        self.category_of = {pk: category for pk, category, active in catalogue if active}
         self.features = self._train_period_features(customers)
+        self._markets: dict[int | None, Market] = {}
+        self._trained: dict[bool, TrainedRecommender] = {True: model} if model is not None else {}
 
-    def _popularity(self) -> np.ndarray:
-        """Time split: what serving calls popular (recent distinct buyers) as of the cut, ties
-        going to buyers over the whole training period. Random split (no time in it): buyers
-        in the training pairs."""
-        overall = np.asarray(self.bought.sum(axis=0)).ravel()
-        if self.split.cutoff is None:
-            return overall
-        recent = product_popularity(before=self.split.cutoff)
-        return np.array([recent.get(pk, 0) for pk in self.products]) + overall / (overall.max() + 1)
-
-    def _product_categories(self) -> np.ndarray:
-        by_pk = dict(Product.objects.values_list("pk", "category_id"))
-        return np.array([by_pk.get(pk) or 0 for pk in self.products])
+    def market(self, popular_days: int | None) -> Market:
+        if popular_days not in self._markets:
+            self._markets[popular_days] = market_of(self.split.train.purchases, popular_days)
+        return self._markets[popular_days]
 
     def _train_period_features(self, customers: list[int]) -> dict[int, Features]:
-        """Country and the category shares of each customer's training-period purchases."""
+        """Country and the category shares of each customer's training-period signals."""
         countries = dict(Customer.objects.filter(pk__in=customers).values_list("pk", "country"))
         shares: dict[int, Features] = {pk: {} for pk in customers}
-        for r in self.split.train:
+        for r in self.interactions:
             key = f"category:{self.categories[self.column[r.product_id]]}"
             shares[r.customer_id][key] = shares[r.customer_id].get(key, 0.0) + r.weight
         for pk in customers:
@@ -152,39 +165,61 @@ class Evaluation:
         return shares
 
     def user_rows(self) -> np.ndarray:
-        return np.array([self.row[pk] for pk in self.customers])
+        return np.array([self.row[pk] for pk in self.customers], dtype=np.int64)
 
-    # recommenders: each returns scores (customers under test × products) ----------------
+    def owned(self) -> np.ndarray:
+        """Customers under test × products: what each had in the training data."""
+        owned = np.zeros((len(self.customers), len(self.products)), dtype=bool)
+        for i, pk in enumerate(self.customers):
+            owned[i, [self.column[p] for p in self.orders.get(pk, ())]] = True
+        return owned
+
+    # recommenders by score: each returns scores (customers under test × products) ---------
     def global_popularity(self) -> Scores:
-        return np.tile(self.popularity, (len(self.customers), 1))
+        """Serving's popularity (distinct buyers over its default window up to the cut), ties
+        going to buyers over the whole training period."""
+        recent = self.market(Blend.of({}).popular_days).popularity
+        overall = self.market(None).popularity
+        top = max(overall.values(), default=0) + 1
+        scores = np.array([recent.get(pk, 0) + overall.get(pk, 0) / top for pk in self.products])
+        return np.tile(scores, (len(self.customers), 1))
 
     def popular_in_interests(self) -> Scores:
+        popularity = self.global_popularity()[0] if self.customers else np.zeros(len(self.products))
         categories = np.unique(self.categories)
         shares = np.array(
             [[self.features[pk].get(f"category:{c}", 0.0) for c in categories] for pk in self.customers],
             dtype=np.float32,
         ).reshape(len(self.customers), len(categories))
         column_of = np.searchsorted(categories, self.categories)  # each product's category column
-        scores = shares[:, column_of] * self.popularity[np.newaxis, :]
-        return scores + 1e-6 * self.popularity  # bestsellers after the customer's categories
+        scores = shares[:, column_of] * popularity[np.newaxis, :]
+        return scores + 1e-6 * popularity  # bestsellers after the customer's categories
 
     def repeat_purchases(self) -> Scores:
-        return np.asarray(self.weights[self.user_rows()].todense()) + 1e-6 * self.popularity
+        popularity = self.global_popularity()[0] if self.customers else np.zeros(len(self.products))
+        return np.asarray(self.weights[self.user_rows()].todense()) + 1e-6 * popularity
 
     def item_knn(self) -> Scores:
-        norms = np.sqrt(np.asarray(self.bought.sum(axis=0)).ravel())
+        norms = np.sqrt(np.asarray(self.seen.sum(axis=0)).ravel())
         norms[norms == 0] = 1
-        normed = self.bought @ sparse.diags(1 / norms)
+        normed = self.seen @ sparse.diags(1 / norms)
         similarity = (normed.T @ normed).tocsr()
         similarity.setdiag(0)
-        return np.asarray((self.bought[self.user_rows()] @ similarity).todense())
+        return np.asarray((self.seen[self.user_rows()] @ similarity).todense())
 
     def graph_two_hop(self) -> Scores:
-        co_buyers = self.bought[self.user_rows()] @ self.bought.T
-        return np.asarray((co_buyers @ self.bought).todense())
+        co_buyers = self.seen[self.user_rows()] @ self.seen.T
+        return np.asarray((co_buyers @ self.seen).todense())
+
+    def trained(self, *, hybrid: bool) -> TrainedRecommender:
+        if hybrid not in self._trained:
+            self._trained[hybrid] = train(
+                self.interactions, settings.RECOMMENDER, hybrid=hybrid, known_users=self.features
+            )
+        return self._trained[hybrid]
 
     def lightfm(self, *, hybrid: bool) -> Scores:
-        model = train(self.split.train, settings.RECOMMENDER, hybrid=hybrid, known_users=self.features)
+        model = self.trained(hybrid=hybrid)
         scores = np.full((len(self.customers), len(self.products)), -np.inf, dtype=np.float32)
         trained_columns = np.array([self.column[pk] for pk in model.product_ids])
         scored = model.score({pk: self.features[pk] for pk in self.customers})
@@ -193,103 +228,177 @@ class Evaluation:
                 scores[i, trained_columns] = scored[pk]
         return scores
 
-    def blended(self, repeat: Scores, hybrid: Scores, graph: Scores, interests: Scores) -> Scores:
-        """What serving does: rank fusion of the customer's regulars, the model, the graph and
-        popularity, then its rule that nothing already bought comes back unless it is offered
-        again (see ``_offered_again``)."""
-        fused = np.zeros_like(hybrid, dtype=np.float64)
-        offered_again = self._offered_again()
-        regulars = np.where(offered_again, repeat, -np.inf)  # what serving's repeat source offers
-        sources = (
-            (WEIGHTS["repeat"], regulars),
-            (WEIGHTS["model"], hybrid),
-            (WEIGHTS["graph"], graph),
-            (WEIGHTS["interests"], interests),
-            (WEIGHTS["popular"], self.global_popularity()),
-        )
-        for weight, scores in sources:
-            ranks = np.argsort(np.argsort(-scores, axis=1), axis=1)
-            fused += np.where(np.isfinite(scores), weight / (RANK_OFFSET + ranks), 0.0)
-        owned = np.asarray(self.bought[self.user_rows()].todense()) > 0
-        fused[owned & ~offered_again] = -np.inf
-        return fused
+    def ranked(self, scores: Scores, protocol: str) -> Lists:
+        """Each customer's top k by score; under ``new`` what it had is left out."""
+        if protocol == "new":
+            scores = np.where(self.owned(), -np.inf, scores)
+        lists: Lists = {}
+        for i, pk in enumerate(self.customers):
+            top = np.argsort(-scores[i], kind="stable")[:K]
+            lists[pk] = [self.products[j] for j in top if np.isfinite(scores[i, j])]
+        return lists
 
-    def _offered_again(self) -> np.ndarray:
-        """Per customer under test, the bought products serving may offer again: a re-purchase
-        kind, or bought on more than one order during the training period."""
-        kinds = np.isin(self.products, list(repurchase_products(before=self.split.cutoff)))
-        offered = np.asarray(self.bought[self.user_rows()].todense()) > 0
-        offered &= kinds[np.newaxis, :]
-        sales = Purchase.objects.filter(kind=PurchaseKind.SALE, customer_id__in=self.customers)
-        if self.split.cutoff is not None:
-            sales = sales.filter(purchased_at__lt=self.split.cutoff)
-        position = {pk: i for i, pk in enumerate(self.customers)}
-        repeated = (
-            sales.values("customer_id", "product_id")
-            .annotate(orders=Count("invoice", distinct=True))
-            .filter(orders__gt=1)
-            .values_list("customer_id", "product_id")
-        )
-        train_pairs = {(r.customer_id, r.product_id) for r in self.split.train}
-        for customer_id, product_id in repeated.iterator(chunk_size=20_000):
-            if (customer_id, product_id) in train_pairs:
-                offered[position[customer_id], self.column[product_id]] = True
-        return offered
+    # the served blend -------------------------------------------------------------------
+    def shoppers(self, customers: list[int]) -> list[Shopper]:
+        """What serving would know of each customer at the cut: what it had, and its strongest
+        categories of the training period as interests."""
+        names = dict(Category.objects.values_list("pk", "name"))
+        found = []
+        for pk in customers:
+            features = self.features.get(pk, {})
+            strongest = sorted(
+                (
+                    (share, int(key.split(":")[1]))
+                    for key, share in features.items()
+                    if key.startswith("category:")
+                ),
+                reverse=True,
+            )
+            interests: list[tuple[str, int | None, bool]] = [
+                (names[c], c, False) for _, c in strongest if c in names
+            ]
+            found.append(Shopper(pk, self.orders.get(pk) or Counter(), pk in self.row, interests, features))
+        return found
 
-    def measure(self, name: str, scores: Scores, seconds: float) -> Row:
-        precision, recall, ndcg, auc = [], [], [], []
+    def sources(
+        self, shoppers: list[Shopper], graph: Callable[[list[int]], dict[int, Candidates]] | None = None
+    ) -> Sources:
+        """Every customer's candidate lists but the regulars, which ``recommend`` fills in, and
+        those that depend on the blend's popularity window (``Sources.for_window``)."""
+        trained = self.trained(hybrid=True)
+        unknown = [pk for pk in self.category_of if pk not in trained.items.entities]  # as serving folds in
+        model = model_candidates(shoppers, trained, unknown)
+        walks = (graph or self.two_hop_candidates)([s.customer_id for s in shoppers if not s.new])
+        return Sources(self, shoppers, model, walks)
+
+    def two_hop_candidates(self, customers: list[int]) -> dict[int, Candidates]:
+        """The stand-in for the graph's walks: products of customers who bought the same."""
+        if not customers:
+            return {}
+        rows = np.array([self.row[pk] for pk in customers], dtype=np.int64)
+        scores = np.asarray(((self.seen[rows] @ self.seen.T) @ self.seen).todense())
+        found = {}
+        for i, pk in enumerate(customers):
+            top = [j for j in np.argsort(-scores[i], kind="stable")[: POOL // 2] if scores[i, j] > 0]
+            found[pk] = Candidates.of(
+                [self.products[j] for j in top],
+                "graph:similar_customers",
+                "Bought by customers with tastes like yours",
+            )
+        return found
+
+    def measure(self, name: str, protocol: str, lists: Lists, seconds: float) -> Row:
+        precision, recall, ndcg = [], [], []
         recommended: set[int] = set()
         discounts = 1 / np.log2(np.arange(2, K + 2))
-        for i, pk in enumerate(self.customers):
-            relevant = np.array([self.column[p] for p in self.split.test[pk] if p in self.column])
-            if not len(relevant):
+        for pk, top in lists.items():
+            relevant = self.split.test.get(pk, set())
+            if protocol == "new":
+                relevant = relevant - set(self.orders.get(pk, ()))
+            if not relevant:
                 continue
-            top = np.argsort(-scores[i], kind="stable")[:K]
-            recommended.update(top.tolist())
-            hits = np.isin(top, relevant)
+            recommended.update(top[:K])
+            hits = np.array([p in relevant for p in top[:K]] + [False] * (K - len(top[:K])))
             precision.append(hits.sum() / K)
             recall.append(hits.sum() / len(relevant))
             ideal = discounts[: min(len(relevant), K)].sum()
             ndcg.append(float((hits * discounts).sum() / ideal))
-            auc.append(_auc(scores[i], relevant))
-        return Row(name, float(np.mean(precision)), float(np.mean(recall)), float(np.mean(ndcg)),
-                   float(np.mean(auc)), len(recommended) / len(self.products), seconds)  # fmt: skip
+        mean = lambda values: float(np.mean(values)) if values else 0.0  # noqa: E731
+        return Row(name, protocol, mean(precision), mean(recall), mean(ndcg),
+                   len(recommended) / max(len(self.products), 1), len(precision), seconds)  # fmt: skip
 
 
-def _auc(scores: np.ndarray, relevant: np.ndarray) -> float:
-    finite = np.where(
-        np.isfinite(scores), scores, np.nanmin(np.where(np.isfinite(scores), scores, np.nan)) - 1
-    )
-    ranks = finite.argsort().argsort().astype(np.float64) + 1  # ties broken arbitrarily
-    positives = len(relevant)
-    negatives = len(scores) - positives
-    if not negatives:
-        return 1.0
-    return float((ranks[relevant].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+class Sources:
+    """Candidate lists of a set of customers, with those that depend on a popularity window
+    built once per window: a blend is then scored without building anything again."""
+
+    def __init__(
+        self,
+        evaluation: Evaluation,
+        shoppers: list[Shopper],
+        model: dict[int, Candidates],
+        walks: dict[int, Candidates],
+    ) -> None:
+        self.evaluation, self.shoppers, self.model, self.walks = evaluation, shoppers, model, walks
+        self._windows: dict[int | None, dict[int, dict[str, Candidates]]] = {}
+        members: dict[int, list[int]] = defaultdict(list)
+        for pk, category in evaluation.category_of.items():
+            if category is not None:
+                members[category].append(pk)
+        self.members = members
+
+    def for_window(self, popular_days: int | None) -> dict[int, dict[str, Candidates]]:
+        if popular_days not in self._windows:
+            market = self.evaluation.market(popular_days)
+            bestsellers = bestsellers_by_category(self.members, market)
+            self._windows[popular_days] = {
+                s.customer_id: candidate_sources(s, market, self.model, self.walks, bestsellers)
+                for s in self.shoppers
+            }
+        return self._windows[popular_days]
+
+    def served(self, blend: Blend, *, only: Mapping[str, float] | None = None) -> Lists:
+        """Each customer's top k as serving would blend them (``only``: those weights instead)."""
+        if only is not None:
+            blend = replace(blend, weights={source: only.get(source, 0.0) for source in blend.weights})
+        market = self.evaluation.market(blend.popular_days)
+        kinds = (
+            market.repurchase_kinds(blend.repurchase_share)
+            if blend.offer_again == OfferAgain.KINDS
+            else set()
+        )
+        category_of = self.evaluation.category_of
+        window = self.for_window(blend.popular_days)
+        return {
+            s.customer_id: [
+                pick.product_id
+                for pick in recommend(
+                    s, window[s.customer_id], blend, market, category_of, limit=K, repurchase_kinds=kinds
+                )
+            ]
+            for s in self.shoppers
+        }
 
 
-# What the served blend is made of, in the order ``Evaluation.blended`` takes them.
-BLENDED_FROM = ("repeat purchases", "LightFM hybrid", "graph 2-hop", "popularity in interests")
+# Recommenders ranked by their own scores, in the order of the table.
+BY_SCORE: tuple[tuple[str, Callable[[Evaluation], Scores]], ...] = (
+    ("global popularity", Evaluation.global_popularity),
+    ("popularity in interests", Evaluation.popular_in_interests),
+    ("repeat purchases", Evaluation.repeat_purchases),
+    ("co-purchase item-kNN", Evaluation.item_knn),
+    ("graph 2-hop", Evaluation.graph_two_hop),
+    ("LightFM collaborative", lambda e: e.lightfm(hybrid=False)),
+    ("LightFM hybrid", lambda e: e.lightfm(hybrid=True)),
+)
+SERVED = "blended (served)"
 
 
-def evaluate(split: Split, progress: Callable[[str], None] = lambda name: None) -> list[Row]:
-    """Every recommender on the same split, in the order of the table."""
+def evaluate(
+    split: Split, progress: Callable[[str], None] = lambda name: None, *, blend: Blend | None = None
+) -> list[Row]:
+    """Every recommender on the same split under both protocols, in the order of the table.
+    The served blend is the one a training on the split's training period would choose,
+    unless ``blend`` is given."""
+    from recommendations.tuning import choose_blend
+
     evaluation = Evaluation(split)
     rows: list[Row] = []
-    kept: dict[str, Scores] = {}
-    steps: list[tuple[str, Callable[[], Scores]]] = [
-        ("global popularity", evaluation.global_popularity),
-        ("popularity in interests", evaluation.popular_in_interests),
-        ("repeat purchases", evaluation.repeat_purchases),
-        ("co-purchase item-kNN", evaluation.item_knn),
-        ("graph 2-hop", evaluation.graph_two_hop),
-        ("LightFM collaborative", lambda: evaluation.lightfm(hybrid=False)),
-        ("LightFM hybrid", lambda: evaluation.lightfm(hybrid=True)),
-        ("blended (served)", lambda: evaluation.blended(*(kept[name] for name in BLENDED_FROM))),
-    ]
-    for name, compute in steps:
+    for name, compute in BY_SCORE:
         progress(name)
         started = time.perf_counter()
-        kept[name] = compute()
-        rows.append(evaluation.measure(name, kept[name], time.perf_counter() - started))
+        scores = compute(evaluation)
+        seconds = time.perf_counter() - started
+        rows += [evaluation.measure(name, p, evaluation.ranked(scores, p), seconds) for p in PROTOCOLS]
+    progress(SERVED)
+    started = time.perf_counter()
+    if blend is None:
+        blend = choose_blend(split.train).blend
+    sources = evaluation.sources(evaluation.shoppers(evaluation.customers))
+    seconds = time.perf_counter() - started
+    rows.append(
+        evaluation.measure(
+            SERVED, "new", sources.served(replace(blend, offer_again=OfferAgain.NEVER)), seconds
+        )
+    )
+    rows.append(evaluation.measure(SERVED, "again", sources.served(blend), seconds))
     return rows

@@ -1,106 +1,119 @@
-"""Reads for serving: the active model (loaded once per version and process) and popularity."""
+"""Reads for serving: the active model with its blend (loaded once per version and process),
+what is known of customers, and the shop's figures (cached until an import or a new model)."""
 
 from __future__ import annotations
 
 import pickle
 import threading
-from collections import Counter
-from collections.abc import Callable
-from datetime import datetime, timedelta
-from typing import TypeVar, cast
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import NamedTuple
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import Count, Max
 
 from catalog.models import Product
-from customers.models import Purchase, PurchaseKind
+from customers.models import Customer, CustomerInterest, InteractionEvent, InterestSource
+from customers.ownership import acquisitions, orders_of
+from recommendations.blending import Blend, Shopper, default_blend
+from recommendations.cache import market_generation
+from recommendations.dataset import features_of
 from recommendations.lightfm_model import TrainedRecommender
+from recommendations.market import Market, market_of
 from recommendations.models import ModelVersion
 
 _lock = threading.Lock()
-_loaded: dict[int, TrainedRecommender] = {}
-POPULARITY_SECONDS = 600
-T = TypeVar("T")
+_loaded: dict[int, ActiveModel] = {}
+MARKET_SECONDS = 600
 
 
-def active_recommender() -> tuple[int, TrainedRecommender] | None:
-    """The serving version's id and model, or None before the first training."""
-    version = ModelVersion.objects.filter(active=True).values_list("pk", "artifact").first()
+class ActiveModel(NamedTuple):
+    version: int
+    trained: TrainedRecommender
+    blend: Blend
+
+
+def active_recommender() -> ActiveModel | None:
+    """The serving version's id, model and blend, or None before the first training."""
+    version = ModelVersion.objects.filter(active=True).values_list("pk", "artifact", "blend").first()
     if version is None:
         return None
-    pk, path = version
+    pk, path, blend = version
     with _lock:
         if pk not in _loaded:
             with default_storage.open(path, "rb") as artifact:
                 # our own artifact, written by model_version_train into our own storage
-                _loaded.clear()
-                _loaded[pk] = pickle.load(artifact)  # noqa: S301
-        return pk, _loaded[pk]
+                trained = pickle.load(artifact)  # noqa: S301
+            _loaded.clear()
+            _loaded[pk] = ActiveModel(pk, trained, Blend.of(blend) if blend else default_blend())
+        return _loaded[pk]
 
 
-def product_popularity(*, before: datetime | None = None) -> dict[int, int]:
-    """Distinct buyers per product over the ``RECOMMENDATIONS_POPULAR_DAYS`` that end with the
-    last sale, or that end at ``before`` (an evaluation)."""
-    return _live_or_before("recs:popularity", _popularity, before)
+def serving_blend(active: ActiveModel | None) -> Blend:
+    return active.blend if active is not None else default_blend()
 
 
-def repurchase_products(*, before: datetime | None = None) -> set[int]:
-    """Re-purchase kinds: products at least ``RECOMMENDATIONS_REPURCHASE_SHARE`` of whose buyers
-    (five at least) bought them on more than one invoice, counted on the sales before ``before``
-    when given (an evaluation), otherwise on all of them."""
-    return _live_or_before("recs:repurchase", _repurchase_kinds, before)
+def live_market(blend: Blend) -> Market:
+    """The shop's figures over every purchase, for the blend's popularity window. Cached until
+    the figures' generation changes (an import, a new model) or ten minutes have passed."""
+    key = f"recs:market:{market_generation()}:{blend.popular_days}"
+    market: Market | None = cache.get(key)
+    if market is None:
+        market = market_of(list(acquisitions()), blend.popular_days)
+        cache.set(key, market, MARKET_SECONDS)
+    return market
 
 
-def _live_or_before(key: str, compute: Callable[[datetime | None], T], before: datetime | None) -> T:
-    """Live figures are cached ten minutes; an evaluation's, computed at a past moment, are not."""
-    if before is not None:
-        return compute(before)
-    return cast(T, cache.get_or_set(key, lambda: compute(None), POPULARITY_SECONDS))
-
-
-def _popularity(before: datetime | None) -> dict[int, int]:
-    sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
-    end = before or sales.aggregate(last=Max("purchased_at"))["last"]
-    if end is None:
-        return {}
-    window = sales.filter(purchased_at__gte=end - timedelta(days=settings.RECOMMENDATIONS_POPULAR_DAYS))
-    if before is not None:
-        window = window.filter(purchased_at__lt=before)
-    return dict(
-        window.values_list("product_id")
-        .annotate(buyers=Count("customer_id", distinct=True))
-        .values_list("product_id", "buyers")
+def shoppers(customer_ids: Sequence[int]) -> list[Shopper]:
+    """What is known of each customer: what it has, its events, interests and features."""
+    bought = orders_of(acquisitions(customer_ids=customer_ids))
+    interests: dict[int, list[tuple[int, float, str, int | None, str]]] = defaultdict(list)
+    for customer_id, *interest in (
+        CustomerInterest.objects.current()
+        .filter(customer_id__in=customer_ids)
+        .order_by("-confidence", "interest_id")
+        .values_list(
+            "customer_id",
+            "interest_id",
+            "confidence",
+            "interest__name",
+            "interest__product_category_id",
+            "source",
+        )
+    ):
+        interests[customer_id].append(tuple(interest))  # type: ignore[arg-type]
+    countries = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "country"))
+    with_events = set(
+        InteractionEvent.objects.filter(customer_id__in=customer_ids)
+        .values_list("customer_id", flat=True)
+        .distinct()
     )
-
-
-def _repurchase_kinds(before: datetime | None) -> set[int]:
-    sales = Purchase.objects.filter(kind=PurchaseKind.SALE)
-    if before is not None:
-        sales = sales.filter(purchased_at__lt=before)
-    orders = (
-        sales.values("product_id", "customer_id")
-        .annotate(invoices=Count("invoice", distinct=True))
-        .values_list("product_id", "invoices")
-    )
-    buyers: Counter[int] = Counter()
-    repeat: Counter[int] = Counter()
-    for product_id, invoices in orders.iterator(chunk_size=20_000):
-        buyers[product_id] += 1
-        repeat[product_id] += invoices > 1
-    share = settings.RECOMMENDATIONS_REPURCHASE_SHARE
-    return {pk for pk, count in buyers.items() if count >= 5 and repeat[pk] / count >= share}
+    found = []
+    for pk in customer_ids:
+        rows = interests[pk]
+        named = [(name, category, source == InterestSource.DECLARED) for _, _, name, category, source in rows]
+        found.append(
+            Shopper(
+                customer_id=pk,
+                bought=bought.get(pk) or Counter(),
+                has_events=pk in with_events,
+                interests=sorted(named, key=lambda item: not item[2]),
+                features=features_of(
+                    countries.get(pk) or "", ((interest, confidence) for interest, confidence, *_ in rows)
+                ),
+            )
+        )
+    return found
 
 
 def products_unknown_to(trained: TrainedRecommender, version: int) -> list[int]:
     """Active products the model never saw (new since training): scored by fold-in. Cached."""
-    key = f"recs:unknown-products:{version}"
+    key = f"recs:unknown-products:{version}:{market_generation()}"
     cached: list[int] | None = cache.get(key)
     if cached is None:
         known = set(trained.items.entities)
         cached = [
             pk for pk in Product.objects.filter(active=True).values_list("pk", flat=True) if pk not in known
         ]
-        cache.set(key, cached, POPULARITY_SECONDS)
+        cache.set(key, cached, MARKET_SECONDS)
     return cached

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import pickle
+import time
 from datetime import timedelta
 from io import BytesIO
 from typing import Any
@@ -16,9 +17,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from marketing_platform.transactions import after_commit
-from recommendations.dataset import interactions
+from recommendations.cache import market_invalidate
+from recommendations.dataset import history
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.models import ModelStatus, ModelVersion
+from recommendations.tuning import choose_blend
 
 logger = logging.getLogger(__name__)
 # The training task's hard time limit: a version still "training" after it was abandoned.
@@ -66,7 +69,8 @@ def _failed(versions: QuerySet[ModelVersion], error: str) -> None:
 def model_version_train(
     *, activate: bool = True, parameters: dict[str, Any] | None = None, version: ModelVersion | None = None
 ) -> ModelVersion:
-    """Train on everything in the database, store the artifact, and (by default) serve it.
+    """Train on everything in the database, choose its blend on a validation split of the same
+    data (``tuning``), store both, and (by default) serve them.
 
     The version row exists before training starts (a requested ``version``, or a new
     one), so a failed run leaves a ``failed`` row with its error rather than nothing. A
@@ -79,11 +83,13 @@ def model_version_train(
             status=ModelStatus.TRAINING, error="", finished_at=None
         )
     chosen = version.parameters
+    started = time.perf_counter()
     try:
-        data = interactions()
-        if not data:
+        data = history()
+        if not data.signals:
             raise NotEnoughData("No purchases or events to learn from yet.")
-        trained = train(data, chosen, hybrid=True)
+        blend = choose_blend(data)
+        trained = train(data.interactions(), chosen, hybrid=True)
         path = default_storage.save(f"recommender/model-v{version.pk}.pkl", ContentFile(_dumps(trained)))
     except Exception as exc:
         _failed(ModelVersion.objects.filter(pk=version.pk), f"{type(exc).__name__}: {exc}")
@@ -91,9 +97,10 @@ def model_version_train(
     version.status = ModelStatus.READY
     version.artifact = path
     version.data = trained.sizes
-    version.training_seconds = round(trained.seconds, 2)
+    version.blend = blend.as_json()
+    version.training_seconds = round(time.perf_counter() - started, 2)
     version.finished_at = timezone.now()
-    version.save(update_fields=["status", "artifact", "data", "training_seconds", "finished_at"])
+    version.save(update_fields=["status", "artifact", "data", "blend", "training_seconds", "finished_at"])
     if activate:
         model_version_activate(version)
     return version
@@ -107,6 +114,7 @@ def model_version_activate(version: ModelVersion) -> None:
     ModelVersion.objects.filter(active=True).exclude(pk=version.pk).update(active=False)
     ModelVersion.objects.filter(pk=version.pk).update(active=True)
     version.active = True
+    after_commit(market_invalidate)
 
 
 def _dumps(trained: TrainedRecommender) -> bytes:

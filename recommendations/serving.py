@@ -1,11 +1,6 @@
-"""Recommendations as served: candidates from the model, the graph and popularity, blended,
-filtered by the business rules, each with a reason written from the data.
-
-Blending is weighted reciprocal-rank fusion: an item's score is
-``Σ weight(source) / (60 + rank in that source)``; its reason and strategy are
-those of the source that contributed most. Declared interests are a source of
-their own (the bestsellers of their categories) and lift every other item of
-their categories by 25 %.
+"""Recommendations as served: candidates from the model, the graph and popularity, blended and
+filtered by the active model version's blend (``blending.py``), each with a reason written
+from the data.
 
 Degraded modes say so in the result: ``no_model`` (graph + popularity),
 ``no_graph`` (model + popularity), ``new_customer`` (no history: features,
@@ -16,7 +11,7 @@ Computed while the cache is down, a result lists ``cache_unavailable`` in ``degr
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
@@ -25,39 +20,36 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count
 
 from catalog.models import Product
-from customers.models import (
-    Customer,
-    CustomerInterest,
-    InteractionEvent,
-    InterestSource,
-    Purchase,
-    PurchaseKind,
-)
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
 from marketing_platform.cache import cache_unavailable
-from recommendations.cache import customer_generations
-from recommendations.dataset import features_of
+from recommendations.blending import (
+    NO_CANDIDATES,
+    POOL,
+    Candidates,
+    Shopper,
+    bestsellers_by_category,
+    popular,
+    popular_in_interests,
+    recommend,
+)
+from recommendations.cache import customer_generations, market_generation
 from recommendations.lightfm_model import TrainedRecommender
+from recommendations.market import Market
 from recommendations.models import ModelVersion
 from recommendations.selectors import (
+    ActiveModel,
     active_recommender,
-    product_popularity,
+    live_market,
     products_unknown_to,
-    repurchase_products,
+    serving_blend,
+    shoppers,
 )
 
 logger = logging.getLogger(__name__)
 STRATEGIES = ("blended", "model", "graph", "popular")
-# Chosen on the validation weeks before the evaluation's test weeks (README, "Recommendations"),
-# except "declared": interests the customer told us of, absent from the data, rank like regulars.
-WEIGHTS = {"repeat": 3.0, "model": 1.0, "graph": 0.35, "interests": 0.25, "popular": 2.0, "declared": 3.0}
-RANK_OFFSET = 60
-DECLARED_BOOST = 1.25
-POOL = 100
 TO_EXPLAIN = ""  # a model candidate's reason until it is chosen (``_explain``)
 # Graph walks run on threads of their own while the database is read (the graph engine
 # releases the GIL); a few, so concurrent requests do not queue behind one another.
@@ -86,55 +78,6 @@ class Recommendations:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Candidates:
-    """One source's products, best first (a repeated one counts at its first place), each with
-    its strategy and reason: lists side by side, as a customer gets a few hundred."""
-
-    product_ids: list[int]
-    strategies: list[str]
-    reasons: list[str]
-
-    @classmethod
-    def of(cls, product_ids: list[int], strategy: str, reason: str) -> Candidates:
-        return cls(product_ids, [strategy] * len(product_ids), [reason] * len(product_ids))
-
-    def __add__(self, other: Candidates) -> Candidates:
-        return Candidates(
-            self.product_ids + other.product_ids,
-            self.strategies + other.strategies,
-            self.reasons + other.reasons,
-        )
-
-    def __len__(self) -> int:
-        return len(self.product_ids)
-
-
-NO_CANDIDATES = Candidates([], [], [])
-
-
-@dataclass
-class Shopper:
-    """What is known of the customer: bought products (with invoice counts), events, interests."""
-
-    customer_id: int
-    bought: Counter[int]
-    has_events: bool
-    interests: list[
-        tuple[str, int | None, bool]
-    ]  # (interest name, its category id, declared), declared first
-    features: dict[str, float]
-
-    @property
-    def new(self) -> bool:
-        return not self.bought and not self.has_events
-
-    def buys_again(self, repurchase_kinds: set[int]) -> set[int]:
-        """Bought products that may be offered again: a re-purchase kind (``repurchase_products``), or one
-        this customer has already bought on more than one order."""
-        return {pk for pk, orders in self.bought.items() if orders > 1 or pk in repurchase_kinds}
-
-
 def recommendations_for(
     customer_id: int, *, limit: int = 10, category_ids: list[int] | None = None, strategy: str = "blended"
 ) -> Recommendations:
@@ -151,23 +94,25 @@ def recommendations_for_many(
     category_ids: list[int] | None = None,
     strategy: str = "blended",
 ) -> dict[int, Recommendations]:
-    """Cached per customer; a new purchase (``recommendations_invalidate``) or a new model
-    version makes a fresh answer. Those not cached are computed together (a campaign's render
-    batch): one query per table, one matrix product, the graph walks side by side."""
+    """Cached per customer; a new purchase (``recommendations_invalidate``), an import
+    (``market_invalidate``) or a new model version makes a fresh answer. Those not cached are
+    computed together (a campaign's render batch): one query per table, one matrix product,
+    the graph walks side by side."""
     ids = list(dict.fromkeys(customer_ids))
     active = active_recommender()
     categories = ",".join(map(str, category_ids or []))
+    market = market_generation()
     keys = {
-        pk: f"recs:{state}:{limit}:{strategy}:{categories}"
-        for pk, state in _states(ids, active[0] if active else None).items()
+        pk: f"recs:{state}:{market}:{limit}:{strategy}:{categories}"
+        for pk, state in _states(ids, active.version if active else None).items()
     }
     cached = cache.get_many(list(keys.values()))
     found: dict[int, Recommendations] = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        walks = _walker.submit(_from_graph, missing) if strategy in ("blended", "graph") else None
+        walks = _walker.submit(graph_candidates, missing) if strategy in ("blended", "graph") else None
         fresh = _recommend(
-            _shoppers(missing), active, walks, limit=limit, category_ids=category_ids, strategy=strategy
+            shoppers(missing), active, walks, limit=limit, category_ids=category_ids, strategy=strategy
         )
         cache.set_many(
             {keys[pk]: result for pk, result in fresh.items()}, settings.RECOMMENDATIONS_CACHE_SECONDS
@@ -192,57 +137,9 @@ def _states(customer_ids: Sequence[int], version: int | None) -> dict[int, str]:
     return {pk: f"{version}:{pk}:{generation}" for pk, generation in generations.items()}
 
 
-def _shoppers(customer_ids: list[int]) -> list[Shopper]:
-    bought: dict[int, Counter[int]] = defaultdict(Counter)
-    for customer_id, product_id, invoices in (
-        Purchase.objects.filter(customer_id__in=customer_ids, kind=PurchaseKind.SALE)
-        .values("customer_id", "product_id")
-        .annotate(invoices=Count("invoice", distinct=True))
-        .values_list("customer_id", "product_id", "invoices")
-    ):
-        bought[customer_id][product_id] = invoices
-    interests: dict[int, list[tuple[int, float, str, int | None, str]]] = defaultdict(list)
-    for customer_id, *interest in (
-        CustomerInterest.objects.current()
-        .filter(customer_id__in=customer_ids)
-        .order_by("-confidence", "interest_id")
-        .values_list(
-            "customer_id",
-            "interest_id",
-            "confidence",
-            "interest__name",
-            "interest__product_category_id",
-            "source",
-        )
-    ):
-        interests[customer_id].append(tuple(interest))  # type: ignore[arg-type]
-    countries = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "country"))
-    with_events = set(
-        InteractionEvent.objects.filter(customer_id__in=customer_ids)
-        .values_list("customer_id", flat=True)
-        .distinct()
-    )
-    shoppers = []
-    for pk in customer_ids:
-        rows = interests[pk]
-        named = [(name, category, source == InterestSource.DECLARED) for _, _, name, category, source in rows]
-        shoppers.append(
-            Shopper(
-                customer_id=pk,
-                bought=bought[pk],
-                has_events=pk in with_events,
-                interests=sorted(named, key=lambda item: not item[2]),
-                features=features_of(
-                    countries.get(pk) or "", ((interest, confidence) for interest, confidence, *_ in rows)
-                ),
-            )
-        )
-    return shoppers
-
-
 def _recommend(
-    shoppers: list[Shopper],
-    active: tuple[int, TrainedRecommender] | None,
+    found: list[Shopper],
+    active: ActiveModel | None,
     walks: Future[dict[int, Candidates]] | None,
     *,
     limit: int,
@@ -251,45 +148,88 @@ def _recommend(
 ) -> dict[int, Recommendations]:
     """Everything that reads the database is done while the graph ``walks`` run, then waited for."""
     results = {
-        s.customer_id: Recommendations(mode="blended", model_version=active[0] if active else None)
-        for s in shoppers
+        s.customer_id: Recommendations(mode="blended", model_version=active.version if active else None)
+        for s in found
     }
-    popularity, repurchase_kinds = product_popularity(), repurchase_products()
+    blend = serving_blend(active)
+    market = live_market(blend)
     from_model: dict[int, Candidates] | None = None
     if strategy in ("blended", "model"):
         if active is None:
             for result in results.values():
                 result.degraded.append("no_model")
         else:
-            from_model = _from_model(shoppers, *active)
-    bestsellers = _bestsellers_by_category({c for s in shoppers for _, c, _ in _top_interests(s)}, popularity)
-    popular = _popular(popularity)
-    from_graph = _walked(walks, [shopper for shopper in shoppers if not shopper.new], results)
-    sources: dict[int, dict[str, Candidates]] = {}
-    for shopper in shoppers:
-        found = sources[shopper.customer_id] = {}
-        if strategy == "blended":
-            found["repeat"] = _regulars(shopper, repurchase_kinds)
-        if from_model is not None:
-            found["model"] = from_model.get(shopper.customer_id, NO_CANDIDATES)
-        if shopper.customer_id in from_graph:
-            found["graph"] = from_graph[shopper.customer_id]
-        if strategy in ("blended", "popular") or not any(found.values()):
-            found["declared"], found["interests"] = _popular_in_interests(shopper, bestsellers)
-            found["popular"] = popular
+            from_model = model_candidates(
+                found, active.trained, products_unknown_to(active.trained, active.version)
+            )
+    interests = {category for shopper in found for _, category, _ in shopper.top_interests}
+    from_graph = _walked(walks, [shopper for shopper in found if not shopper.new], results)
+    sources = {
+        shopper.customer_id: candidate_sources(
+            shopper, market, from_model, from_graph, _bestsellers(interests, market), strategy=strategy
+        )
+        for shopper in found
+    }
     products = _active_products(
-        set().union(*(candidates.product_ids for found in sources.values() for candidates in found.values()))
+        set().union(
+            *(candidates.product_ids for listed in sources.values() for candidates in listed.values())
+        )
+        | set().union(*(shopper.bought for shopper in found))
     )
-    for shopper in shoppers:
+    category_of = {pk: row[3] for pk, row in products.items()}
+    for shopper in found:
         result = results[shopper.customer_id]
         result.mode = _mode(shopper, result.degraded, strategy)
-        ranked = _blend(sources[shopper.customer_id], shopper, products)
-        result.items = _apply_rules(
-            shopper, ranked, products, repurchase_kinds, limit=limit, category_ids=category_ids
+        picks = recommend(
+            shopper,
+            sources[shopper.customer_id],
+            blend,
+            market,
+            category_of,
+            limit=limit,
+            category_ids=category_ids,
         )
+        result.items = [
+            Recommendation(pick.product_id, *products[pick.product_id][1:3], products[pick.product_id][4],
+                           pick.score, pick.strategy, pick.reason)
+            for pick in picks
+        ]  # fmt: skip
     if from_model is not None and active is not None:
-        _explain(active[1], shoppers, results)
+        _explain(active.trained, found, results)
     return results
+
+
+def candidate_sources(
+    shopper: Shopper,
+    market: Market,
+    from_model: dict[int, Candidates] | None,
+    from_graph: dict[int, Candidates],
+    bestsellers: dict[int, list[int]],
+    *,
+    strategy: str = "blended",
+) -> dict[str, Candidates]:
+    """The candidate lists a strategy blends for one customer (its regulars are filled in by
+    ``blending.recommend``)."""
+    found: dict[str, Candidates] = {}
+    if strategy == "blended":
+        found["repeat"] = NO_CANDIDATES
+    if from_model is not None:
+        found["model"] = from_model.get(shopper.customer_id, NO_CANDIDATES)
+    if shopper.customer_id in from_graph:
+        found["graph"] = from_graph[shopper.customer_id]
+    if strategy in ("blended", "popular") or not any(found.values()):
+        found["declared"], found["interests"] = popular_in_interests(shopper, bestsellers)
+        found["popular"] = popular(market)
+    return found
+
+
+def _bestsellers(category_ids: set[int], market: Market) -> dict[int, list[int]]:
+    members: dict[int, list[int]] = defaultdict(list)
+    for pk, category in Product.objects.filter(category_id__in=category_ids, active=True).values_list(
+        "pk", "category_id"
+    ):
+        members[category].append(pk)
+    return bestsellers_by_category(members, market)
 
 
 def _walked(
@@ -322,18 +262,19 @@ def _mode(shopper: Shopper, degraded: list[str], strategy: str) -> str:
     return strategy
 
 
-def _from_model(shoppers: list[Shopper], version: int, trained: TrainedRecommender) -> dict[int, Candidates]:
-    """The model's best products per shopper. Their reasons are written later, for the few
-    the blend keeps (``_explain``)."""
-    features = {shopper.customer_id: shopper.features for shopper in shoppers}
+def model_candidates(
+    known: list[Shopper], trained: TrainedRecommender, new_products: list[int]
+) -> dict[int, Candidates]:
+    """The model's best products per shopper, and the products new since training (``new_products``)
+    that score as high. Their reasons are written later, for the few the blend keeps (``_explain``)."""
+    features = {shopper.customer_id: shopper.features for shopper in known}
     scored = trained.score(features)
     if not scored:
         return {}
-    new_products = products_unknown_to(trained, version)
     fresh = trained.score_new_products({pk: features[pk] for pk in scored}, new_products)
     product_ids = np.asarray(trained.product_ids)
     found: dict[int, Candidates] = {}
-    for shopper in shoppers:
+    for shopper in known:
         scores = scored.get(shopper.customer_id)
         if scores is None:
             continue
@@ -397,7 +338,7 @@ GRAPH_REASONS = {
 }
 
 
-def _from_graph(customer_ids: list[int]) -> dict[int, Candidates]:
+def graph_candidates(customer_ids: list[int]) -> dict[int, Candidates]:
     # popularity within interests comes from the database (its own source), not from a third walk
     walks = ("similar_customers", "complements")
     found = get_graph().recommendation_candidates_many(customer_ids, limit=POOL // 2, walks=walks)
@@ -412,48 +353,6 @@ def _from_graph(customer_ids: list[int]) -> dict[int, Candidates]:
     return walked
 
 
-def _regulars(shopper: Shopper, repurchase_kinds: set[int]) -> Candidates:
-    """What the customer keeps buying, most invoices first: only re-purchase kinds pass the rules."""
-    again = shopper.buys_again(repurchase_kinds)
-    ranked = sorted(again, key=lambda pk: (-shopper.bought[pk], pk))
-    return Candidates.of(ranked[:POOL], "repeat", "")
-
-
-def _top_interests(shopper: Shopper) -> list[tuple[str, int, bool]]:
-    """The customer's three strongest interests that name a category, declared ones first."""
-    return [(name, category, declared) for name, category, declared in shopper.interests if category][:3]
-
-
-def _bestsellers_by_category(category_ids: set[int], popularity: dict[int, int]) -> dict[int, list[int]]:
-    members: dict[int, list[int]] = defaultdict(list)
-    for pk, category in Product.objects.filter(category_id__in=category_ids, active=True).values_list(
-        "pk", "category_id"
-    ):
-        members[category].append(pk)
-    return {
-        category: sorted(pks, key=lambda pk: (-popularity.get(pk, 0), pk))[: POOL // 3]
-        for category, pks in members.items()
-    }
-
-
-def _popular_in_interests(
-    shopper: Shopper, bestsellers: dict[int, list[int]]
-) -> tuple[Candidates, Candidates]:
-    """The bestsellers of the customer's three strongest interests: those of declared ones,
-    then those of the others."""
-    found = {True: NO_CANDIDATES, False: NO_CANDIDATES}
-    for name, category, declared in _top_interests(shopper):
-        found[declared] += Candidates.of(
-            bestsellers.get(category, []), "popular_in_interests", f"Popular with customers who love {name}"
-        )
-    return found[True], found[False]
-
-
-def _popular(popularity: dict[int, int]) -> Candidates:
-    ranked = sorted(popularity, key=lambda pk: (-popularity[pk], pk))[:POOL]
-    return Candidates.of(ranked, "popular", "One of our bestsellers right now")
-
-
 ProductRow = tuple[int, str, str, int | None, str | None]  # pk, sku, name, category id, category slug
 
 
@@ -464,69 +363,3 @@ def _active_products(product_ids: set[int]) -> dict[int, ProductRow]:
             "pk", "sku", "name", "category_id", "category__slug"
         )
     }
-
-
-# (score, product id, the candidates whose source contributed most, the product's place in them)
-Ranked = list[tuple[float, int, Candidates, int]]
-
-
-def _blend(sources: dict[str, Candidates], shopper: Shopper, products: dict[int, ProductRow]) -> Ranked:
-    """Rank fusion. Without a model the graph's walks, the other collaborative signal, take its
-    weight: at their own they would rank below the whole bestseller list."""
-    weights = WEIGHTS if "model" in sources else {**WEIGHTS, "graph": WEIGHTS["model"]}
-    scores: dict[int, float] = defaultdict(float)
-    best: dict[int, tuple[float, Candidates, int]] = {}
-    for source, candidates in sources.items():
-        ids = candidates.product_ids
-        first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))  # each one's first place
-        weight = weights[source]
-        for rank, pk in enumerate(dict.fromkeys(ids)):
-            contribution = weight / (RANK_OFFSET + rank)
-            scores[pk] += contribution
-            if pk not in best or contribution > best[pk][0]:
-                best[pk] = (contribution, candidates, first[pk])
-    declared = {category for _, category, is_declared in shopper.interests if is_declared and category}
-    if declared:  # inactive products, absent from ``products``, are left out by the rules anyway
-        for pk in scores:
-            if pk in products and products[pk][3] in declared:
-                scores[pk] *= DECLARED_BOOST
-    return sorted(
-        ((score, pk, *best[pk][1:]) for pk, score in scores.items()),
-        key=lambda item: (-item[0], item[1]),
-    )
-
-
-def _apply_rules(
-    shopper: Shopper,
-    ranked: Ranked,
-    products: dict[int, ProductRow],
-    repurchase_kinds: set[int],
-    *,
-    limit: int,
-    category_ids: list[int] | None,
-) -> list[Recommendation]:
-    """Active products only; nothing already bought unless it is a re-purchase kind; at most
-    ``RECOMMENDATIONS_MAX_PER_CATEGORY`` per category; within ``category_ids`` when given."""
-    again = shopper.buys_again(repurchase_kinds)
-    per_category: Counter[int | None] = Counter()
-    chosen: list[Recommendation] = []
-    for score, product_id, candidates, place in ranked:
-        product = products.get(product_id)
-        if product is None:
-            continue
-        pk, sku, name, category_id, slug = product
-        if pk in shopper.bought and pk not in again:
-            continue
-        if category_ids is not None and category_id not in category_ids:
-            continue
-        if per_category[category_id] >= settings.RECOMMENDATIONS_MAX_PER_CATEGORY:
-            continue
-        per_category[category_id] += 1
-        strategy, reason = candidates.strategies[place], candidates.reasons[place]
-        if pk in again:
-            times = shopper.bought[pk]
-            reason = f"Time to stock up: you have bought it {'before' if times == 1 else f'{times} times'}"
-        chosen.append(Recommendation(pk, sku, name, slug, round(score * 1000, 4), strategy, reason))
-        if len(chosen) == limit:
-            break
-    return chosen

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.table import Table
 
-from recommendations.evaluation import K, Split, evaluate, random_split, time_split
+from recommendations.evaluation import PROTOCOLS, K, Row, Split, evaluate, random_split, time_split
 from recommendations.models import ModelVersion
 
 
@@ -55,25 +55,11 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        tested = f"{len(split.train):,} training pairs, {len(split.test):,} customers tested"
+        tested = f"{len(split.train.signals):,} training signals, {len(split.test):,} customers tested"
         console.print(f"Split: {split.description}; {tested}.")
         with console.status("evaluating…") as status:
             rows = evaluate(split, progress=lambda name: status.update(f"evaluating {name}…"))
-        table = Table(title=f"Recommenders, {split.name} split (k = {K})")
-        for column in (
-            "recommender",
-            f"precision@{K}",
-            f"recall@{K}",
-            f"NDCG@{K}",
-            "AUC",
-            "coverage",
-            "seconds",
-        ):
-            table.add_column(column, justify="left" if column == "recommender" else "right")
-        for row in rows:
-            table.add_row(row.recommender, f"{row.precision:.4f}", f"{row.recall:.4f}", f"{row.ndcg:.4f}",
-                          f"{row.auc:.4f}", f"{row.coverage:.1%}", f"{row.seconds:.1f}")  # fmt: skip
-        console.print(table)
+        console.print(comparison(rows, f"Recommenders, {split.name} split (k = {K})"))
         result = {
             "split": split.name,
             "description": split.description,
@@ -98,3 +84,22 @@ class Command(BaseCommand):
         if version is None:
             raise CommandError(f"No model version {pk}.")
         return version
+
+
+def comparison(rows: list[Row], title: str) -> Table:
+    """Both protocols side by side: precision, recall and NDCG at k for each recommender."""
+    table = Table(title=title)
+    table.add_column("recommender")
+    for protocol in PROTOCOLS.values():
+        for metric in (f"precision@{K}", f"recall@{K}", f"NDCG@{K}"):
+            table.add_column(f"{protocol}\n{metric}", justify="right")
+    table.add_column("coverage", justify="right")
+    by_name: dict[str, dict[str, Row]] = {}
+    for row in rows:
+        by_name.setdefault(row.recommender, {})[row.protocol] = row
+    for name, protocols in by_name.items():
+        cells = [
+            f"{getattr(protocols[p], m):.4f}" for p in PROTOCOLS for m in ("precision", "recall", "ndcg")
+        ]
+        table.add_row(name, *cells, f"{protocols['again'].coverage:.1%}")
+    return table

@@ -1,0 +1,301 @@
+"""The blend: how candidate lists from several sources become the items a customer is shown.
+
+Pure functions over candidate lists, called by serving (``serving.py``), by the offline
+evaluation (``evaluation.py``) and by the choice of each model version's blend
+(``tuning.py``): what the evaluation scores as "blended (served)" is what the API serves.
+
+Blending is weighted reciprocal-rank fusion: an item's score is
+``Σ weight(source) / (60 + rank in that source)``; its reason and strategy are those of
+the source that contributed most. Declared interests are a source of their own (the
+bestsellers of their categories) and lift every other item of their categories by 25 %.
+Then the rules: active products only, a bought product only when the blend offers it
+again (``Blend.offer_again``), at most ``max_per_category`` per category.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+from recommendations.market import Market
+
+SOURCES = ("repeat", "model", "graph", "declared", "interests", "popular")
+RANK_OFFSET = 60
+DECLARED_BOOST = 1.25
+POOL = 100
+
+
+class OfferAgain:
+    """Which bought products may be recommended again."""
+
+    NEVER = "never"
+    REPEATED = "repeated"  # those this customer already bought on more than one order
+    KINDS = "kinds"  # those, and re-purchase kinds: products enough of whose buyers bought again
+
+
+@dataclass(frozen=True)
+class Blend:
+    """Source weights and rules: chosen per model version on the shop's own data."""
+
+    weights: Mapping[str, float]
+    offer_again: str = OfferAgain.KINDS
+    repurchase_share: float = 0.02  # a re-purchase kind: at least this share of buyers bought again
+    popular_days: int | None = 28  # "popular" counts buyers over these last days; None: all time
+    max_per_category: int = 3
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "weights": dict(self.weights),
+            "rules": {
+                "offer_again": self.offer_again,
+                "repurchase_share": self.repurchase_share,
+                "popular_days": self.popular_days,
+                "max_per_category": self.max_per_category,
+            },
+        }
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> Blend:
+        """The blend stored with a model version; defaults for what it does not say."""
+        default = default_blend()
+        weights = stored.get("weights") or {}
+        rules = stored.get("rules") or {}
+        return cls(
+            weights={source: float(weights.get(source, default.weights[source])) for source in SOURCES},
+            offer_again=rules.get("offer_again", default.offer_again),
+            repurchase_share=float(rules.get("repurchase_share", default.repurchase_share)),
+            popular_days=rules.get("popular_days", default.popular_days),
+            max_per_category=int(rules.get("max_per_category", default.max_per_category)),
+        )
+
+    def describe(self) -> str:
+        weights = ", ".join(
+            f"{source} {self.weights[source]:g}" for source in SOURCES if self.weights[source]
+        )
+        window = f"last {self.popular_days} days" if self.popular_days else "all time"
+        return (
+            f"{weights}; offer again: {self.offer_again}; popular over {window}; "
+            f"at most {self.max_per_category} per category"
+        )
+
+
+def default_blend() -> Blend:
+    """What serves when a shop's data is too small to choose from (and before any training):
+    regulars and declared interests first, then the model, bestsellers, graph, interests."""
+    return Blend(
+        weights={
+            "repeat": 3.0,
+            "model": 1.0,
+            "graph": 0.35,
+            "declared": 3.0,
+            "interests": 0.25,
+            "popular": 2.0,
+        },
+        repurchase_share=settings.RECOMMENDATIONS_REPURCHASE_SHARE,
+        popular_days=settings.RECOMMENDATIONS_POPULAR_DAYS or None,
+        max_per_category=settings.RECOMMENDATIONS_MAX_PER_CATEGORY,
+    )
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """One source's products, best first (a repeated one counts at its first place), each with
+    its strategy and reason: lists side by side, as a customer gets a few hundred."""
+
+    product_ids: list[int]
+    strategies: list[str]
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, product_ids: list[int], strategy: str, reason: str) -> Candidates:
+        return cls(product_ids, [strategy] * len(product_ids), [reason] * len(product_ids))
+
+    def __add__(self, other: Candidates) -> Candidates:
+        return Candidates(
+            self.product_ids + other.product_ids,
+            self.strategies + other.strategies,
+            self.reasons + other.reasons,
+        )
+
+    def __len__(self) -> int:
+        return len(self.product_ids)
+
+
+NO_CANDIDATES = Candidates([], [], [])
+
+
+@dataclass
+class Shopper:
+    """What is known of the customer: products it has (with their order counts), whether it has
+    any events, its interests, and its model features."""
+
+    customer_id: int
+    bought: Counter[int]
+    has_events: bool
+    interests: list[tuple[str, int | None, bool]]  # (name, category id, declared), declared first
+    features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def new(self) -> bool:
+        return not self.bought and not self.has_events
+
+    def offered_again(self, blend: Blend, repurchase_kinds: set[int]) -> set[int]:
+        """Bought products the blend may offer again."""
+        if blend.offer_again == OfferAgain.NEVER:
+            return set()
+        return {pk for pk, orders in self.bought.items() if orders > 1 or pk in repurchase_kinds}
+
+    @property
+    def top_interests(self) -> list[tuple[str, int, bool]]:
+        """The three strongest interests that name a category, declared ones first."""
+        return [(name, category, declared) for name, category, declared in self.interests if category][:3]
+
+
+def regulars(shopper: Shopper, again: set[int]) -> Candidates:
+    """What the customer keeps buying, most orders first."""
+    ranked = sorted(again, key=lambda pk: (-shopper.bought[pk], pk))
+    return Candidates.of(ranked[:POOL], "repeat", "")
+
+
+def popular(market: Market) -> Candidates:
+    return Candidates.of(market.bestsellers(POOL), "popular", "One of our bestsellers right now")
+
+
+def bestsellers_by_category(members: Mapping[int, Iterable[int]], market: Market) -> dict[int, list[int]]:
+    """Each category's bestsellers (``members``: its active products)."""
+    popularity = market.popularity
+    return {
+        category: sorted(pks, key=lambda pk: (-popularity.get(pk, 0), pk))[: POOL // 3]
+        for category, pks in members.items()
+    }
+
+
+def popular_in_interests(
+    shopper: Shopper, bestsellers: Mapping[int, list[int]]
+) -> tuple[Candidates, Candidates]:
+    """The bestsellers of the customer's strongest interests: declared ones', then the others'."""
+    found = {True: NO_CANDIDATES, False: NO_CANDIDATES}
+    for name, category, declared in shopper.top_interests:
+        found[declared] += Candidates.of(
+            bestsellers.get(category, []), "popular_in_interests", f"Popular with customers who love {name}"
+        )
+    return found[True], found[False]
+
+
+@dataclass(frozen=True)
+class Pick:
+    product_id: int
+    score: float
+    strategy: str
+    reason: str
+
+
+# (score, product id, the candidates whose source contributed most, the product's place in them)
+Ranked = list[tuple[float, int, Candidates, int]]
+
+
+def fuse(
+    sources: Mapping[str, Candidates], blend: Blend, shopper: Shopper, category_of: Mapping[int, int | None]
+) -> Ranked:
+    """Rank fusion. Without a model the graph's walks, the other collaborative signal, take its
+    weight: at their own they would rank below the whole bestseller list."""
+    weights = dict(blend.weights)
+    if "model" not in sources:
+        weights["graph"] = max(weights["graph"], weights["model"])
+    scores: dict[int, float] = defaultdict(float)
+    best: dict[int, tuple[float, Candidates, int]] = {}
+    for source, candidates in sources.items():
+        weight = weights[source]
+        if not weight:
+            continue
+        ids = candidates.product_ids
+        first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))  # each one's first place
+        for rank, pk in enumerate(dict.fromkeys(ids)):
+            contribution = weight / (RANK_OFFSET + rank)
+            scores[pk] += contribution
+            if pk not in best or contribution > best[pk][0]:
+                best[pk] = (contribution, candidates, first[pk])
+    declared = {category for _, category, is_declared in shopper.interests if is_declared and category}
+    if declared:
+        for pk in scores:
+            if category_of.get(pk) in declared:
+                scores[pk] *= DECLARED_BOOST
+    return sorted(
+        ((score, pk, *best[pk][1:]) for pk, score in scores.items()),
+        key=lambda item: (-item[0], item[1]),
+    )
+
+
+def choose(
+    ranked: Ranked,
+    shopper: Shopper,
+    again: set[int],
+    category_of: Mapping[int, int | None],
+    *,
+    max_per_category: int,
+    limit: int,
+    category_ids: list[int] | None = None,
+) -> list[Pick]:
+    """The rules: products in ``category_of`` (the active ones) only; nothing already bought
+    unless in ``again``; at most ``max_per_category`` per category; within ``category_ids``
+    when given."""
+    per_category: Counter[int | None] = Counter()
+    chosen: list[Pick] = []
+    for score, pk, candidates, place in ranked:
+        if pk not in category_of:
+            continue
+        if pk in shopper.bought and pk not in again:
+            continue
+        category = category_of[pk]
+        if category_ids is not None and category not in category_ids:
+            continue
+        if per_category[category] >= max_per_category:
+            continue
+        per_category[category] += 1
+        strategy, reason = candidates.strategies[place], candidates.reasons[place]
+        if pk in again:
+            times = shopper.bought[pk]
+            reason = f"Time to stock up: you have bought it {'before' if times == 1 else f'{times} times'}"
+        chosen.append(Pick(pk, round(score * 1000, 4), strategy, reason))
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def recommend(
+    shopper: Shopper,
+    sources: Mapping[str, Candidates],
+    blend: Blend,
+    market: Market,
+    category_of: Mapping[int, int | None],
+    *,
+    limit: int,
+    category_ids: list[int] | None = None,
+    repurchase_kinds: set[int] | None = None,
+) -> list[Pick]:
+    """One customer's items from its sources' candidates: its regulars join them (when the
+    sources include ``repeat``, as an empty list), then fusion and the rules."""
+    if repurchase_kinds is None:
+        repurchase_kinds = (
+            market.repurchase_kinds(blend.repurchase_share)
+            if blend.offer_again == OfferAgain.KINDS
+            else set()
+        )
+    kinds = repurchase_kinds
+    again = shopper.offered_again(blend, kinds)
+    if "repeat" in sources:
+        sources = {**sources, "repeat": regulars(shopper, again)}
+    ranked = fuse(sources, blend, shopper, category_of)
+    return choose(
+        ranked,
+        shopper,
+        again,
+        category_of,
+        max_per_category=blend.max_per_category,
+        limit=limit,
+        category_ids=category_ids,
+    )

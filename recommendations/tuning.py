@@ -1,0 +1,190 @@
+"""Choosing a model version's blend on the shop's own data.
+
+The validation split is carved from the data the version learns from:
+- **recent weeks** (the last ``VALIDATION_WEEKS``) when time says something here: the data
+  spans at least three times that, and most customers who bought in those weeks had bought
+  before (returning customers, whose next purchases the history can predict);
+- otherwise a **random hold-out** of ``HOLD_OUT`` of the purchased (customer, product) pairs
+  (data whose recent weeks are mostly newcomers, or without much time in it).
+
+A model is trained on the rest with the version's own parameters, every candidate list is
+built once, and the blend is chosen by precision@10 on the held-out purchases, re-purchases
+allowed (what serving is judged by): the rules first (what may be offered again, the
+popularity window, the per-category cap), then each source's weight in turn, then the rules
+again. Each source alone is a candidate too, so the chosen blend is never below its best
+single source on this split. With too little to validate on, the default blend serves.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+
+from recommendations.blending import SOURCES, Blend, OfferAgain, default_blend
+from recommendations.dataset import History
+from recommendations.evaluation import Evaluation, Row, Sources, Split, random_split, time_split
+
+VALIDATION_WEEKS = 4
+HOLD_OUT = 0.2
+RETURNING_SHARE = 0.5
+MIN_CUSTOMERS = 30  # validated customers below which the default blend serves
+MAX_CUSTOMERS = 600  # validated customers sampled above this (the choice's cost is linear in them)
+WEIGHT_STEPS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+AGAIN_STEPS = (
+    (OfferAgain.NEVER, 0.02),
+    (OfferAgain.REPEATED, 0.02),
+    *((OfferAgain.KINDS, share) for share in (0.0, 0.02, 0.05, 0.1, 0.2)),
+)
+WINDOW_STEPS = (7, 28, 91, 365, None)
+CAP_STEPS = (2, 3, 5, 1000)
+TUNED = ("repeat", "model", "graph", "interests", "popular")  # "declared": absent from the data
+
+
+@dataclass(frozen=True)
+class Choice:
+    blend: Blend
+    chosen_on: str
+    figures: list[dict[str, Any]]
+    fallback: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        stored = {**self.blend.as_json(), "chosen_on": self.chosen_on, "figures": self.figures}
+        return {**stored, "fallback": self.fallback} if self.fallback else stored
+
+
+def validation_split(data: History) -> Split:
+    """Recent weeks or a random hold-out (see the module's docstring); says which and why."""
+    if data.purchases:
+        end = max(p.moment for p in data.purchases)
+        cutoff = end - timedelta(weeks=VALIDATION_WEEKS)
+        start = min(p.moment for p in data.purchases)
+        recent = {p.customer_id for p in data.purchases if p.moment >= cutoff}
+        returning = recent & {p.customer_id for p in data.purchases if p.moment < cutoff}
+        long_enough = end - start >= timedelta(weeks=3 * VALIDATION_WEEKS)
+        if (
+            long_enough
+            and len(returning) >= MIN_CUSTOMERS
+            and len(returning) >= RETURNING_SHARE * len(recent)
+        ):
+            split = time_split(VALIDATION_WEEKS, data=data)
+            split.description = (
+                f"the last {VALIDATION_WEEKS} weeks ({len(returning):,} of their {len(recent):,} buyers "
+                "had bought before)"
+            )
+            return split
+        why = (
+            "the data spans too few weeks"
+            if not long_enough
+            else f"only {len(returning):,} of the {len(recent):,} recent buyers had bought before"
+        )
+    else:
+        why = "no purchases"
+    split = random_split(HOLD_OUT, settings.RECOMMENDER["random_state"], data=data)
+    split.description = f"a random {HOLD_OUT:.0%} of purchased pairs ({why})"
+    return split
+
+
+def choose_blend(data: History) -> Choice:
+    """The blend that serves best on a validation split of ``data``."""
+    default = default_blend()
+    try:
+        validation = Validation.of(data)
+    except NotEnoughToValidate as exc:
+        return Choice(default, exc.chosen_on, [], fallback=f"Default blend: {exc}")
+    blend = validation.best(default)
+    return Choice(blend, validation.described, validation.figures(blend, default))
+
+
+class NotEnoughToValidate(Exception):
+    def __init__(self, message: str, chosen_on: str = "") -> None:
+        super().__init__(message)
+        self.chosen_on = chosen_on
+
+
+class Validation:
+    """A validation split of the data with every customer's candidate lists built once, on
+    which any blend is scored."""
+
+    def __init__(self, evaluation: Evaluation, sources: Sources, described: str) -> None:
+        self.evaluation, self.sources, self.described = evaluation, sources, described
+        self._seen: dict[tuple[Any, ...], tuple[float, float]] = {}
+
+    @classmethod
+    def of(cls, data: History) -> Validation:
+        try:
+            split = validation_split(data)
+        except ValueError as exc:
+            raise NotEnoughToValidate(str(exc)) from exc
+        evaluation = Evaluation(split)
+        customers = [pk for pk in evaluation.customers if split.test.get(pk)]
+        if len(customers) < MIN_CUSTOMERS:
+            raise NotEnoughToValidate(
+                f"{len(customers)} customers to validate on, {MIN_CUSTOMERS} needed.", split.description
+            )
+        if len(customers) > MAX_CUSTOMERS:
+            chooser = random.Random(settings.RECOMMENDER["random_state"])  # noqa: S311 - a sample, not a secret
+            customers = sorted(chooser.sample(customers, MAX_CUSTOMERS))
+        evaluation.customers = customers
+        sources = evaluation.sources(evaluation.shoppers(customers))
+        described = (
+            f"{split.description}: {len(customers):,} customers, precision@10 with re-purchases allowed"
+        )
+        return cls(evaluation, sources, described)
+
+    def score(self, blend: Blend) -> tuple[float, float]:
+        """Precision@10, then NDCG@10, re-purchases allowed."""
+        key = (tuple(sorted(blend.weights.items())), blend.offer_again, blend.repurchase_share,
+               blend.popular_days, blend.max_per_category)  # fmt: skip
+        if key not in self._seen:
+            row = self.row("", blend)
+            self._seen[key] = (round(row.precision, 6), round(row.ndcg, 6))
+        return self._seen[key]
+
+    def row(self, name: str, blend: Blend) -> Row:
+        return self.evaluation.measure(name, "again", self.sources.served(blend), 0.0)
+
+    def _better(self, candidates: list[Blend], current: Blend) -> Blend:
+        best, best_score = current, self.score(current)
+        for blend in candidates:
+            score = self.score(blend)
+            if score > best_score:
+                best, best_score = blend, score
+        return best
+
+    def _rules(self, blend: Blend) -> Blend:
+        blend = self._better(
+            [replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS], blend
+        )
+        blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend)
+        return self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend)
+
+    def _weights(self, blend: Blend) -> Blend:
+        for source in TUNED:
+            blend = self._better(
+                [replace(blend, weights={**blend.weights, source: step}) for step in WEIGHT_STEPS], blend
+            )
+        return blend
+
+    def best(self, default: Blend) -> Blend:
+        blend = self._rules(self._weights(self._rules(default)))
+        alone = [replace(blend, weights={s: float(s == source) for s in SOURCES}) for source in TUNED]
+        return self._better(alone, blend)
+
+    def figures(self, chosen: Blend, default: Blend) -> list[dict[str, Any]]:
+        """The chosen blend beside the default one and each source alone, on the same split."""
+        named = [
+            (f"{source} alone", replace(chosen, weights={s: float(s == source) for s in SOURCES}))
+            for source in TUNED
+        ]
+        named += [("default blend", default), ("blend (chosen)", chosen)]
+        figures = []
+        for name, blend in named:
+            row = self.row(name, blend)
+            figures.append(
+                {"name": name, **{m: round(getattr(row, m), 4) for m in ("precision", "recall", "ndcg")}}
+            )
+        return figures
