@@ -373,14 +373,10 @@ BY_SCORE: tuple[tuple[str, Callable[[Evaluation], Scores]], ...] = (
 SERVED = "blended (served)"
 
 
-def evaluate(
-    split: Split, progress: Callable[[str], None] = lambda name: None, *, blend: Blend | None = None
-) -> list[Row]:
-    """Every recommender on the same split under both protocols, in the order of the table.
-    The served blend is the one a training on the split's training period would choose,
-    unless ``blend`` is given."""
-    from recommendations.tuning import choose_blend
-
+def evaluate(split: Split, blend: Blend, progress: Callable[[str], None] = lambda name: None) -> list[Row]:
+    """Every recommender on the same split under both protocols, in the order of the table;
+    ``blend`` is what serves (``tuning.choose_blend`` on the split's training period is what a
+    training on it would serve)."""
     evaluation = Evaluation(split)
     rows: list[Row] = []
     for name, compute in BY_SCORE:
@@ -391,8 +387,6 @@ def evaluate(
         rows += [evaluation.measure(name, p, evaluation.ranked(scores, p), seconds) for p in PROTOCOLS]
     progress(SERVED)
     started = time.perf_counter()
-    if blend is None:
-        blend = choose_blend(split.train).blend
     sources = evaluation.sources(evaluation.shoppers(evaluation.customers))
     seconds = time.perf_counter() - started
     rows.append(

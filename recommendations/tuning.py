@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 
-from recommendations.blending import SOURCES, Blend, OfferAgain, default_blend
+from recommendations.blending import Blend, OfferAgain, default_blend
 from recommendations.dataset import History
 from recommendations.evaluation import Evaluation, Row, Sources, Split, random_split, time_split
 
@@ -171,15 +171,11 @@ class Validation:
 
     def best(self, default: Blend) -> Blend:
         blend = self._rules(self._weights(self._rules(default)))
-        alone = [replace(blend, weights={s: float(s == source) for s in SOURCES}) for source in TUNED]
-        return self._better(alone, blend)
+        return self._better([_alone(blend, source) for source in TUNED], blend)
 
     def figures(self, chosen: Blend, default: Blend) -> list[dict[str, Any]]:
         """The chosen blend beside the default one and each source alone, on the same split."""
-        named = [
-            (f"{source} alone", replace(chosen, weights={s: float(s == source) for s in SOURCES}))
-            for source in TUNED
-        ]
+        named = [(f"{source} alone", _alone(chosen, source)) for source in TUNED]
         named += [("default blend", default), ("blend (chosen)", chosen)]
         figures = []
         for name, blend in named:
@@ -188,3 +184,9 @@ class Validation:
                 {"name": name, **{m: round(getattr(row, m), 4) for m in ("precision", "recall", "ndcg")}}
             )
         return figures
+
+
+def _alone(blend: Blend, source: str) -> Blend:
+    """The blend's rules with one source (declared interests keep their weight: a promise)."""
+    weights = {s: float(s == source) for s in TUNED}
+    return replace(blend, weights={**weights, "declared": blend.weights["declared"]})

@@ -4,12 +4,14 @@ outbox and the interest rules), shared by the fixtures in ``tests/conftest.py``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count
 from rest_framework.test import APIClient
 
@@ -28,6 +30,8 @@ from customers.services.interests import (
 from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
 from marketing_platform.api.scopes import Scope
+from recommendations import selectors as recommendation_selectors
+from recommendations.blending import Blend, default_blend
 from recommendations.models import ModelVersion
 from tests.support import DEMO_SAMPLE, PASSWORD, jwt_client, key_client
 
@@ -171,3 +175,13 @@ def scheduled_campaign(name: str, *, html_body: str = DEFAULT_TEMPLATE.html_body
     )  # fmt: skip
     CampaignVariant.objects.create(campaign=campaign, template=template)
     return campaign
+
+
+def serve_blend(**changes: Any) -> Blend:
+    """Make the active version serve the default blend with these changes (a version's blend is
+    otherwise the one chosen at its training), and forget what was cached."""
+    blend = replace(default_blend(), **changes)
+    ModelVersion.objects.filter(active=True).update(blend=blend.as_json())
+    recommendation_selectors._loaded.clear()
+    cache.clear()
+    return blend

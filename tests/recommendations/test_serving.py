@@ -10,10 +10,11 @@ from django.db.models import Count
 from catalog.models import Category, Product
 from customers.models import Customer, CustomerInterest, Interest, InterestSource, Purchase
 from customers.services.activity import PurchaseRow, purchases_record
-from recommendations.selectors import active_recommender, products_unknown_to, repurchase_products
+from recommendations.blending import OfferAgain
+from recommendations.selectors import active_recommender, live_market, products_unknown_to
 from recommendations.services import model_version_train
 from recommendations.serving import recommendations_for, recommendations_for_many
-from tests.factories import Store
+from tests.factories import Store, serve_blend
 from tests.support import QUICK
 
 
@@ -33,13 +34,14 @@ def test_model_reasons_name_products_the_customer_really_bought(trained: Store) 
 
 
 def test_bought_products_come_back_only_when_they_are_bought_again_and_again(trained: Store) -> None:
+    blend = serve_blend(offer_again=OfferAgain.KINDS)
     items = recommendations_for(trained.customer.pk, limit=30).items
 
     orders = dict(
         Purchase.objects.filter(customer=trained.customer, kind="sale").values("product_id")
         .annotate(n=Count("invoice", distinct=True)).values_list("product_id", "n")
     )  # fmt: skip
-    kinds = repurchase_products()
+    kinds = live_market(blend).repurchase_kinds(blend.repurchase_share)
     assert any(orders.get(item.product_id) for item in items), "the customer's regulars are offered"
     for item in items:
         if item.product_id in orders:  # a re-purchase kind, or bought on more than one order
@@ -49,11 +51,10 @@ def test_bought_products_come_back_only_when_they_are_bought_again_and_again(tra
 
 @pytest.mark.parametrize(("share", "bought_once_may_return"), [(1.01, False), (0.0, True)])
 def test_a_product_bought_once_returns_only_when_it_is_a_repurchase_kind(
-    trained: Store, settings: Any, share: float, bought_once_may_return: bool
+    trained: Store, share: float, bought_once_may_return: bool
 ) -> None:
-    settings.RECOMMENDATIONS_REPURCHASE_SHARE = share  # above 1 no product is a re-purchase kind
-    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 100
-    cache.clear()
+    # above 1 no product is a re-purchase kind
+    serve_blend(offer_again=OfferAgain.KINDS, repurchase_share=share, max_per_category=100)
     once = set(
         Purchase.objects.filter(customer=trained.customer, kind="sale").values("product_id")
         .annotate(n=Count("invoice", distinct=True)).filter(n=1).values_list("product_id", flat=True)
@@ -64,13 +65,13 @@ def test_a_product_bought_once_returns_only_when_it_is_a_repurchase_kind(
     assert bool(returned) is bought_once_may_return
 
 
-def test_at_most_n_per_category_and_only_the_asked_category(trained: Store, settings: Any) -> None:
-    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 1
+def test_at_most_n_per_category_and_only_the_asked_category(trained: Store) -> None:
+    serve_blend(max_per_category=1)
     items = recommendations_for(trained.customer.pk, limit=10).items
     categories = [item.category for item in items]
     assert len(categories) == len(set(categories))
 
-    settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 50
+    serve_blend(max_per_category=50)
     leaf = Category.objects.get(slug=items[0].category)
     only = recommendations_for(trained.customer.pk, limit=5, category_ids=[leaf.pk]).items
     assert only
@@ -163,9 +164,11 @@ def test_a_new_purchase_and_a_new_model_refresh_the_cached_answer(
     trained: Store, django_capture_on_commit_callbacks: Any
 ) -> None:
     customer = trained.customer
+    blend = serve_blend()
     first = recommendations_for(customer.pk, limit=30)
     bought = set(Purchase.objects.filter(customer=customer).values_list("product_id", flat=True))
-    fresh = (i.product_id for i in first.items if i.product_id not in repurchase_products() | bought)
+    kinds = live_market(blend).repurchase_kinds(blend.repurchase_share)
+    fresh = (i.product_id for i in first.items if i.product_id not in kinds | bought)
     top = Product.objects.get(pk=next(fresh))
     assert recommendations_for(customer.pk, limit=30) == first  # served from the cache
 
@@ -202,7 +205,7 @@ def test_a_product_created_after_training_is_scored_through_its_features(trained
     )
     active = active_recommender()
     assert active is not None
-    version, model = active
+    version, model, _ = active
 
     unknown = products_unknown_to(model, version)
     scores = model.score_new_products({trained.customer.pk: {}}, [newcomer.pk])

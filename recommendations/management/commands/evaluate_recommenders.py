@@ -12,6 +12,7 @@ from rich.table import Table
 
 from recommendations.evaluation import PROTOCOLS, K, Row, Split, evaluate, random_split, time_split
 from recommendations.models import ModelVersion
+from recommendations.tuning import choose_blend
 
 
 class Command(BaseCommand):
@@ -57,12 +58,19 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         tested = f"{len(split.train.signals):,} training signals, {len(split.test):,} customers tested"
         console.print(f"Split: {split.description}; {tested}.")
-        with console.status("evaluating…") as status:
-            rows = evaluate(split, progress=lambda name: status.update(f"evaluating {name}…"))
+        with console.status("choosing the blend on the training period…") as status:
+            choice = choose_blend(split.train)
+            console.print(
+                f"Served blend, chosen on {choice.chosen_on or 'nothing'}: {choice.blend.describe()}."
+            )
+            if choice.fallback:
+                console.print(choice.fallback)
+            rows = evaluate(split, choice.blend, progress=lambda name: status.update(f"evaluating {name}…"))
         console.print(comparison(rows, f"Recommenders, {split.name} split (k = {K})"))
         result = {
             "split": split.name,
             "description": split.description,
+            "blend": choice.as_json(),
             "k": K,
             "rows": [r.as_dict() for r in rows],
         }
