@@ -10,6 +10,7 @@ from bench import (
     emails,
     graph_queries,
     import_online_retail,
+    movielens,
     recommenders,
     visionboards,
 )
@@ -22,6 +23,7 @@ SUITES = {
     "recommendations": recommenders.run,
     "emails": emails.run,
     "visionboards": visionboards.run,
+    "movielens": movielens.run,
 }
 
 
