@@ -24,6 +24,7 @@ from customers.services.interests import (
     interests_recompute_from_purchases,
 )
 from marketing_platform.bulk import WriteCounts
+from recommendations.cache import market_invalidate
 
 CURRENCY = "GBP"
 PROGRESS_STEP = 5000
@@ -120,7 +121,8 @@ def store_lines(
 ) -> None:
     """The second pass every import shares: each line becomes a row to store (in batches, each
     its own transaction) or a reject reason, written with the line and its number to
-    ``rejects_path``."""
+    ``rejects_path``. Once something is stored, the shop's cached figures (popularity,
+    re-purchase shares) are recomputed on their next read."""
     batch: list[Record] = []
 
     def flush() -> None:
@@ -145,6 +147,8 @@ def store_lines(
                 flush()
         if batch:
             flush()
+    if report.stored:
+        market_invalidate()
 
 
 def online_retail_import(

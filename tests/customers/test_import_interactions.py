@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from catalog.models import Product
 from customers.models import Customer, InteractionEvent
-from recommendations.dataset import interactions
+from recommendations.dataset import history
 from tests.support import reject_reasons
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +89,9 @@ def test_importing_again_stores_nothing_twice(tmp_path: Path) -> None:
 def test_imported_interactions_are_what_the_recommender_learns_from(tmp_path: Path) -> None:
     _import(_write(tmp_path), tmp_path)
 
-    learned = {(Customer.objects.get(pk=i.customer_id).external_id, i.product_id) for i in interactions()}
+    learned = {
+        (Customer.objects.get(pk=i.customer_id).external_id, i.product_id) for i in history().interactions()
+    }
 
     assert len(learned) == 3
 
