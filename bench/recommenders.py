@@ -12,6 +12,7 @@ import json
 import os
 import random
 import time
+from typing import Any
 
 from rich.console import Console
 
@@ -34,9 +35,10 @@ def measure() -> None:
 
     from customers.models import Customer
     from graph.services.recovery import embedded_graph_ensure
-    from recommendations.evaluation import evaluate, random_split, time_split
+    from recommendations.evaluation import PROTOCOLS, evaluate, random_split, time_split
     from recommendations.selectors import active_recommender
     from recommendations.services import model_version_train
+    from recommendations.tuning import choose_blend
 
     call_command("migrate", verbosity=0)
     embedded_graph_ensure()
@@ -48,11 +50,14 @@ def measure() -> None:
     scores = active[1].score_all_customers()
     scoring_seconds = time.perf_counter() - started
 
-    evaluations = {}
+    evaluations: dict[str, dict[str, Any]] = {}
     for split in (time_split(4, validation=True), time_split(4), random_split(0.25, seed=1)):
+        choice = choose_blend(split.train)  # what a training on the split's training period serves
+        rows = evaluate(split, choice.blend)
         evaluations[split.name] = {
             "description": split.description,
-            "rows": [r.as_dict() for r in evaluate(split)],
+            "blend": {**choice.as_json(), "described": choice.blend.describe()},
+            "rows": [{**r.as_dict(), "protocol": PROTOCOLS[r.protocol]} for r in rows],
         }
     version.metrics = {**version.metrics, **evaluations}
     version.save(update_fields=["metrics"])
@@ -102,10 +107,11 @@ def run() -> None:
     ]  # fmt: skip
     for split, result in figures["evaluation"].items():
         rows += [
-            (f"{split}: {r['recommender']}", f"P@10 {r['precision']:.3f} · NDCG {r['ndcg']:.3f}",
-             f"AUC {r['auc']:.3f} · coverage {r['coverage']:.1%}")
+            (f"{split}, {r['protocol']}: {r['recommender']}",
+             f"P@10 {r['precision']:.3f} · NDCG {r['ndcg']:.3f}", f"coverage {r['coverage']:.1%}")
             for r in result["rows"]
         ]  # fmt: skip
+        rows.append((f"{split}: served blend", "", result["blend"]["described"]))
     publish(
         "recommenders",
         {**figures, "machine_cpus": os.cpu_count()},
