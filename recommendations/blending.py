@@ -23,7 +23,7 @@ from django.conf import settings
 
 from recommendations.market import Market
 
-SOURCES = ("repeat", "model", "graph", "declared", "interests", "popular")
+SOURCES = ("repeat", "model", "graph", "content", "declared", "interests", "trending", "popular")
 RANK_OFFSET = 60
 DECLARED_BOOST = 1.25
 POOL = 100
@@ -46,6 +46,7 @@ class Blend:
     repurchase_share: float = 0.02  # a re-purchase kind: at least this share of buyers bought again
     popular_days: int | None = 28  # "popular" counts buyers over these last days; None: all time
     max_per_category: int = 3
+    discovery: bool = True  # at least one item from a category the customer never bought from
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -55,6 +56,7 @@ class Blend:
                 "repurchase_share": self.repurchase_share,
                 "popular_days": self.popular_days,
                 "max_per_category": self.max_per_category,
+                "discovery": self.discovery,
             },
         }
 
@@ -70,6 +72,7 @@ class Blend:
             repurchase_share=float(rules.get("repurchase_share", default.repurchase_share)),
             popular_days=rules.get("popular_days", default.popular_days),
             max_per_category=int(rules.get("max_per_category", default.max_per_category)),
+            discovery=bool(rules.get("discovery", default.discovery)),
         )
 
     def describe(self) -> str:
@@ -79,20 +82,22 @@ class Blend:
         window = f"last {self.popular_days} days" if self.popular_days else "all time"
         return (
             f"{weights}; offer again: {self.offer_again}; popular over {window}; "
-            f"at most {self.max_per_category} per category"
+            f"at most {self.max_per_category} per category; discovery {'on' if self.discovery else 'off'}"
         )
 
 
 def default_blend() -> Blend:
     """What serves when a shop's data is too small to choose from (and before any training):
-    regulars and declared interests first, then the model, bestsellers, graph, interests."""
+    regulars and declared interests first, then bestsellers, the model, and the rest."""
     return Blend(
         weights={
             "repeat": 3.0,
             "model": 1.0,
             "graph": 0.35,
+            "content": 0.25,
             "declared": 3.0,
             "interests": 0.25,
+            "trending": 0.25,
             "popular": 2.0,
         },
         repurchase_share=settings.RECOMMENDATIONS_REPURCHASE_SHARE,
@@ -163,6 +168,16 @@ def regulars(shopper: Shopper, again: set[int]) -> Candidates:
 
 def popular(market: Market) -> Candidates:
     return Candidates.of(market.bestsellers(POOL), "popular", "One of our bestsellers right now")
+
+
+def trending(market: Market) -> Candidates:
+    previous, recent = market.previous, market.recent
+    return Candidates(
+        (ids := market.trending(POOL // 2)),
+        ["trending"] * len(ids),
+        [f"Trending: {recent[pk]} buyers in the last {market.trend_days} days, up from {previous.get(pk, 0)}"
+         for pk in ids],
+    )  # fmt: skip
 
 
 def bestsellers_by_category(members: Mapping[int, Iterable[int]], market: Market) -> dict[int, list[int]]:
@@ -239,20 +254,23 @@ def choose(
     max_per_category: int,
     limit: int,
     category_ids: list[int] | None = None,
+    discovery: bool = False,
 ) -> list[Pick]:
     """The rules: products in ``category_of`` (the active ones) only; nothing already bought
     unless in ``again``; at most ``max_per_category`` per category; within ``category_ids``
-    when given."""
+    when given; with ``discovery``, the last place goes to the best candidate from a category
+    the customer never bought from, unless one is already in."""
     per_category: Counter[int | None] = Counter()
     chosen: list[Pick] = []
-    for score, pk, candidates, place in ranked:
-        if pk not in category_of:
-            continue
-        if pk in shopper.bought and pk not in again:
-            continue
+    allowed = [
+        (score, pk, candidates, place)
+        for score, pk, candidates, place in ranked
+        if pk in category_of
+        and (pk not in shopper.bought or pk in again)
+        and (category_ids is None or category_of[pk] in category_ids)
+    ]
+    for score, pk, candidates, place in allowed:
         category = category_of[pk]
-        if category_ids is not None and category not in category_ids:
-            continue
         if per_category[category] >= max_per_category:
             continue
         per_category[category] += 1
@@ -263,7 +281,31 @@ def choose(
         chosen.append(Pick(pk, round(score * 1000, 4), strategy, reason))
         if len(chosen) == limit:
             break
+    if discovery and shopper.bought and limit > 1:
+        _discover(chosen, allowed, {category_of.get(pk) for pk in shopper.bought}, category_of, limit)
     return chosen
+
+
+def _discover(
+    chosen: list[Pick],
+    allowed: Ranked,
+    known: set[int | None],
+    category_of: Mapping[int, int | None],
+    limit: int,
+) -> None:
+    """Give the last place to the best candidate from a category new to the customer."""
+    if any(category_of[pick.product_id] not in known for pick in chosen):
+        return
+    taken = {pick.product_id for pick in chosen}
+    for score, pk, candidates, place in allowed:
+        if pk not in taken and category_of[pk] is not None and category_of[pk] not in known:
+            reason = f"Something different: {candidates.reasons[place] or 'picked for you'}"
+            pick = Pick(pk, round(score * 1000, 4), "discovery", reason)
+            if len(chosen) == limit:
+                chosen[-1] = pick
+            else:
+                chosen.append(pick)
+            return
 
 
 def recommend(
@@ -298,4 +340,5 @@ def recommend(
         max_per_category=blend.max_per_category,
         limit=limit,
         category_ids=category_ids,
+        discovery=blend.discovery,
     )

@@ -46,6 +46,7 @@ from recommendations.blending import (
     bestsellers_by_category,
     recommend,
 )
+from recommendations.content import content_candidates, content_index
 from recommendations.dataset import Features, History, history
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.market import Market, market_of
@@ -269,7 +270,7 @@ class Evaluation:
         unknown = [pk for pk in self.category_of if pk not in trained.items.entities]  # as serving folds in
         model = model_candidates(shoppers, trained, unknown)
         walks = (graph or self.two_hop_candidates)([s.customer_id for s in shoppers if not s.new])
-        return Sources(self, shoppers, model, walks)
+        return Sources(self, shoppers, model, walks, content_candidates(shoppers, content_index()))
 
     def two_hop_candidates(self, customers: list[int]) -> dict[int, Candidates]:
         """The stand-in for the graph's walks: products of customers who bought the same."""
@@ -318,8 +319,10 @@ class Sources:
         shoppers: list[Shopper],
         model: dict[int, Candidates],
         walks: dict[int, Candidates],
+        content: dict[int, Candidates],
     ) -> None:
-        self.evaluation, self.shoppers, self.model, self.walks = evaluation, shoppers, model, walks
+        self.evaluation, self.shoppers = evaluation, shoppers
+        self.model, self.walks, self.content = model, walks, content
         self._windows: dict[int | None, dict[int, dict[str, Candidates]]] = {}
         members: dict[int, list[int]] = defaultdict(list)
         for pk, category in evaluation.category_of.items():
@@ -332,7 +335,7 @@ class Sources:
             market = self.evaluation.market(popular_days)
             bestsellers = bestsellers_by_category(self.members, market)
             self._windows[popular_days] = {
-                s.customer_id: candidate_sources(s, market, self.model, self.walks, bestsellers)
+                s.customer_id: candidate_sources(s, market, self.model, self.walks, self.content, bestsellers)
                 for s in self.shoppers
             }
         return self._windows[popular_days]

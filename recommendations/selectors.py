@@ -23,7 +23,7 @@ from recommendations.market import Market, market_of
 from recommendations.models import ModelVersion
 
 _lock = threading.Lock()
-_loaded: dict[int, ActiveModel] = {}
+_loaded: dict[tuple[int, str], ActiveModel] = {}
 MARKET_SECONDS = 600
 
 
@@ -40,13 +40,13 @@ def active_recommender() -> ActiveModel | None:
         return None
     pk, path, blend = version
     with _lock:
-        if pk not in _loaded:
+        if (pk, path) not in _loaded:
             with default_storage.open(path, "rb") as artifact:
                 # our own artifact, written by model_version_train into our own storage
                 trained = pickle.load(artifact)  # noqa: S301
             _loaded.clear()
-            _loaded[pk] = ActiveModel(pk, trained, Blend.of(blend) if blend else default_blend())
-        return _loaded[pk]
+            _loaded[pk, path] = ActiveModel(pk, trained, Blend.of(blend) if blend else default_blend())
+        return _loaded[pk, path]
 
 
 def serving_blend(active: ActiveModel | None) -> Blend:

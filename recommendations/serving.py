@@ -31,11 +31,14 @@ from recommendations.blending import (
     Candidates,
     Shopper,
     bestsellers_by_category,
+    default_blend,
     popular,
     popular_in_interests,
     recommend,
+    trending,
 )
 from recommendations.cache import customer_generations, market_generation
+from recommendations.content import content_candidates, content_index
 from recommendations.lightfm_model import TrainedRecommender
 from recommendations.market import Market
 from recommendations.models import ModelVersion
@@ -152,6 +155,8 @@ def _recommend(
         for s in found
     }
     blend = serving_blend(active)
+    if strategy != "blended":  # one strategy asked for: its sources, whatever weight the blend gives them
+        blend = replace(blend, weights=default_blend().weights)
     market = live_market(blend)
     from_model: dict[int, Candidates] | None = None
     if strategy in ("blended", "model"):
@@ -163,10 +168,12 @@ def _recommend(
                 found, active.trained, products_unknown_to(active.trained, active.version)
             )
     interests = {category for shopper in found for _, category, _ in shopper.top_interests}
+    from_content = content_candidates(found, content_index()) if strategy == "blended" else {}
     from_graph = _walked(walks, [shopper for shopper in found if not shopper.new], results)
+    bestsellers = _bestsellers(interests, market)
     sources = {
         shopper.customer_id: candidate_sources(
-            shopper, market, from_model, from_graph, _bestsellers(interests, market), strategy=strategy
+            shopper, market, from_model, from_graph, from_content, bestsellers, strategy=strategy
         )
         for shopper in found
     }
@@ -204,6 +211,7 @@ def candidate_sources(
     market: Market,
     from_model: dict[int, Candidates] | None,
     from_graph: dict[int, Candidates],
+    from_content: dict[int, Candidates],
     bestsellers: dict[int, list[int]],
     *,
     strategy: str = "blended",
@@ -217,8 +225,11 @@ def candidate_sources(
         found["model"] = from_model.get(shopper.customer_id, NO_CANDIDATES)
     if shopper.customer_id in from_graph:
         found["graph"] = from_graph[shopper.customer_id]
+    if shopper.customer_id in from_content:
+        found["content"] = from_content[shopper.customer_id]
     if strategy in ("blended", "popular") or not any(found.values()):
         found["declared"], found["interests"] = popular_in_interests(shopper, bestsellers)
+        found["trending"] = trending(market)
         found["popular"] = popular(market)
     return found
 

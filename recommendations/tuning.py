@@ -8,17 +8,17 @@ The validation split is carved from the data the version learns from:
   (data whose recent weeks are mostly newcomers, or without much time in it).
 
 A model is trained on the rest with the version's own parameters, every candidate list is
-built once, and the blend is chosen by precision@10 on the held-out purchases, re-purchases
-allowed (what serving is judged by): the rules first (what may be offered again, the
-popularity window, the per-category cap), then each source's weight in turn, then the rules
-again. Each source alone is a candidate too, so the chosen blend is never below its best
-single source on this split. With too little to validate on, the default blend serves.
+built once, and the blend is chosen by precision@10 on the held-out purchases in two stages
+(``Validation.best``): the ranking of what is new to the customer on new items only, then
+the regulars on re-purchases allowed (what a retailer measures). Each source alone is a
+candidate too, so the chosen blend is never below its best single source on this split.
+With too little to validate on, the default blend serves.
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -41,7 +41,16 @@ AGAIN_STEPS = (
 )
 WINDOW_STEPS = (7, 28, 91, 365, None)
 CAP_STEPS = (2, 3, 5, 1000)
-TUNED = ("repeat", "model", "graph", "interests", "popular")  # "declared": absent from the data
+TUNED = (
+    "repeat",
+    "model",
+    "graph",
+    "content",
+    "interests",
+    "trending",
+    "popular",
+)  # not "declared": a promise
+DISCOVERY = TUNED[1:]  # the sources of what is new to the customer
 
 
 @dataclass(frozen=True)
@@ -130,59 +139,74 @@ class Validation:
             customers = sorted(chooser.sample(customers, MAX_CUSTOMERS))
         evaluation.customers = customers
         sources = evaluation.sources(evaluation.shoppers(customers))
-        described = (
-            f"{split.description}: {len(customers):,} customers, precision@10 with re-purchases allowed"
-        )
+        described = f"{split.description}: {len(customers):,} customers, precision@10"
         return cls(evaluation, sources, described)
 
-    def score(self, blend: Blend) -> tuple[float, float]:
-        """Precision@10, then NDCG@10, re-purchases allowed."""
-        key = (tuple(sorted(blend.weights.items())), blend.offer_again, blend.repurchase_share,
-               blend.popular_days, blend.max_per_category)  # fmt: skip
+    def score(self, blend: Blend, protocol: str = "again") -> tuple[float, float]:
+        """Precision@10, then NDCG@10, under ``protocol`` (``evaluation.PROTOCOLS``)."""
+        key = (protocol, tuple(sorted(blend.weights.items())), *astuple(blend)[1:])
         if key not in self._seen:
-            row = self.row("", blend)
+            row = self.row("", blend, protocol)
             self._seen[key] = (round(row.precision, 6), round(row.ndcg, 6))
         return self._seen[key]
 
-    def row(self, name: str, blend: Blend) -> Row:
-        return self.evaluation.measure(name, "again", self.sources.served(blend), 0.0)
+    def row(self, name: str, blend: Blend, protocol: str = "again") -> Row:
+        if protocol == "new":
+            blend = replace(blend, offer_again=OfferAgain.NEVER)
+        return self.evaluation.measure(name, protocol, self.sources.served(blend), 0.0)
 
-    def _better(self, candidates: list[Blend], current: Blend) -> Blend:
-        best, best_score = current, self.score(current)
+    def _better(self, candidates: list[Blend], current: Blend, protocol: str) -> Blend:
+        best, best_score = current, self.score(current, protocol)
         for blend in candidates:
-            score = self.score(blend)
+            score = self.score(blend, protocol)
             if score > best_score:
                 best, best_score = blend, score
         return best
 
-    def _rules(self, blend: Blend) -> Blend:
-        blend = self._better(
-            [replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS], blend
-        )
-        blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend)
-        return self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend)
-
-    def _weights(self, blend: Blend) -> Blend:
-        for source in TUNED:
-            blend = self._better(
-                [replace(blend, weights={**blend.weights, source: step}) for step in WEIGHT_STEPS], blend
-            )
+    def _weights(self, blend: Blend, sources: tuple[str, ...], protocol: str) -> Blend:
+        for source in sources:
+            steps = [replace(blend, weights={**blend.weights, source: step}) for step in WEIGHT_STEPS]
+            blend = self._better(steps, blend, protocol)
         return blend
 
+    def _discovery_rules(self, blend: Blend) -> Blend:
+        blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend, "new")
+        blend = self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend, "new")
+        return self._better([replace(blend, discovery=not blend.discovery)], blend, "new")
+
+    def _offer_again(self, blend: Blend) -> Blend:
+        steps = [replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS]
+        return self._better(steps, blend, "again")
+
     def best(self, default: Blend) -> Blend:
-        blend = self._rules(self._weights(self._rules(default)))
-        return self._better([_alone(blend, source) for source in TUNED], blend)
+        """First what is new to the customer, ranked for new items only: the weights of every
+        source but the regulars, the popularity window, the per-category cap and the discovery
+        slot. Then the regulars, for re-purchases allowed: whether anything bought may be
+        offered again (not unless it does better), what, and how high. Each source alone is a
+        candidate at both stages."""
+        blend = self._discovery_rules(default)
+        blend = self._discovery_rules(self._weights(blend, DISCOVERY, "new"))
+        blend = self._better([_alone(blend, source) for source in DISCOVERY], blend, "new")
+        blend = self._offer_again(replace(blend, offer_again=OfferAgain.NEVER))  # unless it pays
+        blend = self._offer_again(self._weights(blend, ("repeat",), "again"))
+        blend = self._better([_alone(blend, source) for source in TUNED], blend, "again")
+        if blend.offer_again == OfferAgain.NEVER:  # no regulars: say so in the weights too
+            blend = replace(blend, weights={**blend.weights, "repeat": 0.0})
+        return blend
 
     def figures(self, chosen: Blend, default: Blend) -> list[dict[str, Any]]:
-        """The chosen blend beside the default one and each source alone, on the same split."""
+        """The chosen blend beside the default one and each source alone, on the same split,
+        under both protocols."""
         named = [(f"{source} alone", _alone(chosen, source)) for source in TUNED]
         named += [("default blend", default), ("blend (chosen)", chosen)]
         figures = []
         for name, blend in named:
-            row = self.row(name, blend)
-            figures.append(
-                {"name": name, **{m: round(getattr(row, m), 4) for m in ("precision", "recall", "ndcg")}}
-            )
+            figure: dict[str, Any] = {"name": name}
+            for protocol in ("again", "new"):
+                row = self.row(name, blend, protocol)
+                prefix = "" if protocol == "again" else "new_"
+                figure |= {f"{prefix}{m}": round(getattr(row, m), 4) for m in ("precision", "recall", "ndcg")}
+            figures.append(figure)
         return figures
 
 

@@ -32,7 +32,9 @@ class RecommendationOutput(serializers.Serializer[Any]):
     name = serializers.CharField()
     category = serializers.CharField(allow_null=True)
     score = serializers.FloatField()
-    strategy = serializers.CharField(help_text="model, graph:<walk>, popular_in_interests or popular")
+    strategy = serializers.CharField(
+        help_text="repeat, model, graph:<walk>, content, popular_in_interests, trending, popular or discovery"
+    )
     reason = serializers.CharField(help_text="Why, in words a customer can read.")
 
 

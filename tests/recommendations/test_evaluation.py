@@ -50,8 +50,8 @@ def test_every_recommender_is_compared_under_both_protocols_and_kept_with_the_mo
     assert by_name["repeat purchases", "new"]["precision"] <= by_name["global popularity", "new"]["precision"]
     assert result["blend"]["weights"]
     assert ModelVersion.objects.get(active=True).metrics["time"] == result
-    assert "NDCG@10" in out.getvalue()
-    assert "re-purchases allowed" in out.getvalue()
+    assert "NDCG@10 new" in out.getvalue()
+    assert "again: re-purchases allowed" in out.getvalue()
 
 
 def test_the_validation_weeks_come_before_the_test_weeks_and_see_only_their_past(store: Store) -> None:

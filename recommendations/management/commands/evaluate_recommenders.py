@@ -96,11 +96,14 @@ class Command(BaseCommand):
 
 def comparison(rows: list[Row], title: str) -> Table:
     """Both protocols side by side: precision, recall and NDCG at k for each recommender."""
-    table = Table(title=title)
+    caption = "; ".join(f"{key}: {name}" for key, name in PROTOCOLS.items())
+    table = Table(
+        title=title, caption=f"{caption} (owned products neither recommended nor counted under new)"
+    )
     table.add_column("recommender")
-    for protocol in PROTOCOLS.values():
-        for metric in (f"precision@{K}", f"recall@{K}", f"NDCG@{K}"):
-            table.add_column(f"{protocol}\n{metric}", justify="right")
+    for protocol in PROTOCOLS:
+        for metric in (f"P@{K}", f"R@{K}", f"NDCG@{K}"):
+            table.add_column(f"{metric} {protocol}", justify="right")
     table.add_column("coverage", justify="right")
     by_name: dict[str, dict[str, Row]] = {}
     for row in rows:
