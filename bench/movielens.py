@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console
-from rich.progress import track
+from rich.progress import Progress, track
 
 from bench.public_data import (
     MOVIELENS_SOURCE,
@@ -44,14 +44,13 @@ from bench.public_data import (
     movielens_100k,
 )
 from bench.report import ROOT, publish
+from recommendations.stock_lightfm import EPOCHS, PARAMETERS
 
 VAR = ROOT / "var" / "bench" / "movielens"
 SEED = 1
 HELD_OUT = 0.25
 K = 10
 BATCH = 200  # customers per recommendations_for_many call, as a campaign's render batch
-LIGHTFM = {"no_components": 32, "loss": "warp"}
-LIGHTFM_EPOCHS = 30
 SERVED, STOCK, POPULAR = "served (platform)", "stock LightFM", "popularity"
 Lists = dict[str, list[str]]  # user → recommended item ids, best first
 
@@ -126,9 +125,7 @@ def run() -> None:
             "k": K,
             "import": imported,
             "platform": {**platform, "short_lists": short, "owned_by_strategy": dict(owned_by_strategy)},
-            "baselines": {
-                "lightfm": {**LIGHTFM, "epochs": LIGHTFM_EPOCHS, "random_state": SEED, "threads": 1}
-            },
+            "baselines": {"lightfm": {**PARAMETERS, "epochs": EPOCHS, "random_state": SEED, "threads": 1}},
             "results": results,
             "machine_cpus": os.cpu_count(),
         },
@@ -250,8 +247,9 @@ def _serve_in_child(env: dict[str, str]) -> dict[str, Any]:
 def _stock_lightfm(owned: Mapping[str, set[str]], catalogue: list[str], *, console: Console) -> Lists:
     """LightFM as it comes, on the kept positives as a 0/1 matrix; every product ranked, the
     user's own left out (as LightFM's ``precision_at_k`` with ``train_interactions``)."""
-    from lightfm import LightFM  # type: ignore[import-untyped]
     from scipy.sparse import coo_matrix
+
+    from recommendations.stock_lightfm import stock_lightfm_scores
 
     users = sorted(owned, key=int)
     column = {item: j for j, item in enumerate(catalogue)}
@@ -260,14 +258,9 @@ def _stock_lightfm(owned: Mapping[str, set[str]], catalogue: list[str], *, conso
     matrix = coo_matrix(
         (np.ones(len(pairs), dtype=np.float32), (rows, columns)), shape=(len(users), len(catalogue))
     )
-    model = LightFM(**LIGHTFM, random_state=SEED)
-    for _ in track(
-        range(LIGHTFM_EPOCHS), description=f"Stock LightFM, {LIGHTFM_EPOCHS} epochs", console=console
-    ):
-        model.fit_partial(matrix, epochs=1, num_threads=1)
-    user_bias, user_vectors = model.get_user_representations()
-    item_bias, item_vectors = model.get_item_representations()
-    scores = user_vectors @ item_vectors.T + user_bias[:, None] + item_bias[None, :]
+    with Progress(console=console) as progress:
+        task = progress.add_task(f"Stock LightFM, {EPOCHS} epochs", total=EPOCHS)
+        scores = stock_lightfm_scores(matrix, seed=SEED, epoch_done=lambda: progress.advance(task))
     scores[rows, columns] = -np.inf
     best = np.argsort(-scores, axis=1, kind="stable")[:, :K]
     return {user: [catalogue[j] for j in best[i]] for i, user in enumerate(users)}

@@ -14,11 +14,12 @@ again (``Blend.offer_again``), at most ``max_per_category`` per category.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 
 from recommendations.market import Market
@@ -210,38 +211,48 @@ class Pick:
 
 
 # (score, product id, the candidates whose source contributed most, the product's place in them)
-Ranked = list[tuple[float, int, Candidates, int]]
+Ranked = Iterator[tuple[float, int, Candidates, int]]
 
 
 def fuse(
     sources: Mapping[str, Candidates], blend: Blend, shopper: Shopper, category_of: Mapping[int, int | None]
 ) -> Ranked:
-    """Rank fusion. Without a model the graph's walks, the other collaborative signal, take its
-    weight: at their own they would rank below the whole bestseller list."""
+    """Rank fusion, best first. Without a model the graph's walks, the other collaborative
+    signal, take its weight: at their own they would rank below the whole bestseller list.
+    One column per product of any list, one row per source, so the sum is one product."""
     weights = dict(blend.weights)
     if "model" not in sources:
         weights["graph"] = max(weights["graph"], weights["model"])
-    scores: dict[int, float] = defaultdict(float)
-    best: dict[int, tuple[float, Candidates, int]] = {}
-    for source, candidates in sources.items():
-        weight = weights[source]
-        if not weight:
-            continue
-        ids = candidates.product_ids
-        first = dict(zip(reversed(ids), range(len(ids) - 1, -1, -1), strict=True))  # each one's first place
-        for rank, pk in enumerate(dict.fromkeys(ids)):
-            contribution = weight / (RANK_OFFSET + rank)
-            scores[pk] += contribution
-            if pk not in best or contribution > best[pk][0]:
-                best[pk] = (contribution, candidates, first[pk])
+    used = [(weights[source], candidates) for source, candidates in sources.items() if weights[source]]
+    column: dict[int, int] = {}
+    rows, columns, ranks, places = [], [], [], []
+    for row, (_, candidates) in enumerate(used):
+        first: dict[int, int] = {}
+        for place, pk in enumerate(candidates.product_ids):
+            if pk not in first:
+                first[pk] = place
+                rows.append(row)
+                columns.append(column.setdefault(pk, len(column)))
+                ranks.append(len(first) - 1)
+                places.append(place)
+    if not column:
+        return iter(())
+    shape = (len(used), len(column))
+    contribution = np.zeros(shape)
+    contribution[rows, columns] = np.array([weight for weight, _ in used])[rows] / (
+        RANK_OFFSET + np.array(ranks)
+    )
+    place_of = np.zeros(shape, dtype=np.int64)
+    place_of[rows, columns] = places
+    product_ids = np.fromiter(column, dtype=np.int64, count=len(column))
+    scores = contribution.sum(axis=0)
     declared = {category for _, category, is_declared in shopper.interests if is_declared and category}
     if declared:
-        for pk in scores:
-            if category_of.get(pk) in declared:
-                scores[pk] *= DECLARED_BOOST
-    return sorted(
-        ((score, pk, *best[pk][1:]) for pk, score in scores.items()),
-        key=lambda item: (-item[0], item[1]),
+        scores *= [DECLARED_BOOST if category_of.get(pk) in declared else 1.0 for pk in column]
+    best = contribution.argmax(axis=0)  # the first source of the largest share
+    order = np.lexsort((product_ids, -scores))
+    return (
+        (float(scores[j]), int(product_ids[j]), used[best[j]][1], int(place_of[best[j], j])) for j in order
     )
 
 
@@ -262,13 +273,13 @@ def choose(
     the customer never bought from, unless one is already in."""
     per_category: Counter[int | None] = Counter()
     chosen: list[Pick] = []
-    allowed = [
+    allowed = (
         (score, pk, candidates, place)
         for score, pk, candidates, place in ranked
         if pk in category_of
         and (pk not in shopper.bought or pk in again)
         and (category_ids is None or category_of[pk] in category_ids)
-    ]
+    )
     for score, pk, candidates, place in allowed:
         category = category_of[pk]
         if per_category[category] >= max_per_category:
@@ -288,17 +299,17 @@ def choose(
 
 def _discover(
     chosen: list[Pick],
-    allowed: Ranked,
+    rest: Ranked,
     known: set[int | None],
     category_of: Mapping[int, int | None],
     limit: int,
 ) -> None:
-    """Give the last place to the best candidate from a category new to the customer."""
+    """Give the last place to the best remaining candidate from a category new to the customer
+    (one passed over for the per-category cap is of a category already in the list)."""
     if any(category_of[pick.product_id] not in known for pick in chosen):
         return
-    taken = {pick.product_id for pick in chosen}
-    for score, pk, candidates, place in allowed:
-        if pk not in taken and category_of[pk] is not None and category_of[pk] not in known:
+    for score, pk, candidates, place in rest:
+        if category_of[pk] is not None and category_of[pk] not in known:
             reason = f"Something different: {candidates.reasons[place] or 'picked for you'}"
             pick = Pick(pk, round(score * 1000, 4), "discovery", reason)
             if len(chosen) == limit:

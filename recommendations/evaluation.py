@@ -51,6 +51,7 @@ from recommendations.dataset import Features, History, history
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.market import Market, market_of
 from recommendations.serving import candidate_sources, model_candidates
+from recommendations.stock_lightfm import stock_lightfm_scores
 
 K = 10
 PROTOCOLS = {"new": "new items only", "again": "re-purchases allowed"}
@@ -229,6 +230,9 @@ class Evaluation:
                 scores[i, trained_columns] = scored[pk]
         return scores
 
+    def stock_lightfm(self) -> Scores:
+        return stock_lightfm_scores(self.seen, seed=settings.RECOMMENDER["random_state"])[self.user_rows()]
+
     def ranked(self, scores: Scores, protocol: str) -> Lists:
         """Each customer's top k by score; under ``new`` what it had is left out."""
         if protocol == "new":
@@ -370,6 +374,7 @@ BY_SCORE: tuple[tuple[str, Callable[[Evaluation], Scores]], ...] = (
     ("repeat purchases", Evaluation.repeat_purchases),
     ("co-purchase item-kNN", Evaluation.item_knn),
     ("graph 2-hop", Evaluation.graph_two_hop),
+    ("stock LightFM", Evaluation.stock_lightfm),
     ("LightFM collaborative", lambda e: e.lightfm(hybrid=False)),
     ("LightFM hybrid", lambda e: e.lightfm(hybrid=True)),
 )

@@ -8,11 +8,11 @@ The validation split is carved from the data the version learns from:
   (data whose recent weeks are mostly newcomers, or without much time in it).
 
 A model is trained on the rest with the version's own parameters, every candidate list is
-built once, and the blend is chosen by precision@10 on the held-out purchases in two stages
-(``Validation.best``): the ranking of what is new to the customer on new items only, then
-the regulars on re-purchases allowed (what a retailer measures). Each source alone is a
-candidate too, so the chosen blend is never below its best single source on this split.
-With too little to validate on, the default blend serves.
+built once, and the blend is chosen by precision@10 on the held-out purchases, re-purchases
+allowed (what a retailer measures, and what serving does): the rules, each source's weight
+in turn, the rules again (``Validation.best``). Each source alone is a candidate too, so the
+chosen blend is never below its best single source on this split. With too little to
+validate on, the default blend serves.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ VALIDATION_WEEKS = 4
 HOLD_OUT = 0.2
 RETURNING_SHARE = 0.5
 MIN_CUSTOMERS = 30  # validated customers below which the default blend serves
-MAX_CUSTOMERS = 600  # validated customers sampled above this (the choice's cost is linear in them)
+MAX_CUSTOMERS = 2000  # validated customers sampled above this (the choice's cost is linear in them)
 WEIGHT_STEPS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 AGAIN_STEPS = (
     (OfferAgain.NEVER, 0.02),
@@ -50,7 +50,6 @@ TUNED = (
     "trending",
     "popular",
 )  # not "declared": a promise
-DISCOVERY = TUNED[1:]  # the sources of what is new to the customer
 
 
 @dataclass(frozen=True)
@@ -169,26 +168,18 @@ class Validation:
             blend = self._better(steps, blend, protocol)
         return blend
 
-    def _discovery_rules(self, blend: Blend) -> Blend:
-        blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend, "new")
-        blend = self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend, "new")
-        return self._better([replace(blend, discovery=not blend.discovery)], blend, "new")
-
-    def _offer_again(self, blend: Blend) -> Blend:
+    def _rules(self, blend: Blend) -> Blend:
         steps = [replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS]
-        return self._better(steps, blend, "again")
+        blend = self._better(steps, blend, "again")
+        blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend, "again")
+        blend = self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend, "again")
+        return self._better([replace(blend, discovery=not blend.discovery)], blend, "again")
 
     def best(self, default: Blend) -> Blend:
-        """First what is new to the customer, ranked for new items only: the weights of every
-        source but the regulars, the popularity window, the per-category cap and the discovery
-        slot. Then the regulars, for re-purchases allowed: whether anything bought may be
-        offered again (not unless it does better), what, and how high. Each source alone is a
-        candidate at both stages."""
-        blend = self._discovery_rules(default)
-        blend = self._discovery_rules(self._weights(blend, DISCOVERY, "new"))
-        blend = self._better([_alone(blend, source) for source in DISCOVERY], blend, "new")
-        blend = self._offer_again(replace(blend, offer_again=OfferAgain.NEVER))  # unless it pays
-        blend = self._offer_again(self._weights(blend, ("repeat",), "again"))
+        """The rules (what may be offered again, the popularity window, the per-category cap,
+        the discovery slot), each source's weight in turn, the rules again; then each source
+        alone, in case one does better by itself."""
+        blend = self._rules(self._weights(self._rules(default), TUNED, "again"))
         blend = self._better([_alone(blend, source) for source in TUNED], blend, "again")
         if blend.offer_again == OfferAgain.NEVER:  # no regulars: say so in the weights too
             blend = replace(blend, weights={**blend.weights, "repeat": 0.0})

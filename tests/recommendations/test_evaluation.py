@@ -20,7 +20,7 @@ from tests.factories import Store
 
 RECOMMENDERS = [
     "global popularity", "popularity in interests", "repeat purchases", "co-purchase item-kNN", "graph 2-hop",
-    "LightFM collaborative", "LightFM hybrid", "blended (served)",
+    "stock LightFM", "LightFM collaborative", "LightFM hybrid", "blended (served)",
 ]  # fmt: skip
 
 
