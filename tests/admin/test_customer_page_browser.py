@@ -65,6 +65,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     assert f"mode: blended, model v{version.pk}" in body
     assert "interactions" in version_page
     assert "blended (served)" in version_page  # the evaluation table kept with the version
+    assert "Blend:" in version_page  # as the training chose it (tables), or that none was kept
     assert "Ready" in version_page
     assert graph_nodes > 10  # the profile picture: the customer, products, categories, interests
     assert customer.external_id in found
