@@ -18,7 +18,7 @@ from django.http import (
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from recommendations.blend_summary import RULE_COLUMNS, WEIGHT_COLUMNS, blend_summary
+from recommendations.display import RULE_COLUMNS, WEIGHT_COLUMNS, blend_summary, measures
 from recommendations.models import ModelStatus, ModelVersion
 from recommendations.services import model_version_activate, model_version_request
 
@@ -99,7 +99,7 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
         if not blend:
             return "None kept with this version: serving uses its default weights and rules."
         parts = [
-            format_html("<p>{}</p>", blend.chosen_on) if blend.chosen_on else "",
+            format_html("<p>Chosen on {}</p>", blend.chosen_on) if blend.chosen_on else "",
             format_html("<p><b>{}</b></p>", blend.fallback) if blend.fallback else "",
             _titled_table("Weights", WEIGHT_COLUMNS, blend.weights),
             _titled_table("Rules", RULE_COLUMNS, blend.rules),
@@ -109,19 +109,22 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
 
     @admin.display(description="Offline metrics")
     def metrics_table(self, version: ModelVersion) -> str:
-        """One table per split, as ``evaluate_recommenders`` kept it."""
-        if not version.metrics:
+        """One table per split, as ``evaluate_recommenders`` kept it (whatever it measured then)."""
+        if not version.metrics or not isinstance(version.metrics, dict):
             return "Not evaluated yet: python manage.py evaluate_recommenders"
-        header = format_html_join("", "<th>{}</th>", ((name,) for name in METRIC_COLUMNS))
-        tables = format_html_join(
+        return format_html_join(
             "",
-            "<p><b>{} split</b>: {}</p><table><tr><th>recommender</th>{}</tr>{}</table>",
+            "<p><b>{} split</b>: {}</p>{}",
             (
-                (split, result.get("description", ""), header, _metric_rows(result.get("rows", [])))
+                (
+                    split,
+                    result.get("description", ""),
+                    _html_table(*measures(result.get("rows"), "recommender")),
+                )
                 for split, result in version.metrics.items()
+                if isinstance(result, dict)
             ),
         )
-        return format_html("{}", tables)
 
     @admin.action(description="Serve the selected version")
     def serve_this_version(self, request: HttpRequest, queryset: QuerySet[ModelVersion]) -> None:
@@ -136,29 +139,15 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
         self._train(request)
 
 
-METRIC_COLUMNS = ("precision", "recall", "ndcg", "auc", "coverage")
-
-
-def _metric_rows(rows: list[dict[str, Any]]) -> str:
-    return format_html_join(
-        "",
-        "<tr><td>{}</td>{}</tr>",
-        (
-            (
-                row["recommender"],
-                format_html_join("", "<td>{}</td>", ((f"{row[c]:.3f}",) for c in METRIC_COLUMNS)),
-            )
-            for row in rows
-        ),
-    )
-
-
 def _titled_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    return format_html("<p><b>{}</b></p>{}", title, _html_table(columns, rows)) if rows else ""
+
+
+def _html_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     if not rows:
-        return ""
+        return "-"
     return format_html(
-        "<p><b>{}</b></p><table><tr>{}</tr>{}</table>",
-        title,
+        "<table><tr>{}</tr>{}</table>",
         format_html_join("", "<th>{}</th>", ((column,) for column in columns)),
         format_html_join(
             "",

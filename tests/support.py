@@ -38,8 +38,8 @@ BLEND: dict[str, Any] = {
         "popular": 2.0,
         "declared": 3.0,
     },
-    "rules": {"repurchase_share": None, "popular_days": 28, "max_per_category": 3},
-    "chosen_on": "The validation split (4 weeks before the test weeks), 412 customers.",
+    "rules": {"offer_again": "never", "repurchase_share": 0.02, "popular_days": 28, "max_per_category": 3},
+    "chosen_on": "the last 4 weeks (412 of their 530 buyers had bought before): 412 customers",
     "figures": [
         {"name": "model alone", "precision": 0.12, "recall": 0.05, "ndcg": 0.1},
         {"name": "blend (chosen)", "precision": 0.2, "recall": 0.08, "ndcg": 0.15},

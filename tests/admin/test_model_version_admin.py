@@ -73,7 +73,7 @@ def test_a_version_page_shows_its_blend_as_tables(admin_client: Client) -> None:
     page = admin_client.get(f"{VERSIONS}{chosen.pk}/change/").content.decode()
     before_blends = admin_client.get(f"{VERSIONS}{before.pk}/change/").content.decode()
 
-    assert f"<p>{BLEND['chosen_on']}</p>" in page
+    assert f"<p>Chosen on {BLEND['chosen_on']}</p>" in page
     assert f"<p><b>{BLEND['fallback']}</b></p>" in page
     assert "<tr><th>source</th><th>weight</th><th>what it is</th></tr>" in page
     assert "<tr><td>graph</td><td>0.35</td><td>the graph&#x27;s walks</td></tr>" in page
@@ -84,3 +84,32 @@ def test_a_version_page_shows_its_blend_as_tables(admin_client: Client) -> None:
     assert "repurchase_share" not in page
     assert 'name="blend"' not in page
     assert "None kept with this version: serving uses its default weights and rules." in before_blends
+
+
+def test_offline_metrics_show_what_each_evaluation_measured(admin_client: Client) -> None:
+    earlier = {"recommender": "LightFM hybrid", "precision": 0.028, "recall": 0.028, "ndcg": 0.029,
+               "auc": 0.56, "coverage": 0.13, "seconds": 1.2}  # fmt: skip
+    now = {"recommender": "blended (served)", "protocol": "again", "precision": 0.076, "recall": 0.086,
+           "ndcg": 0.105, "coverage": 0.185, "customers": 71, "seconds": 0.4}  # fmt: skip
+    version = ModelVersion.objects.create(
+        status=ModelStatus.READY,
+        metrics={
+            "random": {"description": "25% of pairs held out, seed 1", "rows": [earlier]},
+            "time": {"description": "the last 4 weeks", "rows": [now], "blend": BLEND},
+        },
+    )
+
+    page = admin_client.get(f"{VERSIONS}{version.pk}/change/").content.decode()
+
+    assert "<p><b>random split</b>: 25% of pairs held out, seed 1</p>" in page
+    assert (
+        "<th>recommender</th><th>precision</th><th>recall</th><th>ndcg</th><th>auc</th><th>coverage</th>"
+        in page
+    )
+    assert (
+        "<td>LightFM hybrid</td><td>0.028</td><td>0.028</td><td>0.029</td><td>0.560</td><td>0.130</td></tr>"
+        in page
+    )
+    assert "<th>recommender</th><th>protocol</th><th>precision</th>" in page
+    assert "<td>blended (served)</td><td>again</td><td>0.076</td>" in page
+    assert "<td>0.185</td><td>71</td></tr>" in page

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command, execute_from_command_line
 
-from recommendations.blend_summary import blend_summary
+from recommendations.display import blend_summary
 from recommendations.models import ModelStatus, ModelVersion
 from recommendations.services import model_version_request, model_version_train
 from tests.factories import Shop
@@ -73,7 +73,7 @@ def test_a_kept_blend_is_shown_as_tables(shop: Shop, quick: None, monkeypatch: p
 
     output = train()
 
-    assert BLEND["chosen_on"] in output
+    assert f"Blend chosen on {BLEND['chosen_on']}\n" in output
     assert re.search(r"graph\s*│\s*0.35\s*│ the graph's walks", output)
     assert re.search(r"bought products offered again\s*│ never", output)
     assert re.search(r"bestsellers counted over\s*│ the last 28 days", output)
@@ -125,21 +125,36 @@ def test_without_data_it_says_what_to_import_and_exits_with_1(capsys: pytest.Cap
     assert ModelVersion.objects.get().status == ModelStatus.FAILED
 
 
-FULL = blend_summary(BLEND)
-
-
 def test_a_blend_reads_as_rows() -> None:
-    assert FULL.weights[2] == ("graph", "0.35", "the graph's walks")
-    assert FULL.rules == [
+    shown = blend_summary(BLEND)
+
+    assert shown.weights[2] == ("graph", "0.35", "the graph's walks")
+    assert shown.rules == [
         ("bought products offered again", "never"),
         ("bestsellers counted over", "the last 28 days"),
         ("products per category, at most", "3"),
     ]
-    assert FULL.figure_columns == ["name", "precision", "recall", "ndcg"]
-    assert FULL.figures[1] == ["blend (chosen)", "0.200", "0.080", "0.150"]
-    share = blend_summary({"rules": {"repurchase_share": 0.02, "popular_days": None}}).rules
-    assert share == [
-        ("bought products offered again", "those at least 2 % of whose buyers bought again"),
+    assert shown.figure_columns == ["name", "precision", "recall", "ndcg"]
+    assert shown.figures[1] == ["blend (chosen)", "0.200", "0.080", "0.150"]
+
+
+REGULARS = "when bought on 2+ orders"
+KINDS = f"{REGULARS}, or at least {{}} % of their buyers bought again"
+
+
+@pytest.mark.parametrize(
+    ("rules", "offered"),
+    [
+        ({"offer_again": "repeated", "repurchase_share": 0.02}, REGULARS),
+        ({"offer_again": "kinds", "repurchase_share": 0.05}, KINDS.format(5)),
+        ({"offer_again": "kinds", "repurchase_share": 0.0}, "always"),
+        ({"repurchase_share": 0.02}, KINDS.format(2)),
+        ({"repurchase_share": None}, "never"),
+    ],
+)  # fmt: skip
+def test_what_is_offered_again_reads_as_one_rule(rules: dict[str, Any], offered: str) -> None:
+    assert blend_summary({"rules": {**rules, "popular_days": None}}).rules == [
+        ("bought products offered again", offered),
         ("bestsellers counted over", "all time"),
     ]
 
@@ -157,7 +172,7 @@ def test_odd_parts_of_a_blend_are_shown_as_they_are() -> None:
     )
 
     assert shown.rules == [
-        ("bought products offered again", "often"),
+        ("bought products offered again", "when bought on 2+ orders, or a re-purchase kind"),
         ("new rule", "[1]"),
     ]
     assert (shown.figure_columns, shown.figures) == (["name", "precision"], [["-", "-"]])

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from recommendations.blend_summary import RULE_COLUMNS, WEIGHT_COLUMNS, BlendSummary, blend_summary, text
+from recommendations.display import RULE_COLUMNS, WEIGHT_COLUMNS, BlendSummary, blend_summary, text
 from recommendations.models import ModelStatus, ModelVersion
 from recommendations.services import (
     TRAINING_HARD_LIMIT_SECONDS,
@@ -124,7 +124,7 @@ def _print_blend(console: Console, blend: BlendSummary) -> None:
         console.print("No blend was kept with this version: serving uses its default weights and rules.")
         return
     if blend.chosen_on:
-        console.print(blend.chosen_on)
+        console.print(f"Blend chosen on {blend.chosen_on}", soft_wrap=True)
     if blend.weights:
         console.print(_table("Blend weights", WEIGHT_COLUMNS, blend.weights))
     if blend.rules:
@@ -132,7 +132,7 @@ def _print_blend(console: Console, blend: BlendSummary) -> None:
     if blend.figures:
         console.print(_table("Validation figures", blend.figure_columns, blend.figures))
     if blend.fallback:
-        console.print(blend.fallback, style="yellow")
+        console.print(blend.fallback, style="yellow", soft_wrap=True)
 
 
 def _table(title: str, columns: list[str], rows: Sequence[Sequence[str]]) -> Table:

@@ -1,13 +1,15 @@
-"""A model version's ``blend`` as readable rows, for the admin and ``train_recommender``.
+"""What a model version keeps as JSON (its ``blend``, its evaluation tables) as readable rows,
+for the admin and ``train_recommender``.
 
-Versions trained before blends were kept have ``{}``; a part that is missing or not of the
-expected shape is left out (or shown as it is), never an error.
+Versions trained before blends were kept have ``{}``, and older evaluations measured other
+things; a part that is missing or not of the expected shape is left out (or shown as it is),
+never an error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 # What each blended source is, for the weights table; an unknown source is shown without one.
 SOURCES = {
@@ -15,18 +17,19 @@ SOURCES = {
     "model": "the LightFM model",
     "graph": "the graph's walks",
     "interests": "popular within the customer's interests",
-    "popular": "recent bestsellers",
+    "popular": "bestsellers",
     "declared": "interests the customer declared",
 }
 WEIGHT_COLUMNS = ["source", "weight", "what it is"]
 RULE_COLUMNS = ["rule", "value"]
+LEFT_OUT = ("seconds",)  # how long a measurement took: not a measure of the recommender
 
 
 @dataclass(frozen=True)
 class BlendSummary:
     weights: list[tuple[str, str, str]] = field(default_factory=list)  # source, weight, what it is
     rules: list[tuple[str, str]] = field(default_factory=list)  # rule, its value in words
-    chosen_on: str = ""
+    chosen_on: str = ""  # follows "chosen on": which validation split, how many customers
     figure_columns: list[str] = field(default_factory=list)  # "name" first, then the measures
     figures: list[list[str]] = field(default_factory=list)
     fallback: str = ""
@@ -40,12 +43,12 @@ def blend_summary(blend: object) -> BlendSummary:
         return BlendSummary()
     weights = blend.get("weights")
     rules = blend.get("rules")
-    columns, figures = _figures(blend.get("figures"))
+    columns, figures = measures(blend.get("figures"))
     return BlendSummary(
         weights=[(str(name), text(value), SOURCES.get(name, "")) for name, value in weights.items()]
         if isinstance(weights, dict)
         else [],
-        rules=[_rule(str(name), value) for name, value in rules.items()] if isinstance(rules, dict) else [],
+        rules=_rules(rules) if isinstance(rules, dict) else [],
         chosen_on=_sentence(blend.get("chosen_on")),
         figure_columns=columns,
         figures=figures,
@@ -53,16 +56,37 @@ def blend_summary(blend: object) -> BlendSummary:
     )
 
 
+AGAIN = "bought products offered again"
+REPEATED = "when bought on 2+ orders"
+_UNSET = object()
+
+
+def _rules(rules: dict[str, Any]) -> list[tuple[str, str]]:
+    """``offer_again`` and ``repurchase_share`` read as one rule; the others one row each."""
+    rest = dict(rules)
+    again, share = rest.pop("offer_again", _UNSET), rest.pop("repurchase_share", _UNSET)
+    rows = [(AGAIN, _offered_again(again, share))] if (again, share) != (_UNSET, _UNSET) else []
+    return rows + [_rule(str(name), value) for name, value in rest.items()]
+
+
+def _offered_again(again: object, share: object) -> str:
+    """``never``, ``repeated`` (what the customer bought on more than one order) or ``kinds``
+    (those, and products ``share`` of whose buyers bought again); without ``offer_again``, a
+    share of None is never."""
+    if again == "never" or (again is _UNSET and share is None):
+        return "never"
+    if again == "repeated":
+        return REPEATED
+    if again not in ("kinds", _UNSET):
+        return text(again)
+    if not _is_number(share):
+        return f"{REPEATED}, or a re-purchase kind"
+    if share == 0:
+        return "always"
+    return f"{REPEATED}, or at least {share * 100:g} % of their buyers bought again"
+
+
 def _rule(name: str, value: Any) -> tuple[str, str]:
-    if name == "repurchase_share":
-        if value is None:
-            return "bought products offered again", "never"
-        if not _is_number(value):
-            return "bought products offered again", text(value)
-        return (
-            "bought products offered again",
-            f"those at least {value * 100:g} % of whose buyers bought again",
-        )
     if name == "popular_days":
         return "bestsellers counted over", "all time" if value is None else f"the last {text(value)} days"
     if name == "max_per_category":
@@ -70,16 +94,17 @@ def _rule(name: str, value: Any) -> tuple[str, str]:
     return name.replace("_", " "), text(value)
 
 
-def _figures(rows: object) -> tuple[list[str], list[list[str]]]:
-    """The columns (``name``, then every measure in the order first met) and one row per figure."""
+def measures(rows: object, first: str = "name") -> tuple[list[str], list[list[str]]]:
+    """Stored rows of measures (dicts) as a table: the columns (``first``, then every other key
+    in the order first met, less ``leave_out``) and one row of text per dict."""
     if not isinstance(rows, list):
         return [], []
     found = [row for row in rows if isinstance(row, dict)]
     if not found:
         return [], []
-    measures = list(dict.fromkeys(key for row in found for key in row if key != "name"))
-    return ["name", *measures], [
-        [str(row.get("name", "-")), *(_measure(row.get(key)) for key in measures)] for row in found
+    keys = list(dict.fromkeys(key for row in found for key in row if key not in (first, *LEFT_OUT)))
+    return [first, *keys], [
+        [str(row.get(first, "-")), *(_measure(row.get(key)) for key in keys)] for row in found
     ]
 
 
@@ -96,7 +121,7 @@ def text(value: Any) -> str:
 
 
 def _measure(value: Any) -> str:
-    """A validation figure (precision, recall, NDCG): three places, as the evaluation tables."""
+    """A measure (precision, recall, NDCG, coverage): three places."""
     return f"{value:.3f}" if isinstance(value, float) else text(value)
 
 
@@ -104,5 +129,5 @@ def _sentence(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
