@@ -16,7 +16,9 @@ SOURCES = {
     "repeat": "the customer's regular re-purchases",
     "model": "the LightFM model",
     "graph": "the graph's walks",
+    "content": "products like those bought (names and descriptions)",
     "interests": "popular within the customer's interests",
+    "trending": "products whose sales are growing",
     "popular": "bestsellers",
     "declared": "interests the customer declared",
 }
@@ -91,6 +93,8 @@ def _rule(name: str, value: Any) -> tuple[str, str]:
         return "bestsellers counted over", "all time" if value is None else f"the last {text(value)} days"
     if name == "max_per_category":
         return "products per category, at most", text(value)
+    if name == "discovery" and isinstance(value, bool):
+        return "one place for a category never bought from", "yes" if value else "no"
     return name.replace("_", " "), text(value)
 
 

@@ -63,6 +63,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     assert "score" in body  # similar customers, from the graph
     reasons = (
         r"Because you bought|Time to stock up|Often bought together with|Popular with customers who love"
+        r"|Similar to .+, which you bought"
     )
     assert re.search(reasons, body)  # each with a reason written from the data
     assert f"mode: blended, model v{version.pk}" in body

@@ -166,6 +166,13 @@ def test_a_blend_with_nothing_readable_shows_nothing(blend: object) -> None:
     assert not blend_summary(blend)
 
 
+def test_a_rule_of_its_own_reads_as_words() -> None:
+    assert blend_summary({"rules": {"max_per_category": 5, "discovery": True}}).rules == [
+        ("products per category, at most", "5"),
+        ("one place for a category never bought from", "yes"),
+    ]
+
+
 def test_odd_parts_of_a_blend_are_shown_as_they_are() -> None:
     shown = blend_summary(
         {"figures": [1, {"precision": None}], "rules": {"repurchase_share": "often", "new_rule": [1]}}
