@@ -31,7 +31,9 @@ demo-data: migrate
 	$(BIN)/python manage.py import_online_retail $(DEMO_DATA)
 	$(BIN)/python manage.py attach_demo_images
 
+# A first model on the demo data, so recommendations never start without one (not again once one is ready).
 run: demo-data
+	$(BIN)/python manage.py train_recommender --if-missing
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py runplatform --host $(HOST) --port $(PORT)
 

@@ -61,10 +61,15 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     assert "Inferred from purchases" in body
     assert "orders," in body
     assert "score" in body  # similar customers, from the graph
-    assert re.search(r"Because you bought|Time to stock up|Often bought together with", body)  # with reasons
+    reasons = (
+        r"Because you bought|Time to stock up|Often bought together with|Popular with customers who love"
+        r"|Similar to .+, which you bought"
+    )
+    assert re.search(reasons, body)  # each with a reason written from the data
     assert f"mode: blended, model v{version.pk}" in body
     assert "interactions" in version_page
     assert "blended (served)" in version_page  # the evaluation table kept with the version
+    assert "Blend:" in version_page  # as the training chose it (tables), or that none was kept
     assert "Ready" in version_page
     assert graph_nodes > 10  # the profile picture: the customer, products, categories, interests
     assert customer.external_id in found
