@@ -11,6 +11,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from catalog.demo_photos import photo_for, photo_rules
 from catalog.models import Category, Product
@@ -40,6 +41,37 @@ def category_tree_sync() -> dict[str, int]:
             )
             ids[leaf.slug] = node.pk
     return ids
+
+
+# The root under which a shop's own category names (from an import file) become categories.
+SHOP_CATEGORIES = ("Shop categories", "shop-categories")
+
+
+def categories_create_missing(names: Sequence[str]) -> dict[str, int]:
+    """Categories for names a shop uses that the tree lacks (matched by slug or by name, case
+    ignored): leaves of the "Shop categories" root. Returns each name, casefolded, → id."""
+    known = {slug.casefold(): pk for pk, slug in Category.objects.values_list("pk", "slug")}
+    known |= {name.casefold(): pk for pk, name in Category.objects.values_list("pk", "name")}
+    wanted: dict[str, str] = {}
+    for name in names:
+        if name.strip():
+            wanted.setdefault(name.strip().casefold(), name.strip())  # the first spelling names it
+    missing = [name for key, name in sorted(wanted.items()) if key not in known]
+    if missing:
+        name, slug = SHOP_CATEGORIES
+        root, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name})
+        taken = set(Category.objects.values_list("slug", flat=True))
+        for position, given in enumerate(missing):
+            base = slugify(given)[:90] or "category"
+            candidate, n = base, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{base}-{n}"
+            taken.add(candidate)
+            known[given.casefold()] = Category.objects.create(
+                name=given[:100], slug=candidate, parent=root, position=position
+            ).pk
+    return {key: known[key] for key in wanted}
 
 
 def products_create_missing(products: Sequence[Product]) -> tuple[WriteCounts, dict[str, int]]:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
+from catalog.taxonomy import OTHER
 from recommendations.market import Market
 
 SOURCES = ("repeat", "model", "graph", "content", "declared", "interests", "trending", "popular")
@@ -85,6 +86,11 @@ class Blend:
             f"{weights}; offer again: {self.offer_again}; popular over {window}; "
             f"at most {self.max_per_category} per category; discovery {'on' if self.discovery else 'off'}"
         )
+
+
+def real_category(category_id: int | None, slug: str | None) -> int | None:
+    """A product's category as the rules see it: the catch-all "Other" is no category."""
+    return None if slug == OTHER.slug else category_id
 
 
 def default_blend() -> Blend:
@@ -268,7 +274,8 @@ def choose(
     discovery: bool = False,
 ) -> list[Pick]:
     """The rules: products in ``category_of`` (the active ones) only; nothing already bought
-    unless in ``again``; at most ``max_per_category`` per category; within ``category_ids``
+    unless in ``again``; at most ``max_per_category`` per category (products of no real
+    category, None in ``category_of``, are not capped); within ``category_ids``
     when given; with ``discovery``, the last place goes to the best candidate from a category
     the customer never bought from, unless one is already in."""
     per_category: Counter[int | None] = Counter()
@@ -282,7 +289,7 @@ def choose(
     )
     for score, pk, candidates, place in allowed:
         category = category_of[pk]
-        if per_category[category] >= max_per_category:
+        if category is not None and per_category[category] >= max_per_category:
             continue
         per_category[category] += 1
         strategy, reason = candidates.strategies[place], candidates.reasons[place]

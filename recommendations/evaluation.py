@@ -44,6 +44,7 @@ from recommendations.blending import (
     OfferAgain,
     Shopper,
     bestsellers_by_category,
+    real_category,
     recommend,
 )
 from recommendations.content import content_candidates, content_index
@@ -128,7 +129,12 @@ class Evaluation:
     def __init__(self, split: Split, *, model: TrainedRecommender | None = None) -> None:
         """``model``: the hybrid model the blend uses (by default one trained on the split)."""
         self.split = split
-        catalogue = list(Product.objects.values_list("pk", "category_id", "active"))
+        catalogue = [
+            (pk, real_category(category, slug), active)
+            for pk, category, slug, active in Product.objects.values_list(
+                "pk", "category_id", "category__slug", "active"
+            )
+        ]
         self.products = sorted(pk for pk, _, _ in catalogue)
         self.column = {pk: i for i, pk in enumerate(self.products)}
         self.interactions = split.train.interactions()

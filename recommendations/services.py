@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import pickle
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from io import BytesIO
 from typing import Any
@@ -67,7 +68,11 @@ def _failed(versions: QuerySet[ModelVersion], error: str) -> None:
 
 
 def model_version_train(
-    *, activate: bool = True, parameters: dict[str, Any] | None = None, version: ModelVersion | None = None
+    *,
+    activate: bool = True,
+    parameters: dict[str, Any] | None = None,
+    version: ModelVersion | None = None,
+    progress: Callable[[str], None] = lambda phase: None,
 ) -> ModelVersion:
     """Train on everything in the database, choose its blend on a validation split of the same
     data (``tuning``), store both, and (by default) serve them.
@@ -85,13 +90,17 @@ def model_version_train(
     chosen = version.parameters
     started = time.perf_counter()
     try:
+        progress("reading the data")
         data = history()
         if not data.signals:
             raise NotEnoughData("No purchases or events to learn from yet.")
+        progress("choosing the blend on a validation split")
         blend = choose_blend(data)
+        progress("training the model")
         trained = train(data.interactions(), chosen, hybrid=True)
+        progress("storing the model")
         path = default_storage.save(f"recommender/model-v{version.pk}.pkl", ContentFile(_dumps(trained)))
-    except Exception as exc:
+    except BaseException as exc:  # an interruption too: it would hold the one training place
         _failed(ModelVersion.objects.filter(pk=version.pk), f"{type(exc).__name__}: {exc}")
         raise
     version.status = ModelStatus.READY

@@ -34,6 +34,7 @@ from recommendations.blending import (
     default_blend,
     popular,
     popular_in_interests,
+    real_category,
     recommend,
     trending,
 )
@@ -183,7 +184,7 @@ def _recommend(
         )
         | set().union(*(shopper.bought for shopper in found))
     )
-    category_of = {pk: row[3] for pk, row in products.items()}
+    category_of = {pk: real_category(row[3], row[4]) for pk, row in products.items()}
     for shopper in found:
         result = results[shopper.customer_id]
         result.mode = _mode(shopper, result.degraded, strategy)

@@ -31,7 +31,7 @@ from recommendations.evaluation import Evaluation, Row, Sources, Split, random_s
 VALIDATION_WEEKS = 4
 HOLD_OUT = 0.2
 RETURNING_SHARE = 0.5
-MIN_CUSTOMERS = 30  # validated customers below which the default blend serves
+MIN_CUSTOMERS = 100  # validated customers below which the default blend serves (choices would be noise)
 MAX_CUSTOMERS = 2000  # validated customers sampled above this (the choice's cost is linear in them)
 WEIGHT_STEPS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 AGAIN_STEPS = (
@@ -40,7 +40,7 @@ AGAIN_STEPS = (
     *((OfferAgain.KINDS, share) for share in (0.0, 0.02, 0.05, 0.1, 0.2)),
 )
 WINDOW_STEPS = (7, 28, 91, 365, None)
-CAP_STEPS = (2, 3, 5, 1000)
+CAP_STEPS = (2, 3, 5, 10)  # 10: no cap on a list of ten
 TUNED = (
     "repeat",
     "model",

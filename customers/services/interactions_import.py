@@ -6,14 +6,15 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from catalog.models import Category, Product
-from catalog.services import category_tree_sync, products_create_missing
+from catalog.models import Product
+from catalog.services import categories_create_missing, category_tree_sync, products_create_missing
 from catalog.taxonomy import categorize
 from customers.importers.csv_files import detect_encoding, read_rows
 from customers.importers.interactions import ColumnMap, InteractionLine, classify
 from customers.models import Customer, InteractionKind
 from customers.services.activity import EventRow, events_record
 from customers.services.customers import customers_create_missing
+from customers.services.interests import interest_taxonomy_sync_from_catalog
 from customers.services.retail_import import ImportReport, Progress, SilentProgress, counted, store_lines
 
 
@@ -74,10 +75,15 @@ def interactions_import(
 
 
 def _products(found: Mapping[str, tuple[str, str]], category_ids: Mapping[str, int]) -> list[Product]:
-    by_name = {name.casefold(): pk for pk, name in Category.objects.values_list("pk", "name")}
-    made = []
-    for sku, (name, category) in found.items():
-        given = category.strip()
-        category_id = category_ids.get(given) or by_name.get(given.casefold()) if given else None
-        made.append(Product(sku=sku, name=name, category_id=category_id or category_ids[categorize(name)]))
-    return made
+    """The file's products in the file's categories (created when the tree lacks them, so a shop
+    keeps its own taxonomy), or, without one, the category its name suggests."""
+    given = categories_create_missing([category for _, category in found.values()])
+    interest_taxonomy_sync_from_catalog()
+    return [
+        Product(
+            sku=sku,
+            name=name,
+            category_id=given.get(category.strip().casefold()) or category_ids[categorize(name)],
+        )
+        for sku, (name, category) in found.items()
+    ]

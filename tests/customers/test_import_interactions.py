@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Product
-from customers.models import Customer, InteractionEvent
+from customers.models import Customer, InteractionEvent, Interest
 from recommendations.dataset import history
 from tests.support import reject_reasons
 
@@ -135,3 +135,24 @@ def test_times_and_quantities_outside_sane_ranges_are_rejected_with_their_line(t
         "6": "quantity_too_large",
     }
     assert list(InteractionEvent.objects.values_list("metadata", flat=True)) == [{"quantity": 2}]
+
+
+def test_a_shops_own_categories_are_created_with_their_interests(tmp_path: Path) -> None:
+    path = tmp_path / "films.csv"
+    path.write_text(
+        "user_id,item_id,ts,title,genre\n"
+        "u1,m1,2024-03-01T10:00:00Z,Star Wars (1977),Sci-Fi\n"
+        "u1,m2,2024-03-01T10:00:00Z,Alien (1979),sci-fi\n"
+        "u2,m3,2024-03-01T10:00:00Z,Casablanca (1942),Film Noir\n"
+    )
+    call_command(
+        "import_interactions", str(path), "--customer", "user_id", "--product", "item_id",
+        "--timestamp", "ts", "--product-name", "title", "--category", "genre",
+        "--rejects", str(tmp_path / "rejects.csv"), stdout=StringIO(),
+    )  # fmt: skip
+
+    categories = {sku: Product.objects.get(sku=sku).category for sku in ("m1", "m2", "m3")}
+    assert categories["m1"] == categories["m2"], "one category, whatever the case it is written in"
+    assert [c.name for c in (categories["m1"], categories["m3"])] == ["Sci-Fi", "Film Noir"]  # type: ignore[union-attr]
+    assert {c.parent.slug for c in categories.values()} == {"shop-categories"}  # type: ignore[union-attr]
+    assert Interest.objects.filter(product_category__in=categories.values()).count() == 2

@@ -4,7 +4,7 @@ learnt from, the blend chosen with it and whether it serves."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO, Any, cast
 
@@ -63,24 +63,18 @@ class Command(BaseCommand):
                 return
             raise CommandError(busy)
         with PhaseProgress(console) as progress:
-            progress(f"training {_name(version)}")
-            version = _train(version, activate=not options["no_activate"])
+            version = _train(version, activate=not options["no_activate"], progress=progress)
         version.refresh_from_db()
         _report(console, version)
 
 
-def _train(version: ModelVersion, *, activate: bool) -> ModelVersion:
+def _train(version: ModelVersion, *, activate: bool, progress: Callable[[str], None]) -> ModelVersion:
     """The service's training, its failures as sentences (``--traceback`` shows the cause)."""
     try:
-        return model_version_train(activate=activate, version=version)
+        return model_version_train(activate=activate, version=version, progress=progress)
     except NotEnoughData as exc:
         raise CommandError(f"{exc} Import some first, e.g. {DEMO_IMPORT}") from exc
-    except KeyboardInterrupt:
-        # the service marks failures of its own; an interruption would otherwise hold the
-        # one training place until it is abandoned
-        ModelVersion.objects.filter(pk=version.pk, status=ModelStatus.TRAINING).update(
-            status=ModelStatus.FAILED, error="Interrupted.", finished_at=timezone.now()
-        )
+    except KeyboardInterrupt:  # the service marked the version failed
         raise CommandError(f"Interrupted: {_name(version)} is marked failed.", returncode=130) from None
     except Exception as exc:
         raise CommandError(
