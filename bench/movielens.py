@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 from rich.console import Console
 from rich.progress import Progress, track
+from rich.table import Table
 
 from bench.public_data import (
     MOVIELENS_SOURCE,
@@ -139,7 +140,27 @@ def run() -> None:
         f" (import {imported['seconds']:.1f} s, graph {platform['graph_seconds']:.1f} s); {short:,} users"
         f" got fewer than {K} items; owned items served by strategy: {sources or 'none'}."
     )
+    blend = platform["blend"]
+    console.print(f"Served blend, chosen on {blend.get('chosen_on') or 'nothing'}: {blend['described']}.")
+    _print_evaluation(console, platform["evaluation"])
     console.print(f"Data: {MOVIELENS_SOURCE}.")
+
+
+def _print_evaluation(console: Console, evaluation: dict[str, Any]) -> None:
+    """The platform's own table on the imported data (``evaluate_recommenders``'s)."""
+    table = Table(title=f"evaluate_recommenders on the imported data: {evaluation['split']}")
+    table.add_column("recommender")
+    protocols = list(dict.fromkeys(row["protocol"] for row in evaluation["rows"]))
+    for protocol in protocols:
+        table.add_column(f"P@{K} {protocol}", justify="right")
+        table.add_column(f"NDCG@{K} {protocol}", justify="right")
+    rows: dict[str, dict[str, dict[str, float]]] = {}
+    for row in evaluation["rows"]:
+        rows.setdefault(row["recommender"], {})[row["protocol"]] = row
+    for name, measured in rows.items():
+        table.add_row(name, *(f"{measured[p][m]:.3f}" for p in protocols for m in ("precision", "ndcg")))
+    console.print(table)
+    console.print(f"Its served blend, chosen on that split's training part: {evaluation['blend']}.")
 
 
 def serve() -> None:
@@ -150,8 +171,11 @@ def serve() -> None:
     from catalog.models import Product
     from customers.models import Customer
     from graph.services.recovery import embedded_graph_ensure
+    from recommendations.blending import Blend
+    from recommendations.evaluation import PROTOCOLS, evaluate, random_split
     from recommendations.services import model_version_train
     from recommendations.serving import recommendations_for_many
+    from recommendations.tuning import choose_blend
 
     console = Console()
     started = time.perf_counter()
@@ -173,6 +197,12 @@ def serve() -> None:
             modes[found.mode] += 1
             degraded.update(found.degraded)
     serving_seconds = time.perf_counter() - started
+    with console.status("The platform's own evaluation of the imported data…"):
+        split = random_split(HELD_OUT, seed=SEED)
+        choice = choose_blend(split.train)
+        evaluation = [
+            {**row.as_dict(), "protocol": PROTOCOLS[row.protocol]} for row in evaluate(split, choice.blend)
+        ]
     categories = Counter(Product.objects.values_list("category__slug", flat=True))
     figures = {
         "model_version": version.pk,
@@ -187,6 +217,8 @@ def serve() -> None:
         "list_lengths": dict(sorted(Counter(len(found) for found in items.values()).items())),
         "product_categories": dict(categories.most_common()),
         "served": items,
+        "blend": {**version.blend, "described": Blend.of(version.blend).describe()},
+        "evaluation": {"split": split.description, "blend": choice.blend.describe(), "rows": evaluation},
     }
     Path(sys.argv[1]).write_text(json.dumps(figures))
 
