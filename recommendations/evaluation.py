@@ -221,8 +221,10 @@ class Evaluation:
 
     def trained(self, *, hybrid: bool) -> TrainedRecommender:
         if hybrid not in self._trained:
+            # on one thread, the only way LightFM repeats itself: the same data, the same figures
+            parameters = {**settings.RECOMMENDER, "threads": 1}
             self._trained[hybrid] = train(
-                self.interactions, settings.RECOMMENDER, hybrid=hybrid, known_users=self.features
+                self.interactions, parameters, hybrid=hybrid, known_users=self.features
             )
         return self._trained[hybrid]
 

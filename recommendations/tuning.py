@@ -9,10 +9,11 @@ The validation split is carved from the data the version learns from:
 
 A model is trained on the rest with the version's own parameters, every candidate list is
 built once, and the blend is chosen by precision@10 on the held-out purchases, re-purchases
-allowed (what a retailer measures, and what serving does): the rules, each source's weight
-in turn, the rules again (``Validation.best``). Each source alone is a candidate too, so the
-chosen blend is never below its best single source on this split. With too little to
-validate on, the default blend serves.
+allowed (what a retailer measures, and what serving does): the rules, then twice each
+source's weight in turn and the rules again (``Validation.best``). The validation model is
+trained on one thread, so the same data always chooses the same blend. Each source alone is
+a candidate too, so the chosen blend is never below its best single source on this split.
+With too little to validate on, the default blend serves.
 """
 
 from __future__ import annotations
@@ -177,9 +178,10 @@ class Validation:
 
     def best(self, default: Blend) -> Blend:
         """The rules (what may be offered again, the popularity window, the per-category cap,
-        the discovery slot), each source's weight in turn, the rules again; then each source
-        alone, in case one does better by itself."""
+        the discovery slot), then twice each source's weight in turn and the rules again; then
+        each source alone, in case one does better by itself."""
         blend = self._rules(self._weights(self._rules(default), TUNED, "again"))
+        blend = self._rules(self._weights(blend, TUNED, "again"))
         blend = self._better([_alone(blend, source) for source in TUNED], blend, "again")
         if blend.offer_again == OfferAgain.NEVER:  # no regulars: say so in the weights too
             blend = replace(blend, weights={**blend.weights, "repeat": 0.0})
