@@ -18,7 +18,8 @@ from campaigns.rendering.email import Personalization, Product
 from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
-from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from customers.models import Customer, CustomerInterest, Purchase
+from customers.ownership import bought
 from marketing_platform.api.principal import Principal, Role
 from marketing_platform.media import media_url
 from marketing_platform.ranges import earliest_moment
@@ -144,7 +145,10 @@ class SegmentRules:
 
 
 def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None = None) -> QuerySet[Customer]:
-    """The reachable customers every rule of the segment holds for."""
+    """The reachable customers every rule of the segment holds for. Category and recency rules
+    read what customers bought (``customers.ownership``: sale lines and purchase events); spend
+    rules read money, which only purchase lines carry (sales less returns), so a customer whose
+    purchases all came as events has spent nothing."""
     rules = segment if isinstance(segment, SegmentRules) else SegmentRules.of(segment)
     now = now or timezone.now()
     customers = reachable_customers()
@@ -153,17 +157,13 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
         customers = customers.filter(pk__in=holders.values("customer_id"))
     category_ids = _with_leaves(rules.category_ids)
     if category_ids:
-        buyers = Purchase.objects.filter(kind=PurchaseKind.SALE, product__category_id__in=category_ids)
-        customers = customers.filter(pk__in=buyers.values("customer_id"))
+        customers = customers.filter(bought(product=Q(category_id__in=category_ids)))
     if rules.countries:
         customers = customers.filter(country__in=rules.countries)
-    sales = Purchase.objects.filter(kind=PurchaseKind.SALE, customer_id=OuterRef("pk"))
     if rules.purchased_within_days is not None:
-        since = _days_before(now, rules.purchased_within_days)
-        customers = customers.filter(Exists(sales.filter(purchased_at__gte=since)))
+        customers = customers.filter(bought(since=_days_before(now, rules.purchased_within_days)))
     if rules.not_purchased_within_days is not None:
-        since = _days_before(now, rules.not_purchased_within_days)
-        customers = customers.exclude(Exists(sales.filter(purchased_at__gte=since)))
+        customers = customers.exclude(bought(since=_days_before(now, rules.not_purchased_within_days)))
     if rules.min_spend is not None or rules.max_spend is not None:
         spend = (
             Purchase.objects.filter(customer_id=OuterRef("pk"))

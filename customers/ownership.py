@@ -23,7 +23,7 @@ Ids = Iterable[int] | None
 class Acquisition(NamedTuple):
     customer_id: int
     product_id: int
-    order: str  # what tells one order from another: a sale's invoice, an event's moment
+    order: str  # what tells one order (basket) of the customer from another: ``_order``
     quantity: int
     moment: datetime
 
@@ -37,10 +37,15 @@ def purchase_events() -> QuerySet[InteractionEvent]:
 
 
 def _within(
-    rows: QuerySet[Any], moment: str, *, customer_ids: Ids, since: datetime | None, before: datetime | None
+    rows: QuerySet[Any],
+    moment: str,
+    *,
+    customer_ids: list[int] | None,
+    since: datetime | None = None,
+    before: datetime | None = None,
 ) -> QuerySet[Any]:
     if customer_ids is not None:
-        rows = rows.filter(customer_id__in=list(customer_ids))
+        rows = rows.filter(customer_id__in=customer_ids)
     if since is not None:
         rows = rows.filter(**{f"{moment}__gte": since})
     if before is not None:
@@ -48,23 +53,34 @@ def _within(
     return rows
 
 
+def _listed(customer_ids: Ids) -> list[int] | None:
+    """Each kind of purchase reads the ids: a generator would be spent by the first."""
+    return None if customer_ids is None else list(customer_ids)
+
+
 def acquisitions(
     *, customer_ids: Ids = None, since: datetime | None = None, before: datetime | None = None
 ) -> Iterator[Acquisition]:
     """Every purchase, sale lines first; an event without a quantity counts one."""
-    window: dict[str, Any] = {"customer_ids": customer_ids, "since": since, "before": before}
-    lines = _within(sales(), "purchased_at", **window).values_list(
+    ids = _listed(customer_ids)
+    lines = _within(sales(), "purchased_at", customer_ids=ids, since=since, before=before).values_list(
         "customer_id", "product_id", "invoice", "quantity", "purchased_at"
     )
     for customer_id, product_id, invoice, quantity, moment in lines.iterator(chunk_size=20_000):
-        yield Acquisition(customer_id, product_id, f"invoice:{invoice}", quantity, moment)
-    events = _within(purchase_events(), "occurred_at", **window).values_list(
-        "customer_id", "product_id", "metadata", "occurred_at"
-    )
+        yield Acquisition(customer_id, product_id, _order(invoice, moment), quantity, moment)
+    events = _within(
+        purchase_events(), "occurred_at", customer_ids=ids, since=since, before=before
+    ).values_list("customer_id", "product_id", "metadata", "occurred_at")
     for customer_id, product_id, metadata, moment in events.iterator(chunk_size=20_000):
         quantity = metadata.get("quantity") if isinstance(metadata, dict) else None
         quantity = quantity if isinstance(quantity, int) and quantity > 0 else 1
-        yield Acquisition(customer_id, product_id, f"event:{moment.isoformat()}", quantity, moment)
+        yield Acquisition(customer_id, product_id, _order("", moment), quantity, moment)
+
+
+def _order(invoice: str, moment: datetime) -> str:
+    """A sale's invoice; without one (an event, a sale line sent without an invoice), the moment:
+    what one customer bought at one moment came on one order."""
+    return f"invoice:{invoice}" if invoice else f"at:{moment.isoformat()}"
 
 
 def orders_of(rows: Iterable[Acquisition]) -> dict[int, Counter[int]]:
@@ -80,10 +96,11 @@ def orders_of(rows: Iterable[Acquisition]) -> dict[int, Counter[int]]:
 
 def last_purchase_moments(*, customer_ids: Ids = None) -> dict[tuple[int, int], datetime]:
     """When each customer last bought each product it has."""
+    ids = _listed(customer_ids)
     found: dict[tuple[int, int], datetime] = {}
     for rows, moment in ((sales(), "purchased_at"), (purchase_events(), "occurred_at")):
         latest = (
-            _within(rows, moment, customer_ids=customer_ids, since=None, before=None)
+            _within(rows, moment, customer_ids=ids)
             .values("customer_id", "product_id")
             .annotate(last=Max(moment))
             .values_list("customer_id", "product_id", "last")

@@ -10,12 +10,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Lower
 
 from catalog.models import Product
 from catalog.taxonomy import OTHER
 from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from customers.ownership import acquisitions
 from marketing_platform.api.principal import Principal, Role
 
 
@@ -37,17 +38,25 @@ class PurchaseSummary:
 
 
 def customer_purchase_summary(*, customer_id: int) -> PurchaseSummary:
-    """Orders, lines, money spent and returned, first and last purchase: one aggregate query."""
+    """Orders, lines, first and last purchase over what the customer bought
+    (``customers.ownership``: sale lines and purchase events, each event one line), returns
+    counted among the lines; money spent and returned from purchase lines (events carry none)."""
     sale = Q(kind=PurchaseKind.SALE)
-    totals = Purchase.objects.filter(customer_id=customer_id).aggregate(
-        orders=Count("invoice", distinct=True, filter=sale),
-        lines=Count("pk"),
+    money = Purchase.objects.filter(customer_id=customer_id).aggregate(
+        returns=Count("pk", filter=~sale),
         spent=Sum("amount", filter=sale, default=Decimal(0)),
         returned=Sum("amount", filter=~sale, default=Decimal(0)),
-        first=Min("purchased_at"),
-        last=Max("purchased_at"),
     )
-    return PurchaseSummary(**{**totals, "returned": -totals["returned"]})
+    bought = list(acquisitions(customer_ids=[customer_id]))
+    moments = [row.moment for row in bought]
+    return PurchaseSummary(
+        orders=len({row.order for row in bought}),
+        lines=len(bought) + money["returns"],
+        spent=money["spent"],
+        returned=-money["returned"],
+        first=min(moments, default=None),
+        last=max(moments, default=None),
+    )
 
 
 @dataclass(frozen=True)

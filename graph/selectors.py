@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from catalog.models import Category, Product
 from customers.models import Customer, CustomerInterest, Interest, Purchase, PurchaseKind
+from customers.ownership import acquisitions, orders_of
 from graph.schema import (
     BELONGS_TO,
     CATEGORY,
@@ -76,33 +77,43 @@ def interest_nodes(ids: Ids) -> list[Props]:
 
 
 def purchased_edges(customer_ids: Ids) -> list[Props]:
-    """One edge per customer and product bought at least once: sale invoices, net quantity and
-    amount (returns subtracted), first and last sale."""
-    sale = Q(kind=PurchaseKind.SALE)
-    rows = (
+    """One edge per customer and product it has (``customers.ownership``: sale lines and purchase
+    events): its orders, quantity (returns subtracted) and first and last purchase; the amount is
+    its sale and return lines' (events carry no money)."""
+    bought = list(acquisitions(customer_ids=customer_ids))
+    orders = orders_of(bought)
+    edges: dict[tuple[int, int], Props] = {}
+    for row in bought:
+        edge = edges.setdefault(
+            (row.customer_id, row.product_id),
+            {"quantity": 0, "amount": None, "first": row.moment, "last": row.moment},
+        )
+        edge["quantity"] += row.quantity
+        edge["first"], edge["last"] = min(edge["first"], row.moment), max(edge["last"], row.moment)
+    lines = (
         _only(Purchase.objects.all(), "customer_id", customer_ids)
         .values("customer_id", "product_id")
         .annotate(
-            times=Count("invoice", distinct=True, filter=sale),
-            quantity=Sum("quantity"),
-            amount=Sum("amount"),
-            first=Min("purchased_at", filter=sale),
-            last=Max("purchased_at", filter=sale),
+            returned=Sum("quantity", filter=Q(kind=PurchaseKind.RETURN), default=0), amount=Sum("amount")
         )
-        .filter(times__gt=0)
-        .order_by("customer_id", "product_id")
+        .values_list("customer_id", "product_id", "returned", "amount")
     )
+    for customer_id, product_id, returned, amount in lines.iterator(chunk_size=10_000):
+        had = edges.get((customer_id, product_id))
+        if had is not None:  # a product only ever returned is not had
+            had["quantity"] += returned
+            had["amount"] = amount
     return [
         {
-            "from_id": row["customer_id"],
-            "to_id": row["product_id"],
-            "times": row["times"],
-            "quantity": row["quantity"],
-            "amount": money(row["amount"]),
-            "first_purchase": iso(row["first"]),
-            "last_purchase": iso(row["last"]),
+            "from_id": customer_id,
+            "to_id": product_id,
+            "times": orders[customer_id][product_id],
+            "quantity": edge["quantity"],
+            "amount": money(edge["amount"]),
+            "first_purchase": iso(edge["first"]),
+            "last_purchase": iso(edge["last"]),
         }
-        for row in rows.iterator(chunk_size=10_000)
+        for (customer_id, product_id), edge in sorted(edges.items())
     ]
 
 

@@ -8,7 +8,15 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save, pre_delete
 
 from catalog.models import Category, Product
-from customers.models import Customer, CustomerInterest, Interest, InterestTopic, Purchase
+from customers.models import (
+    Customer,
+    CustomerInterest,
+    InteractionEvent,
+    InteractionKind,
+    Interest,
+    InterestTopic,
+    Purchase,
+)
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
 
@@ -24,6 +32,15 @@ def node_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
 
 def customer_edge_changed(sender: type[Any], instance: Any, **kwargs: Any) -> None:
     graph_changes_record(GraphEntity.CUSTOMER, [instance.customer_id])
+
+
+def event_changed(
+    sender: type[Any], instance: InteractionEvent, created: bool | None = None, **kwargs: Any
+) -> None:
+    """A purchase event is an edge of its customer (``customers.ownership``); an edited one
+    (``created`` False) may have just stopped being one."""
+    if instance.kind == InteractionKind.PURCHASE or created is False:
+        graph_changes_record(GraphEntity.CUSTOMER, [instance.customer_id])
 
 
 def category_leaving(sender: type[Any], instance: Category, **kwargs: Any) -> None:
@@ -46,5 +63,7 @@ def connect() -> None:
         post_delete.connect(
             customer_edge_changed, sender=model, dispatch_uid=f"graph-edge-delete-{model.__name__}"
         )
+    post_save.connect(event_changed, sender=InteractionEvent, dispatch_uid="graph-event-save")
+    post_delete.connect(event_changed, sender=InteractionEvent, dispatch_uid="graph-event-delete")
     pre_delete.connect(category_leaving, sender=Category, dispatch_uid="graph-category-leaving")
     post_save.connect(topic_changed, sender=InterestTopic, dispatch_uid="graph-topic-save")

@@ -20,8 +20,8 @@ from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from catalog.models import Product
 from catalog.services import category_tree_sync, products_create_missing
 from catalog.taxonomy import categorize
-from customers.models import Customer, CustomerInterest
-from customers.services.activity import PurchaseRow, purchases_record
+from customers.models import Customer, CustomerInterest, InteractionKind
+from customers.services.activity import EventRow, PurchaseRow, events_record, purchases_record
 from customers.services.customers import customers_create_missing
 from customers.services.interests import (
     interest_taxonomy_sync_from_catalog,
@@ -53,6 +53,9 @@ def catalog(skus: Iterable[str]) -> dict[str, int]:
     return products
 
 
+SOLD_AT = datetime(2011, 12, 1, 8, 26, tzinfo=UTC)
+
+
 def buy(customer_id: int, product_id: int, line: str, *, quantity: int = 2, invoice: str = "") -> None:
     """One sale line, recorded as an importer would (interests are recomputed by the caller)."""
     unit_price = Decimal("2.55")
@@ -61,8 +64,24 @@ def buy(customer_id: int, product_id: int, line: str, *, quantity: int = 2, invo
             PurchaseRow(
                 source="test", external_id=line, invoice=invoice or f"I-{line}", kind="sale",
                 customer_id=customer_id, product_id=product_id, quantity=quantity, unit_price=unit_price,
-                amount=unit_price * quantity, currency="GBP", metadata={},
-                purchased_at=datetime(2011, 12, 1, 8, 26, tzinfo=UTC),
+                amount=unit_price * quantity, currency="GBP", metadata={}, purchased_at=SOLD_AT,
+            )
+        ],
+        recompute_interests=False,
+    )  # fmt: skip
+
+
+def buy_by_event(
+    customer_id: int, product_id: int, key: str, *, quantity: int | None = None, at: datetime = SOLD_AT
+) -> None:
+    """One purchase-kind interaction event (an order without money), recorded as the events API
+    and ``import_interactions`` do (interests are recomputed by the caller)."""
+    events_record(
+        [
+            EventRow(
+                source="test", external_id=key, customer_id=customer_id, product_id=product_id,
+                kind=InteractionKind.PURCHASE, occurred_at=at,
+                metadata={} if quantity is None else {"quantity": quantity},
             )
         ],
         recompute_interests=False,
@@ -76,6 +95,17 @@ class Shop:
 
     def buy(self, customer: str, sku: str, line: str, quantity: int = 2, invoice: str = "") -> None:
         buy(self.customers[customer], self.products[sku], line, quantity=quantity, invoice=invoice)
+
+    def buy_by_event(
+        self, customer: str, sku: str, key: str, quantity: int | None = None, at: datetime = SOLD_AT
+    ) -> None:
+        buy_by_event(self.customers[customer], self.products[sku], key, quantity=quantity, at=at)
+
+    def newcomer(self, external_id: str) -> int:
+        """A customer who has bought nothing yet."""
+        customer = Customer.objects.create(external_id=external_id, name=external_id.title())
+        self.customers[external_id] = customer.pk
+        return customer.pk
 
 
 def shop() -> Shop:

@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from catalog.models import Product
-from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from customers.models import Customer, CustomerInterest
+from customers.ownership import last_purchase_moments
 from recommendations.serving import recommendations_for_many, recommendations_states
 from visionboards.models import BoardStatus, VisionBoard
 
@@ -139,17 +140,16 @@ def _interests(customer_ids: list[int]) -> dict[int, list[BoardInterest]]:
 
 
 def _recent_purchases(customer_ids: list[int]) -> dict[int, list[tuple[int, datetime]]]:
-    """The products each customer bought last (sales, active products), latest first."""
+    """The active products each customer bought last (``customers.ownership``: sale lines and
+    purchase events), latest first."""
     found: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    rows = (
-        Purchase.objects.filter(customer_id__in=customer_ids, kind=PurchaseKind.SALE, product__active=True)
-        .values("customer_id", "product_id")
-        .annotate(last=Max("purchased_at"))
-        .order_by("customer_id", "-last", "product_id")
-        .values_list("customer_id", "product_id", "last")
+    moments = last_purchase_moments(customer_ids=customer_ids)
+    active = set(
+        Product.objects.filter(pk__in={pk for _, pk in moments}, active=True).values_list("pk", flat=True)
     )
-    for customer_id, product_id, last in rows:
-        if len(found[customer_id]) < RECENT_SHOWN:
+    latest_first = sorted(moments.items(), key=lambda item: (item[0][0], -item[1].timestamp(), item[0][1]))
+    for (customer_id, product_id), last in latest_first:
+        if product_id in active and len(found[customer_id]) < RECENT_SHOWN:
             found[customer_id].append((product_id, timezone.localtime(last)))
     return found
 

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from customers.models import Customer, InteractionEvent, Purchase, PurchaseKind
+from customers.models import Customer, InteractionEvent, InteractionKind, Purchase, PurchaseKind
 from customers.tasks import recompute_customer_interests
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
@@ -49,25 +49,54 @@ class EventRow(NamedTuple):
 def purchases_record(purchases: Sequence[PurchaseRow], *, recompute_interests: bool = True) -> WriteCounts:
     """Store purchases whose ``(source, external_id)`` is new; count the rest as duplicates.
 
-    With ``recompute_interests``, customers who got new sales are marked stale
-    in the same transaction and a task recomputes them after commit; if the
-    broker cannot take the task, the periodic drain of stale customers does it
-    later, so no recompute is lost. Bulk imports pass ``False`` and recompute
-    everyone in one pass at the end. The buyers' graph nodes are noted in the
-    same transaction.
+    Every customer with new lines has its graph node noted and its cached recommendations
+    dropped; those with new sales get their interests recomputed (``_follow``).
     """
     with transaction.atomic():
         counts, created = insert_missing(Purchase, purchases)
-        buyers = sorted({row.customer_id for row in created})
-        graph_changes_record(GraphEntity.CUSTOMER, buyers)
-        if buyers:  # their cached recommendations are stale once this commits
-            after_commit(recommendations_invalidate, buyers)
-    if recompute_interests:
-        customer_ids = sorted({row.customer_id for row in created if row.kind == PurchaseKind.SALE})
-        Customer.objects.filter(pk__in=customer_ids).update(interests_stale_at=timezone.now())
-        if customer_ids:
-            after_commit(_queue_recomputes, customer_ids)
+        customers = {row.customer_id for row in created}
+        sales = {row.customer_id for row in created if row.kind == PurchaseKind.SALE}
+        _follow(
+            graph=customers, recommendations=customers, buyers=sales, recompute_interests=recompute_interests
+        )
     return counts
+
+
+def events_record(events: Sequence[EventRow], *, recompute_interests: bool = True) -> WriteCounts:
+    """Store interaction events whose ``(source, external_id)`` is new.
+
+    Any new event changes what recommendations know of its customer; a purchase event is
+    also a purchase (``customers.ownership``), so it reaches the graph and the interests as a
+    sale does (``_follow``).
+    """
+    with transaction.atomic():
+        counts, created = insert_missing(InteractionEvent, events)
+        buyers = {row.customer_id for row in created if row.kind == InteractionKind.PURCHASE}
+        _follow(
+            graph=buyers,
+            recommendations={row.customer_id for row in created},
+            buyers=buyers,
+            recompute_interests=recompute_interests,
+        )
+    return counts
+
+
+def _follow(
+    *, graph: set[int], recommendations: set[int], buyers: set[int], recompute_interests: bool
+) -> None:
+    """What new rows set off, in the writer's transaction: the ``graph`` customers' nodes noted
+    in the outbox; the ``recommendations`` customers' cached ones dropped after commit; with
+    ``recompute_interests``, the ``buyers`` marked stale and their interests recomputed after
+    commit. If the broker cannot take that task, the periodic drain of stale customers does it
+    later, so no recompute is lost. Bulk imports pass ``False`` and recompute everyone in one
+    pass at the end."""
+    graph_changes_record(GraphEntity.CUSTOMER, graph)
+    if recommendations:
+        after_commit(recommendations_invalidate, sorted(recommendations))
+    if recompute_interests and buyers:
+        stale = sorted(buyers)
+        Customer.objects.filter(pk__in=stale).update(interests_stale_at=timezone.now())
+        after_commit(_queue_recomputes, stale)
 
 
 def _queue_recomputes(customer_ids: list[int]) -> None:
@@ -75,9 +104,3 @@ def _queue_recomputes(customer_ids: list[int]) -> None:
     customers takes them all) instead of each waiting on a broker that is down."""
     for customer_id in customer_ids:
         recompute_customer_interests.delay(customer_id)
-
-
-def events_record(events: Sequence[EventRow]) -> WriteCounts:
-    """Store interaction events whose ``(source, external_id)`` is new."""
-    counts, _ = insert_missing(InteractionEvent, events)
-    return counts

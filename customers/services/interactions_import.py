@@ -15,7 +15,14 @@ from customers.models import Customer, InteractionKind
 from customers.services.activity import EventRow, events_record
 from customers.services.customers import customers_create_missing
 from customers.services.interests import interest_taxonomy_sync_from_catalog
-from customers.services.retail_import import ImportReport, Progress, SilentProgress, counted, store_lines
+from customers.services.retail_import import (
+    ImportReport,
+    Progress,
+    SilentProgress,
+    counted,
+    infer_interests,
+    store_lines,
+)
 
 
 def interactions_import(
@@ -32,8 +39,10 @@ def interactions_import(
     """Store every line as an interaction event of ``kind``, idempotently (a line's key is a
     hash of its content). A first pass reads the whole file (a file that cannot be read is
     refused before anything is stored) and creates the products and customers it names: a
-    product's category is the file's (matched by slug or name) or, failing that, the one
-    its name suggests."""
+    product's category is the file's (matched by slug or name, created when the tree lacks
+    it) or, without one, the one its name suggests. Each batch drops its customers' cached recommendations and notes the
+    graph nodes of those who bought (``events_record``); purchases end, as the Online Retail
+    import does, with the interests of everyone in the file."""
     started = time.perf_counter()
     progress = progress or SilentProgress()
     report = ImportReport(encoding=encoding or detect_encoding(path))
@@ -67,9 +76,12 @@ def interactions_import(
 
     progress.begin("Importing interactions", None)
     store_lines(
-        read_rows(path, report.encoding, columns.columns), columns.columns, event, events_record,
+        read_rows(path, report.encoding, columns.columns), columns.columns, event,
+        lambda batch: events_record(batch, recompute_interests=False),
         report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
     )  # fmt: skip
+    if kind == InteractionKind.PURCHASE:
+        infer_interests(customer_ids.values(), report=report, progress=progress)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -13,16 +13,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from catalog.models import Category
+from catalog.models import Category, Product
 from customers.models import (
     Customer,
     CustomerInterest,
     Interest,
     InterestSource,
     InterestTopic,
-    Purchase,
-    PurchaseKind,
 )
+from customers.ownership import acquisitions
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
 from marketing_platform.bulk import WriteCounts, chunked
@@ -129,7 +128,7 @@ def customer_interests_apply(
 def inferred_confidences(
     lines: Iterable[tuple[int, int, datetime]], *, half_life_days: float
 ) -> dict[int, InterestValue]:
-    """Category interests of one customer from their sale lines ``(interest, quantity, when)``.
+    """Category interests of one customer from their purchases ``(interest, quantity, when)``.
 
     Each line weighs ``log(1 + quantity) · 2^(-age / half_life)``, its age taken
     from the customer's latest purchase, so bulk orders do not drown everything
@@ -169,7 +168,7 @@ def inferred_confidences(
 
 
 def interests_recompute_from_purchases(customer_ids: Sequence[int]) -> WriteCounts:
-    """Recompute purchase-inferred interests of the given customers from their sales.
+    """Recompute purchase-inferred interests of the given customers from what they bought.
 
     Clears each customer's stale mark, unless a purchase marked it again
     after this recompute started (that purchase's own recompute follows).
@@ -178,23 +177,31 @@ def interests_recompute_from_purchases(customer_ids: Sequence[int]) -> WriteCoun
     totals = WriteCounts()
     for chunk in chunked(list(customer_ids), CUSTOMERS_PER_RECOMPUTE_BATCH):
         started = timezone.now()
-        lines_by_customer: dict[int, list[tuple[int, int, datetime]]] = {c: [] for c in chunk}
-        rows = Purchase.objects.filter(
-            customer_id__in=chunk,
-            kind=PurchaseKind.SALE,
-            product__category__interest__isnull=False,
-        ).values_list("customer_id", "product__category__interest", "quantity", "purchased_at")
-        for customer_id, interest_id, quantity, purchased_at in rows.iterator(chunk_size=5000):
-            lines_by_customer[customer_id].append((interest_id, quantity, purchased_at))
         values = {
             customer_id: list(inferred_confidences(lines, half_life_days=half_life).values())
-            for customer_id, lines in lines_by_customer.items()
+            for customer_id, lines in _interest_lines(chunk).items()
         }
         totals += customer_interests_apply(
             source=InterestSource.PURCHASES, values_by_customer=values, replace=True
         )
         Customer.objects.filter(pk__in=chunk, interests_stale_at__lte=started).update(interests_stale_at=None)
     return totals
+
+
+def _interest_lines(customer_ids: list[int]) -> dict[int, list[tuple[int, int, datetime]]]:
+    """Each customer's purchases (``customers.ownership``: sale lines and purchase events) of
+    products whose category is an interest, as ``(interest, quantity, when)``."""
+    bought = list(acquisitions(customer_ids=customer_ids))
+    interest_of = dict(
+        Product.objects.filter(
+            pk__in={row.product_id for row in bought}, category__interest__isnull=False
+        ).values_list("pk", "category__interest")
+    )
+    lines: dict[int, list[tuple[int, int, datetime]]] = {pk: [] for pk in customer_ids}
+    for row in bought:
+        if row.product_id in interest_of:
+            lines[row.customer_id].append((interest_of[row.product_id], row.quantity, row.moment))
+    return lines
 
 
 def stale_interests_recompute(*, limit: int = 5000) -> int:

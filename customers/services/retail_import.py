@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -151,6 +151,16 @@ def store_lines(
         market_invalidate()
 
 
+def infer_interests(customer_ids: Collection[int], *, report: ImportReport, progress: Progress) -> None:
+    """The last step of an import of purchases: the interests of everyone in the file, not only
+    of those with new lines, so an import cut off before this step is completed by the next
+    run (unchanged values write nothing)."""
+    progress.begin("Inferring interests of customers", len(customer_ids))
+    interest_taxonomy_sync_from_catalog()
+    report.interests = interests_recompute_from_purchases(sorted(customer_ids))
+    progress.advance(len(customer_ids))
+
+
 def online_retail_import(
     *,
     path: Path,
@@ -209,11 +219,6 @@ def online_retail_import(
         report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
     )  # fmt: skip
 
-    # Everyone in the file, not only those with new lines: an import cut off
-    # before this step is completed by the next run. Unchanged values write nothing.
-    progress.begin("Inferring interests of customers", len(customer_ids))
-    interest_taxonomy_sync_from_catalog()
-    report.interests = interests_recompute_from_purchases(sorted(customer_ids.values()))
-    progress.advance(len(customer_ids))
+    infer_interests(customer_ids.values(), report=report, progress=progress)
     report.seconds = time.perf_counter() - started
     return report

@@ -9,7 +9,8 @@ import numpy as np
 from django.conf import settings
 from scipy import sparse
 
-from customers.models import CustomerInterest, Purchase, PurchaseKind
+from customers.models import CustomerInterest
+from customers.ownership import acquisitions
 from graph.port import Graph
 from graph.schema import COMPLEMENTS, SIMILAR_TO
 from graph.selectors import Props
@@ -48,17 +49,13 @@ def similar_customer_edges(top_k: int) -> list[Props]:
 
         score = 0.8 · cos(products) + 0.2 · cos(interests)
 
-    where cos(products) = |A ∩ B| / √(|A|·|B|) over the sets of products each bought,
+    where cos(products) = |A ∩ B| / √(|A|·|B|) over the sets of products each has
+    (``customers.ownership``: sale lines and purchase events),
     and cos(interests) is the cosine of their current interest strengths. Candidates
     are the 3·k customers with the highest product cosine (at least one product shared).
     """
     pairs = np.array(
-        list(
-            Purchase.objects.filter(kind=PurchaseKind.SALE)
-            .values_list("customer_id", "product_id")
-            .distinct()
-        ),
-        dtype=np.int64,
+        list({(row.customer_id, row.product_id) for row in acquisitions()}), dtype=np.int64
     ).reshape(-1, 2)
     if not len(pairs):
         return []
@@ -123,7 +120,8 @@ def _cosine(a: dict[int, float], b: dict[int, float]) -> float:
 
 
 def complement_edges(top_k: int, min_baskets: int) -> list[Props]:
-    """Per product, the ``top_k`` products most often in the same basket (invoice) beyond chance.
+    """Per product, the ``top_k`` products most often in the same basket beyond chance: one
+    order of one customer (``customers.ownership``: an invoice, or what came at one moment).
 
     With N baskets, n(a) baskets holding a and n(a, b) holding both:
 
@@ -134,13 +132,7 @@ def complement_edges(top_k: int, min_baskets: int) -> list[Props]:
     e = n(a) · n(b) / N, taking the count as Poisson: (n(a, b) − e) / √e ≥ 3.
     """
     lines = np.array(
-        list(
-            Purchase.objects.filter(kind=PurchaseKind.SALE)
-            .exclude(invoice="")
-            .values_list("invoice", "product_id")
-            .distinct()
-        ),
-        dtype=object,
+        list({(f"{row.customer_id}/{row.order}", row.product_id) for row in acquisitions()}), dtype=object
     ).reshape(-1, 2)
     if not len(lines):
         return []

@@ -14,9 +14,9 @@ from model_bakery import baker
 
 from campaigns.models import Segment, Suppression, SuppressionReason
 from campaigns.selectors import SegmentRules, reachable_customers, segment_customers
-from catalog.models import Category
+from catalog.models import Category, Product
 from customers.models import Customer, CustomerInterest, Purchase
-from tests.factories import Store, make_reachable
+from tests.factories import SOLD_AT, Shop, Store, make_reachable
 
 
 @pytest.fixture
@@ -108,3 +108,23 @@ def test_a_window_longer_than_any_history_covers_all_of_it(days: int) -> None:
     lapsed = segment_customers(SegmentRules(not_purchased_within_days=days))
 
     assert (list(within), list(lapsed)) == ([buyer], [idle])
+
+
+def test_a_customer_whose_purchases_came_as_events_is_a_buyer(shop: Shop) -> None:
+    # given Cy, whose only purchase is an imported purchase event, after Ada's and Bob's sales
+    cy = shop.newcomer("cy")
+    shop.buy_by_event("cy", "21212", "e-1", at=SOLD_AT + timedelta(days=40))
+    make_reachable(Customer.objects.all())
+    baking = Product.objects.get(sku="21212").category_id
+    assert baking is not None
+
+    def matching(**rules: object) -> set[int]:
+        now = SOLD_AT + timedelta(days=45)
+        return set(segment_customers(SegmentRules(**rules), now=now).values_list("pk", flat=True))  # type: ignore[arg-type]
+
+    # then category and recency rules count the event as they count a sale line
+    assert matching(category_ids=[baking]) == {shop.customers["bob"], cy}
+    assert matching(purchased_within_days=30) == {cy}
+    assert matching(not_purchased_within_days=30) == {shop.customers["ada"], shop.customers["bob"]}
+    # and spend rules read money, which an event does not carry
+    assert cy not in matching(min_spend=Decimal("0.01"))

@@ -4,12 +4,17 @@ import csv
 import json
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Product
-from customers.models import Customer, InteractionEvent, Interest
+from customers.models import Customer, CustomerInterest, InteractionEvent, Interest, InterestSource
+from graph.port import Graph
+from graph.schema import PURCHASED
+from graph.services.sync import graph_outbox_drain
+from recommendations.cache import customer_generations
 from recommendations.dataset import history
 from tests.support import reject_reasons
 
@@ -156,3 +161,29 @@ def test_a_shops_own_categories_are_created_with_their_interests(tmp_path: Path)
     assert [c.name for c in (categories["m1"], categories["m3"])] == ["Sci-Fi", "Film Noir"]  # type: ignore[union-attr]
     assert {c.parent.slug for c in categories.values()} == {"shop-categories"}  # type: ignore[union-attr]
     assert Interest.objects.filter(product_category__in=categories.values()).count() == 2
+
+
+def test_imported_purchases_reach_interests_the_graph_and_cached_recommendations(
+    tmp_path: Path, graph: Graph, django_capture_on_commit_callbacks: Any
+) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "user_id,item_id,ts,qty,title\n"
+        "u1,i1,2024-03-01T10:00:00Z,2,Christmas Bauble\n"
+        "u1,i2,2024-03-02T10:00:00Z,1,Red Lantern\n"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "import_interactions", str(path), "--customer", "user_id", "--product", "item_id",
+            "--timestamp", "ts", "--quantity", "qty", "--product-name", "title",
+            "--rejects", str(tmp_path / "rejects.csv"), stdout=StringIO(),
+        )  # fmt: skip
+
+    buyer = Customer.objects.get(external_id="u1")
+    assert customer_generations([buyer.pk]) == {buyer.pk: 1}  # its cached recommendations dropped
+    inferred = CustomerInterest.objects.current().filter(customer=buyer, source=InterestSource.PURCHASES)
+    assert set(inferred.values_list("interest__slug", flat=True)) == {"christmas", "lights-candles"}
+    graph_outbox_drain(graph=graph)
+    products = Product.objects.filter(sku__in=["i1", "i2"]).values_list("pk", flat=True)
+    assert set(graph.edges(PURCHASED, [buyer.pk])) == {(buyer.pk, pk) for pk in products}

@@ -15,6 +15,7 @@ from catalog.taxonomy import categorize
 from customers.models import Customer, CustomerInterest, InteractionEvent, Purchase, PurchaseKind
 from customers.services.activity import _queue_recomputes
 from customers.services.interests import interest_taxonomy_sync_from_catalog
+from graph.models import GraphChange, GraphEntity
 from graph.services.sync import drain_after_commit
 from recommendations.cache import recommendations_invalidate
 
@@ -123,6 +124,29 @@ def test_a_batch_is_stored_and_a_resend_stores_nothing_new(
     assert second.json()["events"] == {"created": 0, "duplicate": 2}
     assert second.json()["interests"] == {"created": 0, "duplicate": 1}
     assert _stored() == (1, 3, 2, 1)
+
+
+def test_a_purchase_event_is_followed_as_a_sale_is(
+    staff_client: APIClient, django_capture_on_commit_callbacks: Any
+) -> None:
+    assert staff_client.post(_url(), {"customer": {"name": "Ada"}}, format="json").status_code == 201
+    customer = Customer.objects.get()
+    GraphChange.objects.all().delete()
+    batch = {"events": [{"kind": "purchase", "sku": "22086", "occurred_at": "2011-12-01T08:26:00Z",
+                         "metadata": {"quantity": 2}}]}  # fmt: skip
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert staff_client.post(_url(), batch, format="json").status_code == 201
+
+    # the customer's interests are stale and recomputed, its cached recommendations dropped and
+    # its graph node (with its PURCHASED edges) rewritten after commit
+    called = {getattr(task, "__wrapped__", task) for task in callbacks} - {drain_after_commit}
+    assert called == {recommendations_invalidate, _queue_recomputes}
+    customer.refresh_from_db()
+    assert customer.interests_stale_at is not None
+    assert list(GraphChange.objects.values_list("entity", "entity_id")) == [
+        (GraphEntity.CUSTOMER, customer.pk)
+    ]
 
 
 def _errors(response: Any) -> dict[str, str]:

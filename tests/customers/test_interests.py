@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -10,9 +11,9 @@ from django.utils import timezone
 from model_bakery import baker
 
 from catalog.models import Category, Product
-from customers.models import Customer, CustomerInterest, Interest, InterestSource, Purchase
+from customers.models import Customer, CustomerInterest, InteractionKind, Interest, InterestSource, Purchase
 from customers.selectors import customer_interest_profile
-from customers.services.activity import PurchaseRow, purchases_record
+from customers.services.activity import EventRow, PurchaseRow, events_record, purchases_record
 from customers.services.interests import (
     InterestValue,
     customer_interests_apply,
@@ -20,6 +21,7 @@ from customers.services.interests import (
     interests_recompute_from_purchases,
 )
 from customers.tasks import recompute_stale_interests
+from tests.factories import buy_by_event
 
 T0 = datetime(2011, 12, 1, tzinfo=UTC)
 
@@ -118,17 +120,46 @@ def test_recompute_from_purchases_follows_new_sales_and_closes_stale_interests(c
 
 
 @pytest.mark.django_db
-def test_purchases_whose_recompute_never_ran_are_caught_up_by_the_periodic_drain(christmas: Interest) -> None:
+def test_purchase_events_are_evidence_with_their_quantity_or_one(christmas: Interest) -> None:
+    customer = baker.make(Customer)
+    bauble = baker.make(Product, category=christmas.product_category)
+    buy_by_event(customer.pk, bauble.pk, "e-1", quantity=4, at=T0)
+    buy_by_event(customer.pk, bauble.pk, "e-2", at=T0 + timedelta(days=1))
+
+    interests_recompute_from_purchases([customer.pk])
+
+    (inferred,) = customer_interest_profile(customer_id=customer.pk)
+    assert (inferred.interest_id, inferred.source) == (christmas.pk, InterestSource.PURCHASES)
+    assert inferred.evidence == {
+        "lines": 2, "quantity": 5, "last_purchase": (T0 + timedelta(days=1)).isoformat()
+    }  # fmt: skip
+
+
+def _sale(customer_id: int, product_id: int) -> None:
+    purchases_record([PurchaseRow(
+        source="api", external_id="p-1", invoice="", kind="sale", customer_id=customer_id,
+        product_id=product_id, quantity=2, unit_price=Decimal(1), amount=Decimal(2), currency="GBP",
+        purchased_at=T0, metadata={},
+    )])  # fmt: skip
+
+
+def _purchase_event(customer_id: int, product_id: int) -> None:
+    events_record([EventRow(
+        source="api", external_id="e-1", customer_id=customer_id, product_id=product_id,
+        kind=InteractionKind.PURCHASE, occurred_at=T0, metadata={"quantity": 2},
+    )])  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("record", [_sale, _purchase_event], ids=["sale", "purchase event"])
+def test_purchases_whose_recompute_never_ran_are_caught_up_by_the_periodic_drain(
+    christmas: Interest, record: Callable[[int, int], None]
+) -> None:
     # given a purchase recorded through the service, whose on-commit task never ran
     # (the test transaction never commits, as if the broker had been down)
     customer = baker.make(Customer)
     bauble = baker.make(Product, category=christmas.product_category)
-    row = PurchaseRow(
-        source="api", external_id="p-1", invoice="", kind="sale", customer_id=customer.pk,
-        product_id=bauble.pk, quantity=2, unit_price=Decimal(1), amount=Decimal(2), currency="GBP",
-        purchased_at=T0, metadata={},
-    )  # fmt: skip
-    purchases_record([row])
+    record(customer.pk, bauble.pk)
     customer.refresh_from_db()
     assert customer.interests_stale_at is not None
     assert not customer_interest_profile(customer_id=customer.pk).exists()

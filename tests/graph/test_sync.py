@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 
-from customers.models import Customer
+from customers.models import Customer, InteractionEvent, InteractionKind
 from customers.services.customers import customer_update
 from graph.engine import GraphUnavailable
 from graph.models import GraphChange
@@ -16,7 +17,7 @@ from graph.schema import CUSTOMER, INTERESTED_IN, PRODUCT, PURCHASED
 from graph.services.recovery import embedded_graph_ensure, graph_rebuild, graph_repair, graph_verify
 from graph.services.sync import SyncCounts, drain_after_commit, graph_outbox_drain
 from graph.tasks import drain_graph_outbox
-from tests.factories import Shop
+from tests.factories import SOLD_AT, Shop
 
 
 def test_created_rows_reach_the_graph_with_their_edges(shop: Shop, graph: Graph) -> None:
@@ -54,6 +55,37 @@ def test_updates_and_deletes_follow(shop: Shop, graph: Graph) -> None:
 
     assert set(graph.nodes(CUSTOMER)) == {ada.pk}
     assert {key[0] for key in graph.edges(PURCHASED)} == {ada.pk}
+
+
+def test_purchase_events_are_purchased_edges_however_they_are_written(shop: Shop, graph: Graph) -> None:
+    graph_outbox_drain(graph=graph)
+    ada, holder, cases = shop.customers["ada"], shop.products["85123A"], shop.products["21212"]
+    later = SOLD_AT + timedelta(days=8)
+
+    # an order of something Ada had bought, stored as the events API and the importer store it
+    shop.buy_by_event("ada", "85123A", "e-1", at=later)
+    # and one of something new, saved a row at a time as the admin saves it
+    event = InteractionEvent.objects.create(
+        source="test", external_id="e-2", customer_id=ada, product_id=cases, kind=InteractionKind.PURCHASE,
+        occurred_at=later, metadata={"quantity": 3},
+    )  # fmt: skip
+    graph_outbox_drain(graph=graph)
+
+    edges = graph.edges(PURCHASED, [ada])
+    assert edges[(ada, holder)] == {
+        "times": 2, "quantity": 3, "amount": 5.1,
+        "first_purchase": "2011-12-01T08:26:00Z", "last_purchase": "2011-12-09T08:26:00Z",
+    }  # fmt: skip
+    assert edges[(ada, cases)] == {
+        "times": 1, "quantity": 3, "amount": 0.0,
+        "first_purchase": "2011-12-09T08:26:00Z", "last_purchase": "2011-12-09T08:26:00Z",
+    }  # fmt: skip
+    assert not graph_verify(graph).drifted  # what a rebuild, verify and repair read
+
+    event.delete()
+    graph_outbox_drain(graph=graph)
+
+    assert set(graph.edges(PURCHASED, [ada])) == {(ada, holder), (ada, shop.products["22086"])}
 
 
 def test_changes_whose_drain_never_ran_are_drained_later(

@@ -71,10 +71,12 @@ class Command(BaseCommand):
         console.print(table)
         console.print(
             f"Products: {report.products.created:,} new · customers: {report.customers.created:,} new · "
+            f"interest history rows: {report.interests.created:,} new · "
             f"{report.seconds:.1f} s. Rejected lines with reasons: {rejects}"
         )
         if options["report"]:
             summary = {"read": report.read, "stored": report.stored, "duplicate": report.duplicate,
                        "rejected": dict(report.rejected), "products_created": report.products.created,
-                       "customers_created": report.customers.created}  # fmt: skip
+                       "customers_created": report.customers.created,
+                       "interest_history_rows": report.interests.created}  # fmt: skip
             Path(options["report"]).write_text(json.dumps(summary, indent=2) + "\n")
