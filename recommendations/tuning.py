@@ -180,7 +180,8 @@ class Validation:
         """The rules (what may be offered again, the popularity window, the per-category cap,
         the discovery slot), then twice each source's weight in turn and the rules again; then
         each source alone, in case one does better by itself."""
-        blend = self._rules(self._weights(self._rules(default), TUNED, "again"))
+        start = replace(default, offer_again=OfferAgain.NEVER)  # bought products again only if it pays
+        blend = self._rules(self._weights(self._rules(start), TUNED, "again"))
         blend = self._rules(self._weights(blend, TUNED, "again"))
         blend = self._better([_alone(blend, source) for source in TUNED], blend, "again")
         if blend.offer_again == OfferAgain.NEVER:  # no regulars: say so in the weights too
