@@ -156,8 +156,8 @@ def _recommend(
         for s in found
     }
     blend = serving_blend(active)
-    if strategy != "blended":  # one strategy asked for: its sources, whatever weight the blend gives them
-        blend = replace(blend, weights=default_blend().weights)
+    if strategy != "blended":  # one strategy asked for: its sources alone, whatever the blend weighs them
+        blend = replace(blend, weights=default_blend().weights, discovery=False)
     market = live_market(blend)
     from_model: dict[int, Candidates] | None = None
     if strategy in ("blended", "model"):

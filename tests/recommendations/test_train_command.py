@@ -98,12 +98,10 @@ def test_a_version_already_training_is_said_and_nothing_more_starts(shop: Shop) 
 
 @pytest.mark.django_db
 def test_an_interrupted_training_gives_up_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupted(**options: Any) -> ModelVersion:
-        raise KeyboardInterrupt
+    def interrupted(**options: Any) -> None:
+        raise KeyboardInterrupt  # Ctrl-C while the service reads the data
 
-    monkeypatch.setattr(
-        "recommendations.management.commands.train_recommender.model_version_train", interrupted
-    )
+    monkeypatch.setattr("recommendations.services.history", interrupted)
 
     with pytest.raises(CommandError, match=r"^Interrupted: model v\d+ is marked failed\.$") as stopped:
         train()
