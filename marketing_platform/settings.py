@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("GRAPH_DRAIN_SECONDS", default=60.0),
         "options": {"expires": 50},
     },
+    "refresh-recommendation-figures": {
+        "task": "recommendations.tasks.refresh_market",
+        "schedule": env.float("RECOMMENDATIONS_MARKET_REFRESH_SECONDS", default=300.0),
+        "options": {"expires": 240},
+    },
     "retrain-recommender": {
         "task": "recommendations.tasks.train_recommender",
         "schedule": env.float("RECOMMENDER_RETRAIN_SECONDS", default=24 * 3600.0),

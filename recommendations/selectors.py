@@ -24,7 +24,9 @@ from recommendations.models import ModelVersion
 
 _lock = threading.Lock()
 _loaded: dict[tuple[int, str], ActiveModel] = {}
-MARKET_SECONDS = 600
+# The shop's figures are refreshed in the background more often than they expire
+# (``RECOMMENDATIONS_MARKET_REFRESH_SECONDS``), so requests rarely compute them.
+MARKET_SECONDS = 1800
 
 
 class ActiveModel(NamedTuple):
@@ -54,14 +56,23 @@ def serving_blend(active: ActiveModel | None) -> Blend:
 
 
 def live_market(blend: Blend) -> Market:
-    """The shop's figures over every purchase, for the blend's popularity window. Cached until
-    the figures' generation changes (an import, a new model) or ten minutes have passed."""
-    key = f"recs:market:{market_generation()}:{blend.popular_days}"
-    market: Market | None = cache.get(key)
+    """The shop's figures over every purchase, for the blend's popularity window: cached until
+    an import or a new model, refreshed in the background (``market_refresh``), computed here
+    only when missing."""
+    market: Market | None = cache.get(market_key(blend))
     if market is None:
-        market = market_of(list(acquisitions()), blend.popular_days)
-        cache.set(key, market, MARKET_SECONDS)
+        market = computed_market(blend)
+        cache.set(market_key(blend), market, MARKET_SECONDS)
     return market
+
+
+def market_key(blend: Blend) -> str:
+    return f"recs:market:{market_generation()}:{blend.popular_days}"
+
+
+def computed_market(blend: Blend) -> Market:
+    """A few seconds on a few hundred thousand purchases: what the cache spares requests."""
+    return market_of(list(acquisitions()), blend.popular_days)
 
 
 def shoppers(customer_ids: Sequence[int]) -> list[Shopper]:

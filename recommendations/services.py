@@ -11,6 +11,7 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -22,6 +23,13 @@ from recommendations.cache import market_invalidate
 from recommendations.dataset import history
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.models import ModelStatus, ModelVersion
+from recommendations.selectors import (
+    MARKET_SECONDS,
+    active_recommender,
+    computed_market,
+    market_key,
+    serving_blend,
+)
 from recommendations.tuning import choose_blend
 
 logger = logging.getLogger(__name__)
@@ -130,3 +138,11 @@ def _dumps(trained: TrainedRecommender) -> bytes:
     buffer = BytesIO()
     pickle.dump(trained, buffer, protocol=pickle.HIGHEST_PROTOCOL)
     return buffer.getvalue()
+
+
+def market_refresh() -> None:
+    """Compute the shop's figures for the serving blend and cache them (beat, every few
+    minutes): purchases that arrive one by one reach popularity and trends this way, and no
+    request waits for the computation."""
+    blend = serving_blend(active_recommender())
+    cache.set(market_key(blend), computed_market(blend), MARKET_SECONDS)

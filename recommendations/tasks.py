@@ -5,7 +5,12 @@ from django.db import OperationalError
 
 from marketing_platform.celery import RETRYING, Queues
 from recommendations.models import ModelStatus, ModelVersion
-from recommendations.services import TRAINING_HARD_LIMIT_SECONDS, model_version_request, model_version_train
+from recommendations.services import (
+    TRAINING_HARD_LIMIT_SECONDS,
+    market_refresh,
+    model_version_request,
+    model_version_train,
+)
 
 
 @shared_task(
@@ -23,3 +28,11 @@ def train_recommender(version_id: int | None = None) -> int | None:
         return model_version_train(version=version).pk if created else None
     unfinished = ModelVersion.objects.filter(pk=version_id).exclude(status=ModelStatus.READY).first()
     return None if unfinished is None else model_version_train(version=unfinished).pk
+
+
+@shared_task(
+    queue=Queues.DEFAULT, autoretry_for=(OperationalError,), soft_time_limit=120, time_limit=180, **RETRYING
+)
+def refresh_market() -> None:
+    """Beat: the shop's figures (popularity, trends, re-purchase shares) computed ahead of requests."""
+    market_refresh()

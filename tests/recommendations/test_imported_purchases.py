@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import random
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,11 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Product
-from customers.models import Customer, InteractionEvent
+from customers.models import Customer, InteractionEvent, InteractionKind
 from customers.ownership import acquisitions, orders_of
 from recommendations.blending import OfferAgain
-from recommendations.services import model_version_train
+from recommendations.selectors import live_market
+from recommendations.services import market_refresh, model_version_train
 from recommendations.serving import recommendations_for_many
 from tests.factories import serve_blend
 from tests.support import QUICK
@@ -93,3 +95,19 @@ def test_an_import_refreshes_cached_answers_and_figures(
     skus = [item.sku for item in after.items]
     assert top not in {item.product_id for item in after.items}, "what it just bought is not offered"
     assert "item-new" in skus, "the new bestseller is counted"
+
+
+def test_purchases_one_by_one_reach_the_figures_at_the_next_refresh(imported: dict[int, set[int]]) -> None:
+    blend = serve_blend(popular_days=None)  # all time: one more buyer is one more
+    before = live_market(blend).popularity
+    buyer = Customer.objects.get(external_id="u1")
+    product = Product.objects.exclude(pk__in=imported[buyer.pk]).order_by("pk").first()
+    assert product is not None
+    moment = datetime(2024, 3, 10, tzinfo=UTC)
+    InteractionEvent.objects.create(source="api", external_id="one-more", customer=buyer, product=product,
+                                    kind=InteractionKind.PURCHASE, occurred_at=moment)  # fmt: skip
+    assert live_market(blend).popularity == before, "cached until refreshed"
+
+    market_refresh()  # what beat's task does every few minutes
+
+    assert live_market(blend).popularity.get(product.pk, 0) == before.get(product.pk, 0) + 1
