@@ -114,7 +114,9 @@ def recommendations_for_many(
     found: dict[int, Recommendations] = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [pk for pk in ids if pk not in found]
     if missing:
-        walks = _walker.submit(graph_candidates, missing) if strategy in ("blended", "graph") else None
+        weights = serving_blend(active).weights  # a source the blend does not weigh is not asked
+        walked = strategy == "graph" or (strategy == "blended" and (weights["graph"] or active is None))
+        walks = _walker.submit(graph_candidates, missing) if walked else None
         fresh = _recommend(
             shoppers(missing), active, walks, limit=limit, category_ids=category_ids, strategy=strategy
         )
@@ -169,7 +171,8 @@ def _recommend(
                 found, active.trained, products_unknown_to(active.trained, active.version)
             )
     interests = {category for shopper in found for _, category, _ in shopper.top_interests}
-    from_content = content_candidates(found, content_index()) if strategy == "blended" else {}
+    weighed = strategy == "blended" and blend.weights["content"]
+    from_content = content_candidates(found, content_index()) if weighed else {}
     from_graph = _walked(walks, [shopper for shopper in found if not shopper.new], results)
     bestsellers = _bestsellers(interests, market)
     sources = {
