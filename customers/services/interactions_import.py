@@ -40,9 +40,10 @@ def interactions_import(
     hash of its content). A first pass reads the whole file (a file that cannot be read is
     refused before anything is stored) and creates the products and customers it names: a
     product's category is the file's (matched by slug or name, created when the tree lacks
-    it) or, without one, the one its name suggests. Each batch drops its customers' cached recommendations and notes the
-    graph nodes of those who bought (``events_record``); purchases end, as the Online Retail
-    import does, with the interests of everyone in the file."""
+    it) or, without one, the one its name suggests. Each batch drops its customers' cached
+    recommendations and notes the graph nodes of those who bought (``events_record``);
+    purchases end, as the Online Retail import does, with the interests of everyone in the
+    file."""
     started = time.perf_counter()
     progress = progress or SilentProgress()
     report = ImportReport(encoding=encoding or detect_encoding(path))
