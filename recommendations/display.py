@@ -98,15 +98,24 @@ def _rule(name: str, value: Any) -> tuple[str, str]:
     return name.replace("_", " "), text(value)
 
 
+MEASURE_ORDER = ("protocol", "precision", "recall", "ndcg", "auc", "new_precision", "new_recall", "new_ndcg",
+                 "coverage", "customers", "seconds")  # fmt: skip
+
+
 def measures(rows: object, first: str = "name") -> tuple[list[str], list[list[str]]]:
-    """Stored rows of measures (dicts) as a table: the columns (``first``, then every other key
-    in the order first met, less ``leave_out``) and one row of text per dict."""
+    """Stored rows of measures (dicts) as a table: the columns (``first``, then the known measures
+    in ``MEASURE_ORDER``, then any other key alphabetically, less ``LEFT_OUT``) and one row of
+    text per dict."""
     if not isinstance(rows, list):
         return [], []
     found = [row for row in rows if isinstance(row, dict)]
     if not found:
         return [], []
-    keys = list(dict.fromkeys(key for row in found for key in row if key not in (first, *LEFT_OUT)))
+    met = {key for row in found for key in row if key not in (first, *LEFT_OUT)}
+    # PostgreSQL's jsonb keeps keys in its own order: measures go in the order people read them
+    keys = sorted(
+        met, key=lambda key: (MEASURE_ORDER.index(key) if key in MEASURE_ORDER else len(MEASURE_ORDER), key)
+    )
     return [first, *keys], [
         [str(row.get(first, "-")), *(_measure(row.get(key)) for key in keys)] for row in found
     ]
