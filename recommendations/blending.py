@@ -280,6 +280,8 @@ def choose(
     the customer never bought from, unless one is already in."""
     per_category: Counter[int | None] = Counter()
     chosen: list[Pick] = []
+    if limit <= 0:
+        return chosen
     allowed = (
         (score, pk, candidates, place)
         for score, pk, candidates, place in ranked
@@ -313,7 +315,7 @@ def _discover(
 ) -> None:
     """Give the last place to the best remaining candidate from a category new to the customer
     (one passed over for the per-category cap is of a category already in the list)."""
-    if any(category_of[pick.product_id] not in known for pick in chosen):
+    if any(category_of[pick.product_id] not in known | {None} for pick in chosen):
         return
     for score, pk, candidates, place in rest:
         if category_of[pk] is not None and category_of[pk] not in known:

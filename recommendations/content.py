@@ -23,7 +23,7 @@ from recommendations.blending import POOL, Candidates, Shopper
 from recommendations.cache import market_generation
 
 _lock = threading.Lock()
-_built: dict[tuple[int, int | None, int | None, int], ContentIndex] = {}
+_built: dict[tuple[object, ...], ContentIndex] = {}
 PROFILE_PRODUCTS = 50  # a customer's most ordered products that make its profile
 
 
@@ -39,20 +39,24 @@ class ContentIndex:
         """From (product id, name, text) triples."""
         ids = [pk for pk, _, _ in products]
         texts = [text for _, _, text in products]
-        if not any(text.strip() for text in texts):
-            vectors = sparse.csr_matrix(np.zeros((len(ids), 0), dtype=np.float32))
-        else:
+        vectors = sparse.csr_matrix(np.zeros((len(ids), 0), dtype=np.float32))
+        if any(text.strip() for text in texts):
             words = r"(?u)\b[^\W\d_]{2,}\b"  # two letters or more, no digits: codes and sizes say little
             vectorizer = TfidfVectorizer(sublinear_tf=True, token_pattern=words, dtype=np.float32)
-            vectors = vectorizer.fit_transform(texts).tocsr()
+            try:
+                vectors = vectorizer.fit_transform(texts).tocsr()
+            except ValueError:  # not one word of two letters in the whole catalogue
+                vectors = sparse.csr_matrix(np.zeros((len(ids), 0), dtype=np.float32))
         return cls(ids, [name for _, name, _ in products], {pk: i for i, pk in enumerate(ids)}, vectors)
 
 
 def content_index() -> ContentIndex:
-    """The catalogue's index, built once per process until products are added or removed, or an
-    import changes the shop."""
-    state = Product.objects.aggregate(count=Count("pk"), last=Max("pk"), total=Sum("pk"))
-    key = (state["count"], state["last"], state["total"], market_generation())
+    """The catalogue's index, built once per process until products are added, edited or removed,
+    or an import changes the shop."""
+    state = Product.objects.aggregate(
+        count=Count("pk"), last=Max("pk"), total=Sum("pk"), edited=Max("updated_at")
+    )
+    key = (state["count"], state["last"], state["total"], state["edited"], market_generation())
     with _lock:
         if key not in _built:
             rows = Product.objects.values_list("pk", "name", "description", "category__name").order_by("pk")

@@ -126,9 +126,17 @@ class Evaluation:
     """The training matrix, what each customer had, and the customers under test, shared by
     every recommender."""
 
-    def __init__(self, split: Split, *, model: TrainedRecommender | None = None) -> None:
-        """``model``: the hybrid model the blend uses (by default one trained on the split)."""
+    def __init__(
+        self,
+        split: Split,
+        *,
+        model: TrainedRecommender | None = None,
+        parameters: Mapping[str, Any] | None = None,
+    ) -> None:
+        """``model``: the hybrid model the blend uses (by default one trained on the split with
+        ``parameters``, the settings' by default)."""
         self.split = split
+        self.parameters = dict(parameters or settings.RECOMMENDER)
         catalogue = [
             (pk, real_category(category, slug), active)
             for pk, category, slug, active in Product.objects.values_list(
@@ -150,7 +158,11 @@ class Evaluation:
         self.orders = orders_of(split.train.purchases)
         by_pk = {pk: category for pk, category, _ in catalogue}
         self.categories = np.array([by_pk.get(pk) or 0 for pk in self.products])
-        self.category_of = {pk: category for pk, category, active in catalogue if active}
+        # at a cut, only products the shop had sold or shown by then (the rest came later)
+        known = {s.product_id for s in split.train.signals} if split.cutoff is not None else None
+        self.category_of = {
+            pk: category for pk, category, active in catalogue if active and (known is None or pk in known)
+        }
         self.features = self._train_period_features(customers)
         self._markets: dict[int | None, Market] = {}
         self._trained: dict[bool, TrainedRecommender] = {True: model} if model is not None else {}
@@ -222,7 +234,7 @@ class Evaluation:
     def trained(self, *, hybrid: bool) -> TrainedRecommender:
         if hybrid not in self._trained:
             # on one thread, the only way LightFM repeats itself: the same data, the same figures
-            parameters = {**settings.RECOMMENDER, "threads": 1}
+            parameters = {**self.parameters, "threads": 1}
             self._trained[hybrid] = train(
                 self.interactions, parameters, hybrid=hybrid, known_users=self.features
             )

@@ -92,11 +92,13 @@ class TrainedRecommender:
         # the same few products for every customer until the list changes: build them once
         built: dict[tuple[int, ...], Representations] = self.__dict__.setdefault("_new_products", {})
         key = tuple(product_ids)
-        if key not in built:
-            built.clear()
+        representations = built.get(key)
+        if representations is None:  # kept in a local: another thread may clear ``built`` meanwhile
             rows = self.items.rows(product_ids, item_features(product_ids, self.bands), identity=False)
-            built[key] = self.model.get_item_representations(rows)
-        return self._scores(customers, built[key])
+            representations = self.model.get_item_representations(rows)
+            built.clear()
+            built[key] = representations
+        return self._scores(customers, representations)
 
     def _scores(self, customers: Mapping[int, Features], items: Representations) -> dict[int, np.ndarray]:
         ids = list(customers)

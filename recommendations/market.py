@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from customers.ownership import Acquisition
 
@@ -39,9 +40,18 @@ class Market:
         return {pk for pk, repeat in self.repeat_share.items() if repeat >= share}
 
     def bestsellers(self, count: int) -> list[int]:
-        return sorted(self.popularity, key=lambda pk: (-self.popularity[pk], pk))[:count]
+        return self._bestsellers[:count]
 
     def trending(self, count: int) -> list[int]:
+        return self._trending[:count]
+
+    @cached_property
+    def _bestsellers(self) -> list[int]:
+        """Every product sold in the window, most buyers first: sorted once per market."""
+        return sorted(self.popularity, key=lambda pk: (-self.popularity[pk], pk))
+
+    @cached_property
+    def _trending(self) -> list[int]:
         """Products whose buyers grew most from the previous window to the last, growth measured
         against its own noise: ``(now − before) / √(before + 1)``."""
         growth = {
@@ -49,7 +59,7 @@ class Market:
             for pk, now in self.recent.items()
             if now >= TRENDING_MIN_BUYERS and now > self.previous.get(pk, 0)
         }
-        return sorted(growth, key=lambda pk: (-growth[pk], pk))[:count]
+        return sorted(growth, key=lambda pk: (-growth[pk], pk))
 
 
 def market_of(rows: Sequence[Acquisition], popular_days: int | None) -> Market:

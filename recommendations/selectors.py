@@ -59,10 +59,11 @@ def live_market(blend: Blend) -> Market:
     """The shop's figures over every purchase, for the blend's popularity window: cached until
     an import or a new model, refreshed in the background (``market_refresh``), computed here
     only when missing."""
-    market: Market | None = cache.get(market_key(blend))
+    key = market_key(blend)  # read once: an import finishing meanwhile makes a new key, not this one
+    market: Market | None = cache.get(key)
     if market is None:
         market = computed_market(blend)
-        cache.set(market_key(blend), market, MARKET_SECONDS)
+        cache.set(key, market, MARKET_SECONDS)
     return market
 
 

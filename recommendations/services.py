@@ -19,17 +19,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from marketing_platform.transactions import after_commit
+from recommendations.blending import Blend, default_blend
 from recommendations.cache import market_invalidate
 from recommendations.dataset import history
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.models import ModelStatus, ModelVersion
-from recommendations.selectors import (
-    MARKET_SECONDS,
-    active_recommender,
-    computed_market,
-    market_key,
-    serving_blend,
-)
+from recommendations.selectors import MARKET_SECONDS, computed_market, market_key
 from recommendations.tuning import choose_blend
 
 logger = logging.getLogger(__name__)
@@ -103,7 +98,7 @@ def model_version_train(
         if not data.signals:
             raise NotEnoughData("No purchases or events to learn from yet.")
         progress("choosing the blend on a validation split")
-        blend = choose_blend(data)
+        blend = choose_blend(data, chosen)
         progress("training the model")
         trained = train(data.interactions(), chosen, hybrid=True)
         progress("storing the model")
@@ -144,5 +139,7 @@ def market_refresh() -> None:
     """Compute the shop's figures for the serving blend and cache them (beat, every few
     minutes): purchases that arrive one by one reach popularity and trends this way, and no
     request waits for the computation."""
-    blend = serving_blend(active_recommender())
-    cache.set(market_key(blend), computed_market(blend), MARKET_SECONDS)
+    stored = ModelVersion.objects.filter(active=True).values_list("blend", flat=True).first()
+    blend = Blend.of(stored) if stored else default_blend()
+    key = market_key(blend)
+    cache.set(key, computed_market(blend), MARKET_SECONDS)

@@ -19,6 +19,7 @@ With too little to validate on, the default blend serves.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import astuple, dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -97,11 +98,11 @@ def validation_split(data: History) -> Split:
     return split
 
 
-def choose_blend(data: History) -> Choice:
+def choose_blend(data: History, parameters: Mapping[str, Any] | None = None) -> Choice:
     """The blend that serves best on a validation split of ``data``."""
     default = default_blend()
     try:
-        validation = Validation.of(data)
+        validation = Validation.of(data, parameters)
     except NotEnoughToValidate as exc:
         return Choice(default, exc.chosen_on, [], fallback=f"Default blend: {exc}")
     blend = validation.best(default)
@@ -123,12 +124,13 @@ class Validation:
         self._seen: dict[tuple[Any, ...], tuple[float, float]] = {}
 
     @classmethod
-    def of(cls, data: History) -> Validation:
+    def of(cls, data: History, parameters: Mapping[str, Any] | None = None) -> Validation:
+        """``parameters``: the model's, those of the version the blend is chosen for."""
         try:
             split = validation_split(data)
         except ValueError as exc:
             raise NotEnoughToValidate(str(exc)) from exc
-        evaluation = Evaluation(split)
+        evaluation = Evaluation(split, parameters=parameters)
         customers = [pk for pk in evaluation.customers if split.test.get(pk)]
         if len(customers) < MIN_CUSTOMERS:
             raise NotEnoughToValidate(
@@ -169,9 +171,23 @@ class Validation:
             blend = self._better(steps, blend, protocol)
         return blend
 
+    @property
+    def timed(self) -> bool:
+        """Whether re-purchases can be measured: on a random hold-out of pairs a held-out
+        purchase is never one the customer has, so offering bought products again could only
+        lose there; the default rule and the regulars' weight then stand."""
+        return self.evaluation.split.cutoff is not None
+
+    @property
+    def tuned(self) -> tuple[str, ...]:
+        return TUNED if self.timed else tuple(source for source in TUNED if source != "repeat")
+
     def _rules(self, blend: Blend) -> Blend:
-        steps = [replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS]
-        blend = self._better(steps, blend, "again")
+        if self.timed:
+            steps = [
+                replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS
+            ]
+            blend = self._better(steps, blend, "again")
         blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend, "again")
         blend = self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend, "again")
         return self._better([replace(blend, discovery=not blend.discovery)], blend, "again")
@@ -180,10 +196,10 @@ class Validation:
         """The rules (what may be offered again, the popularity window, the per-category cap,
         the discovery slot), then twice each source's weight in turn and the rules again; then
         each source alone, in case one does better by itself."""
-        start = replace(default, offer_again=OfferAgain.NEVER)  # bought products again only if it pays
-        blend = self._rules(self._weights(self._rules(start), TUNED, "again"))
-        blend = self._rules(self._weights(blend, TUNED, "again"))
-        blend = self._better([_alone(blend, source) for source in TUNED], blend, "again")
+        start = replace(default, offer_again=OfferAgain.NEVER) if self.timed else default  # only if it pays
+        blend = self._rules(self._weights(self._rules(start), self.tuned, "again"))
+        blend = self._rules(self._weights(blend, self.tuned, "again"))
+        blend = self._better([self._alone(blend, source) for source in self.tuned], blend, "again")
         if blend.offer_again == OfferAgain.NEVER:  # no regulars: say so in the weights too
             blend = replace(blend, weights={**blend.weights, "repeat": 0.0})
         return blend
@@ -191,7 +207,7 @@ class Validation:
     def figures(self, chosen: Blend, default: Blend) -> list[dict[str, Any]]:
         """The chosen blend beside the default one and each source alone, on the same split,
         under both protocols."""
-        named = [(f"{source} alone", _alone(chosen, source)) for source in TUNED]
+        named = [(f"{source} alone", self._alone(chosen, source)) for source in self.tuned]
         named += [("default blend", default), ("blend (chosen)", chosen)]
         figures = []
         for name, blend in named:
@@ -203,8 +219,8 @@ class Validation:
             figures.append(figure)
         return figures
 
-
-def _alone(blend: Blend, source: str) -> Blend:
-    """The blend's rules with one source (declared interests keep their weight: a promise)."""
-    weights = {s: float(s == source) for s in TUNED}
-    return replace(blend, weights={**weights, "declared": blend.weights["declared"]})
+    def _alone(self, blend: Blend, source: str) -> Blend:
+        """The blend's rules with one source (declared interests keep their weight: a promise;
+        and the regulars theirs where re-purchases cannot be measured)."""
+        kept = {s: blend.weights[s] for s in ("declared", "repeat") if s not in self.tuned}
+        return replace(blend, weights={**{s: float(s == source) for s in self.tuned}, **kept})
