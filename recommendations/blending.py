@@ -328,26 +328,24 @@ def _discover(
             return
 
 
+def repurchase_kinds(blend: Blend, market: Market) -> set[int]:
+    """The products the blend offers again to whoever bought them (once per batch, not per customer)."""
+    return market.repurchase_kinds(blend.repurchase_share) if blend.offer_again == OfferAgain.KINDS else set()
+
+
 def recommend(
     shopper: Shopper,
     sources: Mapping[str, Candidates],
     blend: Blend,
-    market: Market,
+    kinds: set[int],
     category_of: Mapping[int, int | None],
     *,
     limit: int,
     category_ids: list[int] | None = None,
-    repurchase_kinds: set[int] | None = None,
 ) -> list[Pick]:
     """One customer's items from its sources' candidates: its regulars join them (when the
-    sources include ``repeat``, as an empty list), then fusion and the rules."""
-    if repurchase_kinds is None:
-        repurchase_kinds = (
-            market.repurchase_kinds(blend.repurchase_share)
-            if blend.offer_again == OfferAgain.KINDS
-            else set()
-        )
-    kinds = repurchase_kinds
+    sources include ``repeat``, as an empty list), then fusion and the rules; ``kinds`` are
+    the blend's re-purchase kinds (``repurchase_kinds``)."""
     again = shopper.offered_again(blend, kinds)
     if "repeat" in sources:
         sources = {**sources, "repeat": regulars(shopper, again)}

@@ -46,6 +46,7 @@ from recommendations.blending import (
     bestsellers_by_category,
     real_category,
     recommend,
+    repurchase_kinds,
 )
 from recommendations.content import content_candidates, content_index
 from recommendations.dataset import Features, History, history
@@ -364,24 +365,15 @@ class Sources:
             }
         return self._windows[popular_days]
 
-    def served(self, blend: Blend, *, only: Mapping[str, float] | None = None) -> Lists:
-        """Each customer's top k as serving would blend them (``only``: those weights instead)."""
-        if only is not None:
-            blend = replace(blend, weights={source: only.get(source, 0.0) for source in blend.weights})
-        market = self.evaluation.market(blend.popular_days)
-        kinds = (
-            market.repurchase_kinds(blend.repurchase_share)
-            if blend.offer_again == OfferAgain.KINDS
-            else set()
-        )
+    def served(self, blend: Blend) -> Lists:
+        """Each customer's top k as serving would blend them."""
+        kinds = repurchase_kinds(blend, self.evaluation.market(blend.popular_days))
         category_of = self.evaluation.category_of
         window = self.for_window(blend.popular_days)
         return {
             s.customer_id: [
                 pick.product_id
-                for pick in recommend(
-                    s, window[s.customer_id], blend, market, category_of, limit=K, repurchase_kinds=kinds
-                )
+                for pick in recommend(s, window[s.customer_id], blend, kinds, category_of, limit=K)
             ]
             for s in self.shoppers
         }

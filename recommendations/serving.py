@@ -36,6 +36,7 @@ from recommendations.blending import (
     popular_in_interests,
     real_category,
     recommend,
+    repurchase_kinds,
     trending,
 )
 from recommendations.cache import customer_generations, market_generation
@@ -188,6 +189,7 @@ def _recommend(
         | set().union(*(shopper.bought for shopper in found))
     )
     category_of = {pk: real_category(row[3], row[4]) for pk, row in products.items()}
+    kinds = repurchase_kinds(blend, market)
     for shopper in found:
         result = results[shopper.customer_id]
         result.mode = _mode(shopper, result.degraded, strategy)
@@ -195,7 +197,7 @@ def _recommend(
             shopper,
             sources[shopper.customer_id],
             blend,
-            market,
+            kinds,
             category_of,
             limit=limit,
             category_ids=category_ids,
