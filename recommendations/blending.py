@@ -17,15 +17,27 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.conf import settings
 
 from catalog.taxonomy import OTHER
-from recommendations.market import Market
 
-SOURCES = ("repeat", "model", "graph", "content", "declared", "interests", "trending", "popular")
+if TYPE_CHECKING:  # the market's neighbourhood lists its candidates with this module's types
+    from recommendations.market import Market
+
+SOURCES = (
+    "repeat",
+    "model",
+    "graph",
+    "neighbours",
+    "content",
+    "declared",
+    "interests",
+    "trending",
+    "popular",
+)
 RANK_OFFSET = 60
 DECLARED_BOOST = 1.25
 POOL = 100
@@ -101,6 +113,7 @@ def default_blend() -> Blend:
             "repeat": 3.0,
             "model": 1.0,
             "graph": 0.35,
+            "neighbours": 1.0,
             "content": 0.25,
             "declared": 3.0,
             "interests": 0.25,

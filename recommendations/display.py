@@ -16,6 +16,7 @@ SOURCES = {
     "repeat": "the customer's regular re-purchases",
     "model": "the LightFM model",
     "graph": "the graph's walks",
+    "neighbours": "what the nearest customers bought lately",
     "content": "products like those bought (names and descriptions)",
     "interests": "popular within the customer's interests",
     "trending": "products whose sales are growing",

@@ -52,6 +52,7 @@ from recommendations.content import content_candidates, content_index
 from recommendations.dataset import Features, History, history
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.market import Market, market_of
+from recommendations.neighbours import neighbour_candidates
 from recommendations.serving import candidate_sources, model_candidates
 from recommendations.stock_lightfm import stock_lightfm_scores
 
@@ -228,6 +229,16 @@ class Evaluation:
         similarity.setdiag(0)
         return np.asarray((self.seen[self.user_rows()] @ similarity).todense())
 
+    def customers_like_you(self) -> Scores:
+        """The neighbours source alone (``neighbours.py``), its half-life the default window."""
+        market = self.market(Blend.of({}).popular_days)
+        found = neighbour_candidates(self.shoppers(self.customers), market.neighbours)
+        scores = np.full((len(self.customers), len(self.products)), -np.inf, dtype=np.float32)
+        for i, pk in enumerate(self.customers):
+            listed = found[pk].product_ids if pk in found else []
+            scores[i, [self.column[product] for product in listed]] = -np.arange(len(listed))
+        return scores
+
     def graph_two_hop(self) -> Scores:
         co_buyers = self.seen[self.user_rows()] @ self.seen.T
         return np.asarray((co_buyers @ self.seen).todense())
@@ -359,8 +370,10 @@ class Sources:
         if popular_days not in self._windows:
             market = self.evaluation.market(popular_days)
             bestsellers = bestsellers_by_category(self.members, market)
+            neighbours = neighbour_candidates(self.shoppers, market.neighbours)
+            listed = {"graph": self.walks, "neighbours": neighbours, "content": self.content}
             self._windows[popular_days] = {
-                s.customer_id: candidate_sources(s, market, self.model, self.walks, self.content, bestsellers)
+                s.customer_id: candidate_sources(s, market, self.model, listed, bestsellers)
                 for s in self.shoppers
             }
         return self._windows[popular_days]
@@ -386,6 +399,7 @@ BY_SCORE: tuple[tuple[str, Callable[[Evaluation], Scores]], ...] = (
     ("repeat purchases", Evaluation.repeat_purchases),
     ("co-purchase item-kNN", Evaluation.item_knn),
     ("graph 2-hop", Evaluation.graph_two_hop),
+    ("customers like you, lately", Evaluation.customers_like_you),
     ("stock LightFM", Evaluation.stock_lightfm),
     ("LightFM collaborative", lambda e: e.lightfm(hybrid=False)),
     ("LightFM hybrid", lambda e: e.lightfm(hybrid=True)),

@@ -1,4 +1,5 @@
-"""Shop-wide figures from purchases as of a moment: what sells, and what people buy again.
+"""Shop-wide figures from purchases as of a moment: what sells, what people buy again, and who
+buys like whom (``neighbours.py``).
 
 Computed from ``customers.ownership.acquisitions`` rows, so sale lines and purchase events
 count alike, and from any subset of them (an evaluation's training period or training pairs).
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from customers.ownership import Acquisition
+from recommendations.neighbours import Neighbourhood, neighbourhood_of
 
 # A product's share of repeat buyers means something from this many buyers on.
 REPURCHASE_MIN_BUYERS = 5
@@ -35,6 +37,7 @@ class Market:
     recent: Mapping[int, int] = field(default_factory=dict)
     previous: Mapping[int, int] = field(default_factory=dict)
     trend_days: int = TRENDING_DAYS
+    neighbours: Neighbourhood | None = None
 
     def repurchase_kinds(self, share: float) -> set[int]:
         return {pk for pk, repeat in self.repeat_share.items() if repeat >= share}
@@ -64,7 +67,7 @@ class Market:
 
 def market_of(rows: Sequence[Acquisition], popular_days: int | None) -> Market:
     """The figures of ``rows``; popularity over the ``popular_days`` up to the last of them
-    (all of them when None)."""
+    (all of them when None), which are also the half-life of the neighbours' purchases."""
     if not rows:
         return Market({}, {})
     end = max(row.moment for row in rows)
@@ -97,4 +100,5 @@ def market_of(rows: Sequence[Acquisition], popular_days: int | None) -> Market:
         recent={pk: len(who) for pk, who in recent.items()},
         previous={pk: len(who) for pk, who in previous.items()},
         trend_days=trend_days,
+        neighbours=neighbourhood_of(rows, popular_days),
     )

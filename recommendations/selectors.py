@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 import threading
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -27,6 +28,10 @@ _loaded: dict[tuple[int, str], ActiveModel] = {}
 # The shop's figures are refreshed in the background more often than they expire
 # (``RECOMMENDATIONS_MARKET_REFRESH_SECONDS``), so requests rarely compute them.
 MARKET_SECONDS = 1800
+# A process keeps the figures it read while the cache says they are the same (a stamp written
+# with them): with the neighbourhood's matrices they weigh a few megabytes on a large shop, too
+# much to fetch at every request.
+_held: dict[str, tuple[str, Market]] = {}
 
 
 class ActiveModel(NamedTuple):
@@ -60,11 +65,24 @@ def live_market(blend: Blend) -> Market:
     an import or a new model, refreshed in the background (``market_refresh``), computed here
     only when missing."""
     key = market_key(blend)  # read once: an import finishing meanwhile makes a new key, not this one
-    market: Market | None = cache.get(key)
-    if market is None:
+    stamp: str | None = cache.get(f"{key}:stamp")
+    held = _held.get(key)
+    if held is not None and stamp == held[0]:
+        return held[1]
+    market: Market | None = cache.get(key) if stamp is not None else None
+    if market is None or stamp is None:
         market = computed_market(blend)
-        cache.set(key, market, MARKET_SECONDS)
+        stamp = market_store(key, market)
+    _held.clear()  # one generation and window at a time
+    _held[key] = (stamp, market)
     return market
+
+
+def market_store(key: str, market: Market) -> str:
+    """Cache ``market`` under ``key`` with a new stamp, and return the stamp."""
+    stamp = uuid.uuid4().hex
+    cache.set_many({key: market, f"{key}:stamp": stamp}, MARKET_SECONDS)
+    return stamp
 
 
 def market_key(blend: Blend) -> str:

@@ -11,7 +11,6 @@ from io import BytesIO
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
@@ -24,7 +23,7 @@ from recommendations.cache import market_invalidate
 from recommendations.dataset import history
 from recommendations.lightfm_model import TrainedRecommender, train
 from recommendations.models import ModelStatus, ModelVersion
-from recommendations.selectors import MARKET_SECONDS, computed_market, market_key
+from recommendations.selectors import computed_market, market_key, market_store
 from recommendations.tuning import choose_blend
 
 logger = logging.getLogger(__name__)
@@ -142,4 +141,4 @@ def market_refresh() -> None:
     stored = ModelVersion.objects.filter(active=True).values_list("blend", flat=True).first()
     blend = Blend.of(stored) if stored else default_blend()
     key = market_key(blend)
-    cache.set(key, computed_market(blend), MARKET_SECONDS)
+    market_store(key, computed_market(blend))

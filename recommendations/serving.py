@@ -1,9 +1,9 @@
-"""Recommendations as served: candidates from the model, the graph and popularity, blended and
-filtered by the active model version's blend (``blending.py``), each with a reason written
-from the data.
+"""Recommendations as served: candidates from the model, the graph, customers like this one,
+content similarity and popularity, blended and filtered by the active model version's blend
+(``blending.py``), each with a reason written from the data.
 
-Degraded modes say so in the result: ``no_model`` (graph + popularity),
-``no_graph`` (model + popularity), ``new_customer`` (no history: features,
+Degraded modes say so in the result: ``no_model`` (the other sources),
+``no_graph`` (the other sources), ``new_customer`` (no history: features,
 popularity within the declared interests, then global), ``popular`` (neither).
 Computed while the cache is down, a result lists ``cache_unavailable`` in ``degraded``.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -44,6 +44,7 @@ from recommendations.content import content_candidates, content_index
 from recommendations.lightfm_model import TrainedRecommender
 from recommendations.market import Market
 from recommendations.models import ModelVersion
+from recommendations.neighbours import neighbour_candidates
 from recommendations.selectors import (
     ActiveModel,
     active_recommender,
@@ -172,13 +173,21 @@ def _recommend(
                 found, active.trained, products_unknown_to(active.trained, active.version)
             )
     interests = {category for shopper in found for _, category, _ in shopper.top_interests}
-    weighed = strategy == "blended" and blend.weights["content"]
-    from_content = content_candidates(found, content_index()) if weighed else {}
+    blended = strategy == "blended"
+    from_content = content_candidates(found, content_index()) if blended and blend.weights["content"] else {}
+    from_neighbours = (
+        neighbour_candidates(found, market.neighbours) if blended and blend.weights["neighbours"] else {}
+    )
     from_graph = _walked(walks, [shopper for shopper in found if not shopper.new], results)
     bestsellers = _bestsellers(interests, market)
     sources = {
         shopper.customer_id: candidate_sources(
-            shopper, market, from_model, from_graph, from_content, bestsellers, strategy=strategy
+            shopper,
+            market,
+            from_model,
+            {"graph": from_graph, "neighbours": from_neighbours, "content": from_content},
+            bestsellers,
+            strategy=strategy,
         )
         for shopper in found
     }
@@ -216,23 +225,22 @@ def candidate_sources(
     shopper: Shopper,
     market: Market,
     from_model: dict[int, Candidates] | None,
-    from_graph: dict[int, Candidates],
-    from_content: dict[int, Candidates],
+    listed: Mapping[str, dict[int, Candidates]],
     bestsellers: dict[int, list[int]],
     *,
     strategy: str = "blended",
 ) -> dict[str, Candidates]:
     """The candidate lists a strategy blends for one customer (its regulars are filled in by
-    ``blending.recommend``)."""
+    ``blending.recommend``); ``listed``: each customer's lists of the graph's walks, the
+    neighbours and content similarity, by source."""
     found: dict[str, Candidates] = {}
     if strategy == "blended":
         found["repeat"] = NO_CANDIDATES
     if from_model is not None:
         found["model"] = from_model.get(shopper.customer_id, NO_CANDIDATES)
-    if shopper.customer_id in from_graph:
-        found["graph"] = from_graph[shopper.customer_id]
-    if shopper.customer_id in from_content:
-        found["content"] = from_content[shopper.customer_id]
+    for source, lists in listed.items():
+        if shopper.customer_id in lists:
+            found[source] = lists[shopper.customer_id]
     if strategy in ("blended", "popular") or not any(found.values()):
         found["declared"], found["interests"] = popular_in_interests(shopper, bestsellers)
         found["trending"] = trending(market)

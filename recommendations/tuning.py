@@ -8,12 +8,14 @@ The validation split is carved from the data the version learns from:
   (data whose recent weeks are mostly newcomers, or without much time in it).
 
 A model is trained on the rest with the version's own parameters, every candidate list is
-built once, and the blend is chosen by precision@10 on the held-out purchases, re-purchases
-allowed (what a retailer measures, and what serving does): the rules, then twice each
-source's weight in turn and the rules again (``Validation.best``). The validation model is
-trained on one thread, so the same data always chooses the same blend. Each source alone is
-a candidate too, so the chosen blend is never below its best single source on this split.
-With too little to validate on, the default blend serves.
+built once, and the blend is chosen by precision@10 on the held-out purchases in two stages
+(``Validation.best``): first the sources of new products (every source but the regulars)
+and the rules, on new purchases only (products the customer did not have); then, where
+re-purchases can be measured, what may be offered again and the regulars' weight, on every
+purchase (what a retailer measures, and what serving does). The validation model is trained
+on one thread, so the same data always chooses the same blend. Each source alone is a
+candidate at each stage, so the chosen blend is never below its best single source on this
+split. With too little to validate on, the default blend serves.
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ RETURNING_SHARE = 0.5
 MIN_CUSTOMERS = 100  # validated customers below which the default blend serves (choices would be noise)
 MAX_CUSTOMERS = 2000  # validated customers sampled above this (the choice's cost is linear in them)
 WEIGHT_STEPS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+# The regulars are weighed against every other source together: a list topped by them must
+# outweigh the sum of the others' weights.
+REPEAT_STEPS = (*WEIGHT_STEPS, 16.0, 32.0, 64.0)
+# Once the regulars have room, the other weights are weighed again on every purchase, giving
+# up at most this share of what they score on new purchases: the regulars and the bestsellers
+# a customer already has often go together.
+NEW_ITEMS_GIVEN_UP = 0.05
 AGAIN_STEPS = (
     (OfferAgain.NEVER, 0.02),
     (OfferAgain.REPEATED, 0.02),
@@ -47,6 +56,7 @@ TUNED = (
     "repeat",
     "model",
     "graph",
+    "neighbours",
     "content",
     "interests",
     "trending",
@@ -157,18 +167,33 @@ class Validation:
             blend = replace(blend, offer_again=OfferAgain.NEVER)
         return self.evaluation.measure(name, protocol, self.sources.served(blend), 0.0)
 
-    def _better(self, candidates: list[Blend], current: Blend, protocol: str) -> Blend:
+    def _better(
+        self,
+        candidates: list[Blend],
+        current: Blend,
+        protocol: str,
+        new_floor: tuple[float, float] | None = None,
+    ) -> Blend:
+        """The best of ``current`` and ``candidates`` under ``protocol``; with ``new_floor``, only
+        among those that score at least that on new purchases."""
         best, best_score = current, self.score(current, protocol)
         for blend in candidates:
             score = self.score(blend, protocol)
-            if score > best_score:
+            if score > best_score and (new_floor is None or self.score(blend, "new") >= new_floor):
                 best, best_score = blend, score
         return best
 
-    def _weights(self, blend: Blend, sources: tuple[str, ...], protocol: str) -> Blend:
+    def _weights(
+        self,
+        blend: Blend,
+        sources: tuple[str, ...],
+        protocol: str,
+        steps: tuple[float, ...] = WEIGHT_STEPS,
+        new_floor: tuple[float, float] | None = None,
+    ) -> Blend:
         for source in sources:
-            steps = [replace(blend, weights={**blend.weights, source: step}) for step in WEIGHT_STEPS]
-            blend = self._better(steps, blend, protocol)
+            weighed = [replace(blend, weights={**blend.weights, source: step}) for step in steps]
+            blend = self._better(weighed, blend, protocol, new_floor)
         return blend
 
     @property
@@ -182,24 +207,43 @@ class Validation:
     def tuned(self) -> tuple[str, ...]:
         return TUNED if self.timed else tuple(source for source in TUNED if source != "repeat")
 
-    def _rules(self, blend: Blend) -> Blend:
-        if self.timed:
-            steps = [
-                replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS
-            ]
-            blend = self._better(steps, blend, "again")
-        blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend, "again")
-        blend = self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend, "again")
-        return self._better([replace(blend, discovery=not blend.discovery)], blend, "again")
+    def _rules(self, blend: Blend, protocol: str) -> Blend:
+        """The popularity window, the per-category cap and the discovery slot."""
+        blend = self._better([replace(blend, popular_days=days) for days in WINDOW_STEPS], blend, protocol)
+        blend = self._better([replace(blend, max_per_category=cap) for cap in CAP_STEPS], blend, protocol)
+        return self._better([replace(blend, discovery=not blend.discovery)], blend, protocol)
+
+    def _new_items(self, blend: Blend) -> Blend:
+        """What finds new products: the rules, twice each source's weight in turn and the rules
+        again, then each source alone; on new purchases only, which regulars cannot predict."""
+        discovering = tuple(source for source in self.tuned if source != "repeat")
+        blend = self._rules(self._weights(self._rules(blend, "new"), discovering, "new"), "new")
+        blend = self._rules(self._weights(blend, discovering, "new"), "new")
+        return self._better([self._alone(blend, source) for source in discovering], blend, "new")
+
+    def _regulars(self, blend: Blend) -> Blend:
+        """What may be offered again and how much room the regulars get, on every purchase; then
+        the other weights and the cap again, as far as new purchases lose little by it
+        (``NEW_ITEMS_GIVEN_UP``)."""
+        precision, ndcg = self.score(blend, "new")
+        floor = (precision * (1 - NEW_ITEMS_GIVEN_UP), ndcg * (1 - NEW_ITEMS_GIVEN_UP))
+        steps = [replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS]
+        blend = self._weights(self._better(steps, blend, "again"), ("repeat",), "again", REPEAT_STEPS)
+        discovering = tuple(source for source in self.tuned if source != "repeat")
+        blend = self._weights(blend, discovering, "again", new_floor=floor)
+        caps = [replace(blend, max_per_category=cap) for cap in CAP_STEPS]
+        blend = self._better(caps, blend, "again", new_floor=floor)
+        return self._better([self._alone(blend, source) for source in self.tuned], blend, "again")
 
     def best(self, default: Blend) -> Blend:
-        """The rules (what may be offered again, the popularity window, the per-category cap,
-        the discovery slot), then twice each source's weight in turn and the rules again; then
-        each source alone, in case one does better by itself."""
+        """The sources of new products weighed on new purchases (``_new_items``), then the
+        regulars on all of them (``_regulars``, where re-purchases can be measured): new
+        products ranked by how well they predict new purchases, and regulars given the room
+        that predicts all purchases best."""
         start = replace(default, offer_again=OfferAgain.NEVER) if self.timed else default  # only if it pays
-        blend = self._rules(self._weights(self._rules(start), self.tuned, "again"))
-        blend = self._rules(self._weights(blend, self.tuned, "again"))
-        blend = self._better([self._alone(blend, source) for source in self.tuned], blend, "again")
+        blend = self._new_items(start)
+        if self.timed:
+            blend = self._regulars(blend)
         if blend.offer_again == OfferAgain.NEVER:  # no regulars: say so in the weights too
             blend = replace(blend, weights={**blend.weights, "repeat": 0.0})
         return blend

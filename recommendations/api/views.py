@@ -33,7 +33,10 @@ class RecommendationOutput(serializers.Serializer[Any]):
     category = serializers.CharField(allow_null=True)
     score = serializers.FloatField()
     strategy = serializers.CharField(
-        help_text="repeat, model, graph:<walk>, content, popular_in_interests, trending, popular or discovery"
+        help_text=(
+            "repeat, model, graph:<walk>, neighbours, content, popular_in_interests, trending, popular "
+            "or discovery"
+        )
     )
     reason = serializers.CharField(help_text="Why, in words a customer can read.")
 

@@ -106,7 +106,7 @@ def test_a_declared_interest_lifts_its_category(trained: Store) -> None:
     assert after[0].reason == f"Popular with customers who love {interest.name}"
 
 
-def test_without_a_model_the_graph_and_popularity_answer(store: Store, settings: Any) -> None:
+def test_without_a_model_the_graph_neighbours_and_popularity_answer(store: Store, settings: Any) -> None:
     settings.RECOMMENDATIONS_MAX_PER_CATEGORY = 100
     result = recommendations_for(store.customer.pk, limit=100)
 
@@ -115,10 +115,13 @@ def test_without_a_model_the_graph_and_popularity_answer(store: Store, settings:
     assert {item.strategy.split(":")[0] for item in result.items} <= {
         "repeat",
         "graph",
+        "neighbours",
+        "content",
         "popular_in_interests",
         "popular",
     }
     assert any(item.strategy.startswith("graph:") for item in result.items)
+    assert "model" not in {item.strategy for item in result.items}
 
 
 def test_without_the_graph_the_model_and_popularity_answer(trained: Store, graph_down: None) -> None:
