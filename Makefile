@@ -32,10 +32,11 @@ demo-data: migrate
 	$(BIN)/python manage.py attach_demo_images
 
 # A first model on the demo data, so recommendations never start without one (not again once one is ready).
+# HOST and PORT reach the settings too: links in emails (SITE_URL) follow them unless SITE_URL is set.
 run: demo-data
 	$(BIN)/python manage.py train_recommender --if-missing
 	$(BIN)/python manage.py ensure_admin
-	$(BIN)/python manage.py runplatform --host $(HOST) --port $(PORT)
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python manage.py runplatform
 
 # Tests use their own VAR_DIR so they never share a broker or files with `make run`.
 test: install-dev

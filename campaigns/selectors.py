@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
@@ -99,7 +100,7 @@ def _board(board: VisionBoard | None) -> dict[str, str] | None:
 
 
 def _product(product: CatalogProduct, reason: str, send_id: int | None, links: SignedLinks) -> Product:
-    shop_url = settings.SHOP_PRODUCT_URL.format(sku=product.sku)
+    shop_url = settings.SHOP_PRODUCT_URL.format(sku=quote(product.sku, safe=""))
     return Product(
         name=product.name,
         sku=product.sku,

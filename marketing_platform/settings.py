@@ -18,6 +18,8 @@ import environ
 from botocore.config import Config as BotocoreConfig  # type: ignore[import-untyped]
 from django.core.exceptions import ImproperlyConfigured
 
+from marketing_platform.api.tags import OPENAPI_TAGS
+
 # Lets ``ModelAdmin[Model]`` and ``QuerySet[Model]`` be subscripted at run time.
 django_stubs_ext.monkeypatch()
 
@@ -97,6 +99,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "marketing_platform",
     "catalog",
     "customers",
@@ -268,8 +271,21 @@ EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="marketing@localhost")
 EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2])
-# Where links in emails point: this platform (unsubscribe, tracked clicks) and the shop.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where links in emails point: this platform (unsubscribe, tracked clicks, board images) and the
+# shop, by default the platform's own product pages. SITE_URL follows the address `make run`
+# serves on (HOST, PORT) unless it is given.
+HOST = env.str("HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
+
+
+def _link_host(host: str) -> str:
+    """The address a browser reaches a server on that listens on ``host``."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104  # every interface: this machine's is one
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+SITE_URL = env.str("SITE_URL", default=f"http://{_link_host(HOST)}:{PORT}").rstrip("/")
 SHOP_URL = env.str("SHOP_URL", default=SITE_URL).rstrip("/")
 SHOP_PRODUCT_URL = env.str("SHOP_PRODUCT_URL", default=SHOP_URL + "/products/{sku}")
 # The demo shop's name and address; production must give its own (the law asks for a postal
@@ -456,7 +472,20 @@ SPECTACULAR_SETTINGS = {
         "envelope: `error_code`, `message`, `details`, `timestamp`, `request_id`."
     ),
     "VERSION": "1.0.0",
+    "TAGS": OPENAPI_TAGS,
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc served from this platform's static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # no badge fetched from validator.swagger.io
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # the system's fonts: Redoc's own (Montserrat, Roboto) would come from a web font service
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {"fontFamily": "system-ui, sans-serif", "headings": {"fontFamily": "system-ui"}}
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "PurchaseKindEnum": "customers.models.PurchaseKind",

@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from marketing_platform.api import tokens
+from marketing_platform.api.docs import RedocView, SchemaView, same_origin_only
 from marketing_platform.api.errors import api_not_found
 from marketing_platform.api.health import health
 from marketing_platform.api.metrics_view import MetricsView
@@ -27,11 +28,12 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("campaigns.urls")),
+    path("", include("catalog.urls")),
     path("api/v1/", include(api_v1)),
     path("metrics", MetricsView.as_view(), name="metrics-root"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", same_origin_only(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
+    path("api/redoc/", same_origin_only(RedocView.as_view(url_name="schema")), name="redoc"),
     re_path(r"^api/", api_not_found),
     # always here, even behind a web server: only the platform can check a board's signed link
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve_media),

@@ -21,11 +21,8 @@ def require_chromium() -> None:
 
 
 @contextmanager
-def admin_page(
-    live_server: object, username: str, password: str, *, width: int, height: int
-) -> Iterator[Any]:
-    """A page logged in as ``username``. Open it after the test's data is in place: the
-    database may not be used while Playwright's event loop runs."""
+def browser_page(*, width: int, height: int) -> Iterator[Any]:
+    """A fresh page of headless Chromium, logged in nowhere."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -33,12 +30,21 @@ def admin_page(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
         )
-        page = browser.new_page(viewport={"width": width, "height": height})
+        try:
+            yield browser.new_page(viewport={"width": width, "height": height})
+        finally:
+            browser.close()
+
+
+@contextmanager
+def admin_page(
+    live_server: object, username: str, password: str, *, width: int, height: int
+) -> Iterator[Any]:
+    """A page logged in as ``username``. Open it after the test's data is in place: the
+    database may not be used while Playwright's event loop runs."""
+    with browser_page(width=width, height=height) as page:
         page.goto(f"{live_server}/admin/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("input[type=submit]")
-        try:
-            yield page
-        finally:
-            browser.close()
+        yield page

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from campaigns.api.examples import EMAIL_EXAMPLES
 from campaigns.models import Campaign, CampaignState, EmailTemplate
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.sandbox import TemplateProblem
@@ -82,6 +83,7 @@ class CustomerEmailView(APIView):
 
     @extend_schema(
         request=EmailInput,
+        examples=EMAIL_EXAMPLES,
         responses={
             200: EmailOutput,
             400: error("validation_error"),

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from customers.api.examples import INGEST_EXAMPLES
 from customers.api.serializers import ExternalIdInput, IngestInput, IngestOutput
 from customers.services.ingestion import customer_data_ingest
 from marketing_platform.api.errors import PlatformError, field_errors
@@ -22,6 +23,7 @@ class CustomerDataIngestView(APIView):
 
     @extend_schema(
         request=IngestInput,
+        examples=INGEST_EXAMPLES,
         responses={
             201: OpenApiResponse(IngestOutput, description="Something new was stored."),
             200: OpenApiResponse(

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from marketing_platform.api.strict import StrictDecimalField, StrictSerializer
+from marketing_platform.api.tags import api_tag_for
 
 
 class ErrorDetailItem(serializers.Serializer):
@@ -59,8 +60,13 @@ class PlatformAutoSchema(AutoSchema):
     """Adds the envelope responses each operation can answer, unless the view documents its own.
 
     It also tells clients what the strict input fields accept: no undeclared
-    properties in a strict serializer, decimals as a JSON number or a decimal string.
+    properties in a strict serializer, decimals as a JSON number or a decimal string; and
+    files each operation under the resource its path names (``api_tag_for``).
     """
+
+    def get_tags(self) -> list[str]:
+        tag = api_tag_for(self.path)
+        return [tag] if tag else super().get_tags()
 
     def _map_serializer(
         self, serializer: Any, direction: Any, bypass_extensions: bool = False

@@ -16,6 +16,7 @@ from marketing_platform.api.permissions import READS
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictCharField, StrictSerializer
+from recommendations.api.examples import RECOMMENDATIONS_EXAMPLES
 from recommendations.serving import STRATEGIES, recommendations_for
 
 
@@ -67,6 +68,7 @@ class CustomerRecommendationsView(APIView):
             OpenApiParameter("strategy", str, enum=list(STRATEGIES), description="Default blended."),
         ],
         responses={200: RecommendationsOutput, 400: error("validation_error"), 404: error("not_found")},
+        examples=RECOMMENDATIONS_EXAMPLES,
     )
     def get(self, request: Request, external_id: str) -> Response:
         params = RecommendationsInput(data=request.query_params.dict())

@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+
+import pytest
 
 from tests.support import ROOT
 
@@ -23,9 +26,13 @@ PRODUCTION = {
     "MEDIA_S3_BUCKET": "marketing-media",
 }
 
+# what a developer's shell may set that would change what the tests load
+LOCAL = ("DEBUG", "HOST", "PORT", "SHOP_URL", "SHOP_PRODUCT_URL")
+MAKE = shutil.which("make")
+
 
 def _run(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k != "DEBUG"}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in LOCAL}
     return subprocess.run(
         [sys.executable, *command],
         cwd=ROOT,
@@ -85,3 +92,39 @@ def test_the_deployment_checklist_passes_without_warnings() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def _links(**env: str) -> list[str]:
+    """SITE_URL and SHOP_PRODUCT_URL as the settings make them from ``env`` alone."""
+    script = "import django; django.setup(); from django.conf import settings as s; "
+    script += "print(s.SITE_URL, s.SHOP_PRODUCT_URL)"
+    result = _run("-c", script, **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_links_in_emails_follow_the_port_the_platform_serves_on() -> None:
+    assert _links(PORT="8810") == ["http://127.0.0.1:8810", "http://127.0.0.1:8810/products/{sku}"]
+    every_interface = "0.0.0.0"  # noqa: S104
+    assert _links(HOST=every_interface, PORT="8811")[0] == "http://127.0.0.1:8811"
+    assert _links(HOST="::1", PORT="8812")[0] == "http://[::1]:8812"
+
+
+def test_an_explicit_site_or_shop_address_wins() -> None:
+    site = _links(PORT="8810", SITE_URL="https://marketing.example.com/")
+    shop = _links(SHOP_URL="https://shop.example.com")
+
+    assert site == ["https://marketing.example.com", "https://marketing.example.com/products/{sku}"]
+    assert shop[1] == "https://shop.example.com/products/{sku}"
+
+
+@pytest.mark.skipif(MAKE is None, reason="make is not installed")
+def test_make_run_hands_its_port_to_the_settings() -> None:
+    plan = subprocess.run(
+        [str(MAKE), "--dry-run", "--always-make", "run", "PORT=8810"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    serve = next(line for line in plan.splitlines() if "runplatform" in line)
+    env = dict(word.split("=", 1) for word in serve.split() if "=" in word)
+
+    assert _links(**env)[0] == "http://127.0.0.1:8810"

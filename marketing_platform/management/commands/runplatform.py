@@ -29,8 +29,8 @@ class Command(BaseCommand):
     help = "Serve the web app with an in-process Celery worker and beat (embedded runtime)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default=settings.HOST, help="Default: HOST (127.0.0.1).")
+        parser.add_argument("--port", type=int, default=settings.PORT, help="Default: PORT (8000).")
         parser.add_argument("--threads", type=int, default=8, help="Web request threads.")
         parser.add_argument("--concurrency", type=int, default=2, help="Worker threads.")
 
@@ -76,8 +76,16 @@ class Command(BaseCommand):
             + f"  Health:   {base}/api/v1/health\n"
             + f"  Broker:   {settings.CELERY_BROKER_URL}\n"
             + f"  Database: {settings.DATABASES['default']['ENGINE']}\n"
+            + f"  Links:    {settings.SITE_URL} (SITE_URL, in emails)\n"
             + "Stop with Ctrl-C."
         )
+        if (options["host"], options["port"]) != (settings.HOST, settings.PORT):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Emails link to {settings.SITE_URL}, which follows HOST and PORT, not "
+                    "--host and --port: set HOST and PORT (or SITE_URL) instead."
+                )
+            )
         freeze_loaded_objects()
         try:
             server.run()

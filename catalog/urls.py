@@ -1,0 +1,8 @@
+from django.urls import path
+
+from catalog import views
+
+urlpatterns = [
+    # where links in emails lead when the shop has no pages of its own (SHOP_URL unset)
+    path("products/<path:sku>", views.product_page, name="product-page"),
+]

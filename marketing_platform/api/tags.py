@@ -1,0 +1,74 @@
+"""The API's operations grouped by resource: the sections of the docs.
+
+An operation belongs to the resource its path names last, so
+``/api/v1/customers/{external_id}/recommendations`` is under recommendations, not customers.
+Plain data, read by the settings (the list of tags) and by the schema (each operation's tag).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ApiTag:
+    name: str
+    description: str
+    segments: tuple[str, ...]  # the path segments that name this resource
+
+
+API_TAGS = (
+    ApiTag(
+        "auth",
+        "JSON Web Tokens for people: a pair from a username and password, refreshed and revoked. "
+        "Services authenticate with an API key instead (`Authorization: Api-Key …`), issued by "
+        "staff in the admin or with `manage.py api_keys`.",
+        ("auth",),
+    ),
+    ApiTag("customers", "Customers, addressed by their external id: list, read, update.", ("customers",)),
+    ApiTag(
+        "ingest",
+        "One customer's purchases, events (views, clicks, cart additions) and interests in one "
+        "batch: validated whole, stored idempotently (a resend stores nothing twice); the "
+        "customer is created if new.",
+        ("data",),
+    ),
+    ApiTag("purchases", "Purchases and returns, as ingested.", ("purchases",)),
+    ApiTag(
+        "interests",
+        "Customers' interests (declared, inferred from purchases or from messages) and the "
+        "topics they belong to.",
+        ("interests", "interest-topics"),
+    ),
+    ApiTag("catalog", "Products and the category tree.", ("products", "categories")),
+    ApiTag(
+        "recommendations",
+        "What to offer a customer next, best first, each with its reason; the trained model "
+        "versions behind them.",
+        ("recommendations", "models"),
+    ),
+    ApiTag(
+        "graph",
+        "The knowledge graph: a customer's neighbourhood, similar customers, products bought together.",
+        ("graph", "similar", "complements"),
+    ),
+    ApiTag("emails", "A customer's personalised email, rendered (not sent), with its data.", ("email",)),
+    ApiTag("campaigns", "Email campaigns, their state and results per variant.", ("campaigns",)),
+    ApiTag(
+        "vision boards",
+        "A customer's vision board: the latest, or a new one rendered in the background to poll.",
+        ("vision-board",),
+    ),
+    ApiTag("operations", "Health check and Prometheus metrics.", ("health", "metrics")),
+)
+
+OPENAPI_TAGS = [{"name": tag.name, "description": tag.description} for tag in API_TAGS]
+_TAG_OF_SEGMENT = {segment: tag.name for tag in API_TAGS for segment in tag.segments}
+
+
+def api_tag_for(path: str) -> str | None:
+    """The tag of an operation at ``path`` (``/api/v1/customers/{external_id}/email``), or None."""
+    for segment in reversed(path.strip("/").split("/")):
+        if segment in _TAG_OF_SEGMENT:
+            return _TAG_OF_SEGMENT[segment]
+    return None
