@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from campaigns.models import Campaign, CampaignVariant, EmailTemplate, Segment
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
@@ -174,12 +175,20 @@ class CategoryTreeSelect(forms.CheckboxSelectMultiple):
         return option
 
 
+class CountryPicker(FilteredSelectMultiple):
+    """The admin's two-list picker in a box of its own: its script puts the picker first in
+    its parent, which would be ahead of the field's label."""
+
+    def render(self, *args: Any, **kwargs: Any) -> SafeString:
+        return format_html('<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs))
+
+
 class SegmentForm(forms.ModelForm[Segment]):
     """Countries picked among the customers' own, categories from the catalog's tree."""
 
     countries = forms.MultipleChoiceField(
         required=False,
-        widget=FilteredSelectMultiple("countries", is_stacked=False),
+        widget=CountryPicker("countries", is_stacked=False),
         help_text="Customers in any of these countries (every country a customer is in).",
     )
     categories = forms.ModelMultipleChoiceField(
