@@ -3,10 +3,11 @@ their live count, campaigns with their schedule and results."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -15,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from campaigns.models import Campaign, CampaignVariant, EmailTemplate, Segment
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
@@ -31,7 +33,10 @@ from campaigns.selectors import (
 from campaigns.services.emails import email_preview, email_send_test
 from campaigns.services.lifecycle import campaign_recurrence_set, campaign_transition, cron_fields
 from campaigns.services.runs import CampaignNotReady
-from customers.models import Customer
+from catalog.models import Category
+from catalog.selectors import category_tree
+from customers.models import Customer, Interest
+from customers.selectors import customer_countries
 
 PREVIEW_CUSTOMERS = 40
 
@@ -157,11 +162,60 @@ def _preview_customers() -> list[tuple[str, str]]:
     return found
 
 
+class CategoryTreeSelect(forms.CheckboxSelectMultiple):
+    """Checkboxes indented by their depth in the category tree (``depths``: by category id)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.depths: dict[int, int] = {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        option["attrs"]["data-depth"] = self.depths.get(int(str(value)), 0)
+        return option
+
+
+class CountryPicker(FilteredSelectMultiple):
+    """The admin's two-list picker in a box of its own: its script puts the picker first in
+    its parent, which would be ahead of the field's label."""
+
+    def render(self, *args: Any, **kwargs: Any) -> SafeString:
+        return format_html('<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs))
+
+
 class SegmentForm(forms.ModelForm[Segment]):
+    """Countries picked among the customers' own, categories from the catalog's tree."""
+
+    countries = forms.MultipleChoiceField(
+        required=False,
+        widget=CountryPicker("countries", is_stacked=False),
+        help_text="Customers in any of these countries (every country a customer is in).",
+    )
+    categories = forms.ModelMultipleChoiceField(
+        queryset=Category.objects.all(),
+        required=False,
+        widget=CategoryTreeSelect(attrs={"class": "category-tree"}),
+        help_text="Customers who bought in any of these categories; a top category includes those below it.",
+    )
+
     class Meta:
         model = Segment
         fields = ("name", "interests", "categories", "countries", "purchased_within_days",
                   "not_purchased_within_days", "min_spend", "max_spend")  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        saved = self.instance.countries if isinstance(self.instance.countries, list) else []
+        countries = sorted({*customer_countries(), *map(str, saved)})
+        cast(forms.ChoiceField, self.fields["countries"]).choices = [
+            (country, country) for country in countries
+        ]
+        tree = category_tree()
+        categories = cast(forms.ModelMultipleChoiceField, self.fields["categories"])
+        categories.choices = [(category.pk, category.name) for category, _ in tree]
+        cast(CategoryTreeSelect, categories.widget).depths = {category.pk: depth for category, depth in tree}
+        interests = cast(forms.ModelMultipleChoiceField, self.fields["interests"])
+        interests.queryset = Interest.objects.select_related("topic")  # its labels name the topic
 
     def rules(self) -> SegmentRules:
         data = self.cleaned_data
@@ -182,7 +236,7 @@ class SegmentAdmin(admin.ModelAdmin[Segment]):
     change_form_template = "admin/campaigns/segment/change_form.html"
     list_display = ("name", "reachable", "updated_at")
     search_fields = ("name",)
-    filter_horizontal = ("interests", "categories")
+    filter_horizontal = ("interests",)
     autocomplete_fields = ()
 
     @admin.display(description="Reachable now")

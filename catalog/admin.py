@@ -17,13 +17,17 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
-    list_display = ("sku", "name", "category_path", "price", "currency", "active")
+    list_display = ("sku", "name", "category_path", "price_shown", "active")
     list_select_related = ("category__parent",)
     list_filter = ("active", "category__parent", "category")
     search_fields = ("=sku", "name")
     autocomplete_fields = ("category",)
     readonly_fields = ("created_at", "updated_at")
     show_full_result_count = False
+
+    @admin.display(description="price", ordering="price")
+    def price_shown(self, product: Product) -> str:
+        return product.display_price
 
     @admin.display(description="category", ordering="category__name")
     def category_path(self, product: Product) -> str:

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from marketing_platform.money import money_text
+
 
 class Category(models.Model):
     """A node of the product category tree (roots and leaves, addressed by slug)."""
@@ -25,9 +27,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
 class Product(models.Model):
@@ -65,6 +64,4 @@ class Product(models.Model):
     @property
     def display_price(self) -> str:
         """``£2.95``; ``2.95 SEK`` for a currency without a sign here."""
-        sign = CURRENCY_SIGNS.get(self.currency)
-        value = f"{self.price.quantize(Decimal('0.01')):,}"
-        return f"{sign}{value}" if sign else f"{value} {self.currency}"
+        return money_text(self.price, self.currency)

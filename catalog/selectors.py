@@ -16,3 +16,18 @@ def category_with_descendant_ids(slug: str) -> list[int]:
     return list(Category.objects.filter(slug=slug).values_list("pk", flat=True)) + list(
         Category.objects.filter(parent__slug=slug).values_list("pk", flat=True)
     )
+
+
+def category_tree() -> list[tuple[Category, int]]:
+    """Every category with its depth, each parent followed by its children (in their order):
+    the tree as a picker lists it. One query."""
+    children: dict[int | None, list[Category]] = {}
+    for category in Category.objects.order_by("position", "name"):
+        children.setdefault(category.parent_id, []).append(category)
+    tree: list[tuple[Category, int]] = []
+    stack = [(root, 0) for root in reversed(children.get(None, []))]
+    while stack:
+        category, depth = stack.pop()
+        tree.append((category, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(category.pk, [])))
+    return tree

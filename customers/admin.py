@@ -26,13 +26,25 @@ from customers.selectors import customer_purchase_summary
 from graph.drawing import subgraph_svg
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
+from marketing_platform.money import money_text
 from marketing_platform.ranges import validate_moment, validate_quantity, validate_unit_price
+from marketing_platform.readable import readable
 from recommendations.serving import recommendations_for
 from visionboards.admin import board_thumbnail
 from visionboards.models import BoardStatus
 from visionboards.selectors import latest_board, latest_ready_board
 
 ActivityModel = TypeVar("ActivityModel", Purchase, InteractionEvent)
+
+
+@admin.display(description="amount", ordering="amount")
+def purchase_amount(purchase: Purchase) -> str:
+    return money_text(purchase.amount, purchase.currency)
+
+
+@admin.display(description="evidence")
+def interest_evidence(interest: CustomerInterest) -> str:
+    return readable(interest.evidence)
 
 
 class ReadOnlyPaginatedInline(TabularInlinePaginated):
@@ -54,19 +66,23 @@ class ReadOnlyPaginatedInline(TabularInlinePaginated):
 class PurchaseInline(ReadOnlyPaginatedInline):
     model = Purchase
     pagination_key = "purchases_page"
-    fields = ("purchased_at", "invoice", "kind", "product", "quantity", "unit_price", "amount")
+    fields = ("purchased_at", "invoice", "kind", "product", "quantity", "unit_price_shown", purchase_amount)
     readonly_fields = fields
     ordering = ("-purchased_at", "-pk")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Purchase]:
         return super().get_queryset(request).select_related("product")
 
+    @admin.display(description="unit price")
+    def unit_price_shown(self, purchase: Purchase) -> str:
+        return money_text(purchase.unit_price, purchase.currency)
+
 
 class CurrentInterestInline(ReadOnlyPaginatedInline):
     model = CustomerInterest
     pagination_key = "interests_page"
     verbose_name_plural = "interests (current and past, newest first)"
-    fields = ("interest", "source", "confidence", "valid_from", "valid_to", "evidence")
+    fields = ("interest", "source", "confidence", "valid_from", "valid_to", interest_evidence)
     readonly_fields = fields
     ordering = (F("valid_to").desc(nulls_first=True), "-confidence")
 
@@ -81,7 +97,7 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     search_fields = ("=external_id", "email", "name", "=country")
     readonly_fields = ("purchase_summary", "recommendations", "vision_board", "similar_customers",
                        "profile_graph", "created_at", "updated_at")  # fmt: skip
-    raw_id_fields = ("user",)
+    autocomplete_fields = ("user",)
     show_full_result_count = False
     inlines = (CurrentInterestInline, PurchaseInline)
 
@@ -105,8 +121,8 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
         if summary.first is None or summary.last is None:
             return "No purchases yet."
         return (
-            f"{summary.orders:,} orders, {summary.lines:,} lines, {summary.spent:,.2f} spent "
-            f"({summary.returned:,.2f} returned); first {date_format(summary.first, 'j M Y')}, "
+            f"{summary.orders:,} orders, {summary.lines:,} lines, {money_text(summary.spent)} spent "
+            f"({money_text(summary.returned)} returned); first {date_format(summary.first, 'j M Y')}, "
             f"last {date_format(summary.last, 'j M Y')}"
         )
 
@@ -187,7 +203,7 @@ class CustomerActivityAdmin(admin.ModelAdmin[ActivityModel]):
 
     list_select_related = ("customer", "product")
     list_filter = ("kind",)
-    raw_id_fields = ("customer", "product")
+    autocomplete_fields = ("customer", "product")
     show_full_result_count = False
     readonly_fields = ("created_at",)
     search_help_text = "An exact customer external id or product SKU."
@@ -224,7 +240,7 @@ class CustomerActivityAdmin(admin.ModelAdmin[ActivityModel]):
 
 @admin.register(Purchase)
 class PurchaseAdmin(CustomerActivityAdmin[Purchase]):
-    list_display = ("purchased_at", "invoice", "kind", "customer", "product", "quantity", "amount")
+    list_display = ("purchased_at", "invoice", "kind", "customer", "product", "quantity", purchase_amount)
     date_hierarchy = "purchased_at"
     search_help_text = "An exact invoice number, customer external id or product SKU."
 
@@ -234,8 +250,12 @@ class PurchaseAdmin(CustomerActivityAdmin[Purchase]):
 
 @admin.register(InteractionEvent)
 class InteractionEventAdmin(CustomerActivityAdmin[InteractionEvent]):
-    list_display = ("occurred_at", "kind", "customer", "product", "source")
+    list_display = ("occurred_at", "kind", "customer", "product", "source", "details")
     date_hierarchy = "occurred_at"
+
+    @admin.display(description="details")
+    def details(self, event: InteractionEvent) -> str:
+        return readable(event.metadata)
 
 
 @admin.register(InterestTopic)
@@ -265,6 +285,12 @@ class CustomerInterestAdmin(admin.ModelAdmin[CustomerInterest]):
     date_hierarchy = "valid_from"
     raw_id_fields = ("customer", "interest")
     show_full_result_count = False
+    fields = ("customer", "interest", "source", "confidence", "evidence_shown", "valid_from", "valid_to")
+    readonly_fields = ("evidence_shown",)
+
+    @admin.display(description="evidence")
+    def evidence_shown(self, interest: CustomerInterest) -> str:
+        return interest_evidence(interest)
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # history rows change only through services

@@ -93,6 +93,11 @@ class Purchase(SourceKeyedModel):
             models.Index(fields=["purchased_at"]),
         ]
 
+    def __str__(self) -> str:
+        """Named by its invoice, as the shop knows it (``Sale on invoice 536365``)."""
+        on = f"invoice {self.invoice}" if self.invoice else f"{self.source} line {self.external_id}"
+        return f"{self.get_kind_display()} on {on}"
+
 
 class InteractionKind(models.TextChoices):
     VIEW = "view", "View"

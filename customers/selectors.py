@@ -59,6 +59,13 @@ def customer_purchase_summary(*, customer_id: int) -> PurchaseSummary:
     )
 
 
+def customer_countries() -> list[str]:
+    """The countries customers are in, alphabetically (a segment picks among them)."""
+    return list(
+        Customer.objects.exclude(country="").order_by("country").values_list("country", flat=True).distinct()
+    )
+
+
 @dataclass(frozen=True)
 class CategoryCoverage:
     products: int

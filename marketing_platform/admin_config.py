@@ -1,5 +1,6 @@
-"""Django's admin, with every JSON field refusing what cannot be stored: a form error that names
-the problem, where PostgreSQL would have failed the save with a server error."""
+"""Django's admin as the platform's own site (``admin_site``), with every JSON field refusing what
+cannot be stored: a form error that names the problem, where PostgreSQL would have failed the
+save with a server error."""
 
 from __future__ import annotations
 
@@ -38,6 +39,8 @@ class StorableJSONField(forms.JSONField):
 
 
 class PlatformAdminConfig(AdminConfig):
+    default_site = "marketing_platform.admin_site.PlatformAdminSite"
+
     def ready(self) -> None:
         # before the admin modules register (and copy these defaults into) their ModelAdmins
         options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.JSONField] = {"form_class": StorableJSONField}

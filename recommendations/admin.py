@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.http import (
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from marketing_platform.readable import readable
 from recommendations.display import RULE_COLUMNS, WEIGHT_COLUMNS, blend_summary, measures
 from recommendations.models import ModelStatus, ModelVersion
 from recommendations.services import model_version_activate, model_version_request
@@ -85,11 +85,11 @@ class ModelVersionAdmin(admin.ModelAdmin[ModelVersion]):
 
     @admin.display(description="Parameters")
     def parameters_table(self, version: ModelVersion) -> str:
-        return _table(version.parameters)
+        return readable(version.parameters)
 
     @admin.display(description="Data")
     def data_table(self, version: ModelVersion) -> str:
-        return _table(version.data)
+        return readable(version.data)
 
     @admin.display(description="Blend")
     def blend_tables(self, version: ModelVersion) -> str:
@@ -155,17 +155,3 @@ def _html_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
             ((format_html_join("", "<td>{}</td>", ((cell,) for cell in row)),) for row in rows),
         ),
     )
-
-
-def _table(values: dict[str, Any]) -> str:
-    if not values:
-        return "-"
-    rows = format_html_join(
-        "",
-        "<tr><th>{}</th><td>{}</td></tr>",
-        (
-            (key, json.dumps(value) if isinstance(value, dict | list) else value)
-            for key, value in values.items()
-        ),
-    )
-    return format_html("<table>{}</table>", rows)

@@ -3,6 +3,7 @@ fallbacks, and renders on demand (for selected boards, or from a customer's page
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -14,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 
+from catalog.models import Product
 from customers.models import Customer
 from marketing_platform.media import media_path
 from visionboards.models import BoardStatus, VisionBoard
@@ -31,6 +33,11 @@ def board_thumbnail(board: VisionBoard, width: int) -> str:
         'style="border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.25)">',
         media_path(board.social_image.name), width, round(width * 1350 / 1080), board.version, board.customer,
     )  # fmt: skip
+
+
+def _product_names(ids: Iterable[int]) -> dict[int, str]:
+    """A board's products as staff know them (SKU · name), by id: one query."""
+    return {pk: str(product) for pk, product in Product.objects.in_bulk(set(ids)).items()}
 
 
 @admin.register(VisionBoard)
@@ -81,6 +88,7 @@ class VisionBoardAdmin(admin.ModelAdmin[VisionBoard]):
     @admin.display(description="Layout (social)")
     def sections(self, board: VisionBoard) -> str:
         drawn = board.layout.get("formats", {}).get("social", {}).get("sections", [])
+        named = _product_names(pk for s in drawn for pk in s["product_ids"])
         return (
             format_html_join(
                 "",
@@ -89,7 +97,7 @@ class VisionBoardAdmin(admin.ModelAdmin[VisionBoard]):
                     (
                         s["type"],
                         s["content"]["title"],
-                        s["product_ids"] or "-",
+                        "; ".join(named.get(pk, str(pk)) for pk in s["product_ids"]) or "-",
                         s["x"],
                         s["y"],
                         s["w"],
@@ -104,9 +112,12 @@ class VisionBoardAdmin(admin.ModelAdmin[VisionBoard]):
 
     @admin.display(description="Drawn without their picture")
     def fallback_reasons(self, board: VisionBoard) -> str:
+        named = _product_names(f["product_id"] for f in board.fallbacks)
         return (
             format_html_join(
-                "", "<div>product {}: {}</div>", ((f["product_id"], f["reason"]) for f in board.fallbacks)
+                "",
+                "<div>{}: {}</div>",
+                ((named.get(f["product_id"], str(f["product_id"])), f["reason"]) for f in board.fallbacks),
             )
             or "None."
         )

@@ -67,7 +67,7 @@ def test_admin_customer_page_shows_a_real_customer(live_server: object, tmp_path
     )
     assert re.search(reasons, body)  # each with a reason written from the data
     assert f"mode: blended, model v{version.pk}" in body
-    assert "interactions" in version_page
+    assert "Interactions:" in version_page  # the data it was trained on, as labelled lines
     assert "blended (served)" in version_page  # the evaluation table kept with the version
     assert "Blend:" in version_page  # as the training chose it (tables), or that none was kept
     assert "Ready" in version_page

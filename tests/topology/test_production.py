@@ -257,7 +257,7 @@ def _campaign_through_the_admin(staff: Http) -> int:
         "name": "Topology picks", "language": "en", "subject": "Picks for {{ customer.first_name }}",
         "preheader": "Chosen for you", "html_body": "<p>Hello {{ customer.first_name }}</p>{{ products() }}",
         "text_body": ""})  # fmt: skip
-    segment = _admin_add(staff, "segment", {"name": "Testland", "countries": '["Testland"]'})
+    segment = _admin_add(staff, "segment", {"name": "Testland", "countries": "Testland"})
     now = datetime.now(UTC)
     campaign = _admin_add(staff, "campaign", {
         "name": "Topology campaign", "segment": str(segment), "send_at_0": now.strftime("%Y-%m-%d"),

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MarketingPlatformConfig(AppConfig):
+    name = "marketing_platform"
+    verbose_name = "API access"
