@@ -76,6 +76,7 @@ class Command(BaseCommand):
             + f"  Health:   {base}/api/v1/health\n"
             + f"  Broker:   {settings.CELERY_BROKER_URL}\n"
             + f"  Database: {settings.DATABASES['default']['ENGINE']}\n"
+            + f"  Emails:   {_where_emails_go()}\n"
             + "Stop with Ctrl-C."
         )
         freeze_loaded_objects()
@@ -84,3 +85,11 @@ class Command(BaseCommand):
         finally:
             beat.stop()  # type: ignore[attr-defined]
             worker.stop(in_sighandler=False)
+
+
+def _where_emails_go() -> str:
+    """The demo's customers have example.com/.org addresses: on the file backend their emails
+    are files to open."""
+    if "filebased" in settings.EMAIL_BACKEND:
+        return f"written as files to {settings.EMAIL_FILE_PATH} (nothing leaves this machine)"
+    return settings.EMAIL_BACKEND
