@@ -30,6 +30,7 @@ migrate: install
 demo-data: migrate
 	$(BIN)/python manage.py import_online_retail $(DEMO_DATA)
 	$(BIN)/python manage.py attach_demo_images
+	$(BIN)/python manage.py load_demo $(DEMO_DATA)
 
 # A first model on the demo data, so recommendations never start without one (not again once one is ready).
 # HOST and PORT reach the settings too: links in emails (SITE_URL) follow them unless SITE_URL is set.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import quote
@@ -20,7 +20,7 @@ from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase
-from customers.ownership import bought
+from customers.ownership import bought, last_activity
 from marketing_platform.api.principal import Principal, Role
 from marketing_platform.media import media_url
 from marketing_platform.ranges import earliest_moment
@@ -74,10 +74,12 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
                 "country": customer.country,
                 "external_id": customer.external_id,
             },
-            recommendations=[
-                _product(catalog[item.product_id], item.reason, send_id, links)
-                for item in recommended[customer.pk].items
-            ],
+            recommendations=_pictured_once(
+                [
+                    _product(catalog[item.product_id], item.reason, send_id, links)
+                    for item in recommended[customer.pk].items
+                ]
+            ),
             interests=interests[customer.pk],
             unsubscribe_url=links.unsubscribe(Recipient(customer.pk, send_id)),
             company={"name": settings.COMPANY_NAME, "address": settings.COMPANY_POSTAL_ADDRESS},
@@ -107,8 +109,20 @@ def _product(product: CatalogProduct, reason: str, send_id: int | None, links: S
         price=product.display_price,
         url=links.click(Click(send_id, product.pk, shop_url)),
         reason=reason,
-        image_url=media_url(product.image.name) if product.image else "",
+        image_url=media_url(product.image.name) if product.image else product.image_url,
     )
+
+
+def _pictured_once(products: list[Product]) -> list[Product]:
+    """The pictures a vision board uses (the stored photo, served under ``SITE_URL``, else the
+    product's picture elsewhere), each once per email as on a board: a photo several products
+    share, like the demo's, is the first one's, and the others show their typographic tile."""
+    shown: set[str] = set()
+    pictured = []
+    for product in products:
+        pictured.append(replace(product, image_url="") if product.image_url in shown else product)
+        shown.add(product.image_url)
+    return pictured
 
 
 def reachable_customers() -> QuerySet[Customer]:
@@ -149,9 +163,9 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
     """The reachable customers every rule of the segment holds for. Category and recency rules
     read what customers bought (``customers.ownership``: sale lines and purchase events); spend
     rules read money, which only purchase lines carry (sales less returns), so a customer whose
-    purchases all came as events has spent nothing."""
+    purchases all came as events has spent nothing. Recency counts back from ``now`` when given,
+    else from ``recency_end()``."""
     rules = segment if isinstance(segment, SegmentRules) else SegmentRules.of(segment)
-    now = now or timezone.now()
     customers = reachable_customers()
     if rules.interest_ids:
         holders = CustomerInterest.objects.current().filter(interest_id__in=rules.interest_ids)
@@ -162,8 +176,10 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
     if rules.countries:
         customers = customers.filter(country__in=rules.countries)
     if rules.purchased_within_days is not None:
+        now = now or recency_end()
         customers = customers.filter(bought(since=_days_before(now, rules.purchased_within_days)))
     if rules.not_purchased_within_days is not None:
+        now = now or recency_end()
         customers = customers.exclude(bought(since=_days_before(now, rules.not_purchased_within_days)))
     if rules.min_spend is not None or rules.max_spend is not None:
         spend = (
@@ -178,6 +194,15 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
         if rules.max_spend is not None:
             customers = customers.filter(spend__lte=rules.max_spend)
     return customers
+
+
+def recency_end() -> datetime:
+    """Where "within N days" ends: the latest purchase on record (never later than now), as
+    popularity and trends are measured (``recommendations.market``). In a live shop that is about
+    now; in data that stops, like the demo's in December 2011, it is where the data stops, so
+    its recent buyers are still recent."""
+    now = timezone.now()
+    return min(last_activity() or now, now)
 
 
 def _days_before(now: datetime, days: int) -> datetime:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from customers.models import Customer
+from customers.demo_identities import demo_identity
+from customers.importers.online_retail import SOURCE as ONLINE_RETAIL
+from customers.models import Customer, Purchase
 from customers.selectors import EMAIL_TAKEN, customer_email_taken
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
@@ -47,3 +51,35 @@ def customer_update(*, customer: Customer, **changes: Any) -> Customer:
         except IntegrityError as exc:  # the email was taken between the check and the write
             raise WriteConflict from exc
     return locked
+
+
+@transaction.atomic
+def demo_identities_give(*, external_ids: Collection[str]) -> int:
+    """Give the demo's customers a fictional name, an example.com/.org address and marketing
+    consent (``customers.demo_identities``): only those with these external ids and purchases
+    from the Online Retail import that nobody has named, addressed or unsubscribed, so a real
+    customer's data is never overwritten and a second run changes nothing. Returns how many."""
+    imported = Purchase.objects.filter(customer_id=OuterRef("pk"), source=ONLINE_RETAIL)
+    blank = list(
+        Customer.objects.filter(
+            Exists(imported), external_id__in=list(external_ids), email__isnull=True, name="",
+            unsubscribed_at__isnull=True,
+        ).select_for_update().order_by("pk")
+    )  # fmt: skip
+    identities = {customer.pk: demo_identity(customer.external_id) for customer in blank}
+    taken = set(
+        Customer.objects.annotate(email_ci=Lower("email"))
+        .filter(email_ci__in=[identity.email for identity in identities.values()])
+        .values_list("email_ci", flat=True)
+    )
+    now = timezone.now()
+    given = []
+    for customer in blank:
+        identity = identities[customer.pk]
+        if identity.email not in taken:
+            customer.name, customer.email, customer.marketing_consent = identity.name, identity.email, True
+            customer.updated_at = now
+            given.append(customer)
+    Customer.objects.bulk_update(given, ["name", "email", "marketing_consent", "updated_at"])
+    graph_changes_record(GraphEntity.CUSTOMER, [customer.pk for customer in given])
+    return len(given)

@@ -161,6 +161,15 @@ def infer_interests(customer_ids: Collection[int], *, report: ImportReport, prog
     progress.advance(len(customer_ids))
 
 
+def online_retail_customers(path: Path) -> set[str]:
+    """The external ids of the customers whose lines in the file are stored by its import."""
+    return {
+        line.customer
+        for row in read_rows(path, detect_encoding(path), COLUMNS)
+        if row.fields and isinstance(line := classify(row.fields), RetailLine)
+    }
+
+
 def online_retail_import(
     *,
     path: Path,

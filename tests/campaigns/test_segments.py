@@ -126,3 +126,21 @@ def test_a_customer_whose_purchases_came_as_events_is_a_buyer(shop: Shop) -> Non
     assert matching(not_purchased_within_days=30) == {shop.customers["ada"], shop.customers["bob"]}
     # and spend rules read money, which an event does not carry
     assert cy not in matching(min_spend=Decimal("0.01"))
+
+
+@pytest.mark.django_db
+def test_recency_counts_back_from_the_latest_purchase_on_record() -> None:
+    # given data that stops in March 1990, as the demo's stops in December 2011
+    early, late, idle = make_reachable(baker.make(Customer, _quantity=3))
+    for customer, day in (
+        (early, datetime(1990, 1, 2, tzinfo=UTC)),
+        (late, datetime(1990, 3, 1, tzinfo=UTC)),
+    ):
+        baker.make(Purchase, customer=customer, kind="sale", quantity=1, purchased_at=day)
+
+    # when no moment is given (the admin's count, a campaign's run)
+    within = segment_customers(SegmentRules(purchased_within_days=30))
+    lapsed = segment_customers(SegmentRules(not_purchased_within_days=30))
+
+    # then the last 30 days are those up to the last purchase
+    assert (list(within), set(lapsed)) == ([late], {early, idle})

@@ -77,6 +77,7 @@ class Command(BaseCommand):
             + f"  Broker:   {settings.CELERY_BROKER_URL}\n"
             + f"  Database: {settings.DATABASES['default']['ENGINE']}\n"
             + f"  Links:    {settings.SITE_URL} (SITE_URL, in emails)\n"
+            + f"  Emails:   {_where_emails_go()}\n"
             + "Stop with Ctrl-C."
         )
         if (options["host"], options["port"]) != (settings.HOST, settings.PORT):
@@ -92,3 +93,11 @@ class Command(BaseCommand):
         finally:
             beat.stop()  # type: ignore[attr-defined]
             worker.stop(in_sighandler=False)
+
+
+def _where_emails_go() -> str:
+    """The demo's customers have example.com/.org addresses: on the file backend their emails
+    are files to open."""
+    if "filebased" in settings.EMAIL_BACKEND:
+        return f"written as files to {settings.EMAIL_FILE_PATH} (nothing leaves this machine)"
+    return settings.EMAIL_BACKEND
