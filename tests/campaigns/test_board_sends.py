@@ -1,0 +1,68 @@
+"""A campaign whose template shows the vision board draws the boards its recipients lack
+before their emails are rendered: every email carries its recipient's board."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from campaigns.models import Campaign, Send, SendStatus
+from campaigns.services.runs import campaign_run_start
+from campaigns.services.sending import sends_deliver, sends_render
+from customers.models import Customer
+from tests.factories import Store, make_reachable, scheduled_campaign
+from visionboards.models import BoardStatus, VisionBoard
+
+RECIPIENTS = 3
+WITH_BOARD = "{{ greeting() }}<p>Your picks, all on one page:</p>{{ vision_board_image() }}"
+WITHOUT_BOARD = "{{ greeting() }}{{ products(limit=2) }}"
+
+
+@pytest.fixture
+def audience(trained: Store) -> list[Customer]:
+    return make_reachable(Customer.objects.order_by("pk")[:RECIPIENTS])
+
+
+def send_all(campaign: Campaign, occurrence: str, capture: Any) -> list[Send]:
+    with capture(execute=False):  # the tasks' work, done here in order
+        run = campaign_run_start(campaign_id=campaign.pk, occurrence=occurrence)
+    assert run is not None
+    sends_deliver(sends_render(list(run.sends.values_list("pk", flat=True))))
+    return list(run.sends.select_related("customer").order_by("pk"))
+
+
+def test_each_recipient_gets_a_board_drawn_before_the_email(
+    audience: list[Customer], django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: nobody has a board yet
+    assert not VisionBoard.objects.exists()
+
+    # when
+    sends = send_all(
+        scheduled_campaign("Boards", html_body=WITH_BOARD), "1", django_capture_on_commit_callbacks
+    )
+
+    # then: one ready board per recipient, and its picture in that recipient's email
+    assert [send.status for send in sends] == [SendStatus.SENT] * RECIPIENTS
+    boards = {board.customer_id: board for board in VisionBoard.objects.filter(status=BoardStatus.READY)}
+    assert set(boards) == {customer.pk for customer in audience}
+    for send in sends:
+        picture = boards[send.customer_id].social_image.name
+        assert picture in send.html
+        assert "Your vision board: " in send.html
+        assert "Your vision board: " in send.text
+    assert len(mail.outbox) == RECIPIENTS
+
+
+def test_fresh_boards_are_used_again_and_a_template_without_one_draws_none(
+    audience: list[Customer], django_capture_on_commit_callbacks: Any
+) -> None:
+    send_all(scheduled_campaign("Plain", html_body=WITHOUT_BOARD), "1", django_capture_on_commit_callbacks)
+    assert not VisionBoard.objects.exists()
+
+    send_all(scheduled_campaign("First", html_body=WITH_BOARD), "1", django_capture_on_commit_callbacks)
+    send_all(scheduled_campaign("Second", html_body=WITH_BOARD), "1", django_capture_on_commit_callbacks)
+
+    assert VisionBoard.objects.count() == RECIPIENTS  # the second campaign found them fresh
