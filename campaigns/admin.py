@@ -344,7 +344,8 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
     ) -> Any:
         campaign = kwargs.get("obj")
         if campaign is not None:
-            context.update(campaign_buttons=campaign_buttons(campaign), board_note=_board_note(campaign))
+            context.update(campaign_buttons=campaign_buttons(campaign), board_note=_board_note(campaign),
+                           locked=_started(campaign))  # fmt: skip
         return super().render_change_form(request, context, *args, **kwargs)
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -148,6 +148,11 @@ def test_the_api_lists_campaigns_with_their_results(
         ("A", True, 0),
         ("B", True, 0),
     ]
+    assert detail["winner"] is None
+    assert detail["comparison"] == {
+        "metric": "click rate", "leader": None, "confidence": None,
+        "summary": "Not enough data yet to compare the click rates (two-proportion z-test).",
+    }  # fmt: skip
     assert staff_client.get("/api/v1/campaigns/999").json()["error_code"] == "not_found"
 
 
