@@ -9,10 +9,13 @@ import pytest
 from django.core import mail
 
 from campaigns.models import Campaign, Send, SendStatus
-from campaigns.services.runs import campaign_run_start
+from campaigns.services.lifecycle import campaign_send_now
+from campaigns.services.runs import BOARD_BATCH, campaign_run_start
 from campaigns.services.sending import sends_deliver, sends_render
 from customers.models import Customer
 from tests.factories import Store, make_reachable, scheduled_campaign
+from tests.support import WorkerStarter
+from tests.waiting import wait_for
 from visionboards.models import BoardStatus, VisionBoard
 
 RECIPIENTS = 3
@@ -66,3 +69,25 @@ def test_fresh_boards_are_used_again_and_a_template_without_one_draws_none(
     send_all(scheduled_campaign("Second", html_body=WITH_BOARD), "1", django_capture_on_commit_callbacks)
 
     assert VisionBoard.objects.count() == RECIPIENTS  # the second campaign found them fresh
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_draws_the_boards_then_sends_every_email(
+    trained: Store, celery_worker: WorkerStarter
+) -> None:
+    # given: a dozen recipients without boards: two render tasks of ``BOARD_BATCH`` sends and one more
+    audience = make_reachable(Customer.objects.order_by("pk")[: BOARD_BATCH + 2])
+    campaign = scheduled_campaign("Boards", html_body=WITH_BOARD)
+    sent = Send.objects.filter(run__campaign=campaign, status=SendStatus.SENT)
+
+    # when: staff press "Send now" and a real worker does the rest
+    with celery_worker():
+        campaign_send_now(campaign_id=campaign.pk)
+        assert wait_for(lambda: sent.count() == len(audience)), "the worker never sent every email"
+
+    # then
+    boards = {board.customer_id: board for board in VisionBoard.objects.filter(status=BoardStatus.READY)}
+    assert set(boards) == {customer.pk for customer in audience}
+    for send in sent:
+        assert boards[send.customer_id].social_image.name in send.html

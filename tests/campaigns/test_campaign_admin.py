@@ -150,6 +150,27 @@ def test_once_it_sends_segment_and_variants_are_read_only_in_the_admin(
     ]  # fmt: skip
 
 
+def test_a_change_that_races_the_start_is_refused_with_a_message(
+    admin_client: Client, draft: Campaign, django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    # given: the form was built while the campaign was a draft; it started sending meanwhile
+    with django_capture_on_commit_callbacks(execute=False):
+        campaign_send_now(campaign_id=draft.pk)
+    monkeypatch.setattr("campaigns.admin._started", lambda campaign: False)  # the page's earlier view
+    other = Segment.objects.create(name="others")
+
+    # when
+    response = admin_client.post(
+        f"/admin/campaigns/campaign/{draft.pk}/change/", edit_form(draft, segment=other.pk), follow=True
+    )
+
+    # then
+    assert messages(response.content.decode()) == [
+        "Autumn started sending: its segment can no longer change."
+    ]
+    assert Campaign.objects.get(pk=draft.pk).segment_id == draft.segment_id
+
+
 def test_once_it_sends_the_services_refuse_to_change_what_it_sends(
     draft: Campaign, django_capture_on_commit_callbacks: Any
 ) -> None:
