@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import (
     Http404,
     HttpRequest,
@@ -28,7 +28,7 @@ from django.utils.formats import date_format
 
 from campaigns.comparison import campaign_comparison
 from campaigns.errors import CampaignLocked, CampaignNotReady
-from campaigns.models import Campaign, CampaignState, CampaignVariant, EmailTemplate, Segment
+from campaigns.models import Campaign, CampaignState, CampaignVariant, EmailTemplate, Segment, SendStatus
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.email import BLOCKS, VARIABLES, TemplateSource
 from campaigns.rendering.sandbox import TemplateProblem
@@ -387,9 +387,16 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             return f"repeats: {campaign.schedule.crontab.human_readable}"
         return date_format(campaign.send_at, "DATETIME_FORMAT") if campaign.send_at else "—"
 
-    @admin.display(description="Sent")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        """The list's columns in one query, however many campaigns it shows."""
+        sent = Count("runs__sends", filter=Q(runs__sends__status=SendStatus.SENT))
+        return (
+            super().get_queryset(request).select_related("segment", "schedule__crontab").annotate(sent=sent)
+        )
+
+    @admin.display(description="Sent", ordering="sent")
     def sent_count(self, campaign: Campaign) -> int:
-        return sum(r.sent for r in campaign_results(campaign))
+        return int(campaign.sent)  # type: ignore[attr-defined]
 
     @admin.display(description="Results per variant")
     def results(self, campaign: Campaign) -> str:

@@ -8,7 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.errors import CampaignLocked
@@ -231,3 +233,26 @@ def test_the_page_warns_of_recipients_without_a_vision_board(admin_client: Clien
     assert found
     assert found.group(1) == found.group(2)
     assert 0 < int(found.group(2)) < 40  # B's half of the segment, split as the send will
+
+
+def test_the_campaign_list_costs_the_same_queries_for_few_or_many_campaigns(
+    admin_client: Client, draft: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            listed = admin_client.get("/admin/campaigns/campaign/")
+        assert listed.status_code == 200
+        return len(captured)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        campaign_send_now(campaign_id=draft.pk)
+    Send.objects.update(status=SendStatus.SENT)
+    one = queries()
+    for index in range(5):
+        Campaign.objects.create(name=f"Winter {index}", segment=draft.segment)
+
+    assert queries() == one
+    assert (
+        '<td class="field-sent_count">40</td>'
+        in admin_client.get("/admin/campaigns/campaign/").content.decode()
+    )
