@@ -13,6 +13,7 @@ from campaigns.services.lifecycle import campaign_send_now
 from campaigns.services.runs import BOARD_BATCH, campaign_run_start
 from campaigns.services.sending import sends_deliver, sends_render
 from customers.models import Customer
+from recommendations.cache import recommendations_invalidate
 from tests.factories import Store, make_reachable, scheduled_campaign
 from tests.support import WorkerStarter
 from tests.waiting import wait_for
@@ -70,6 +71,14 @@ def test_fresh_boards_are_used_again_and_a_template_without_one_draws_none(
 
     assert VisionBoard.objects.count() == RECIPIENTS  # the second campaign found them fresh
 
+    recommendations_invalidate([audience[0].pk])  # a purchase, say: that board is out of date
+    send_all(scheduled_campaign("Third", html_body=WITH_BOARD), "1", django_capture_on_commit_callbacks)
+
+    ready = VisionBoard.objects.filter(status=BoardStatus.READY).order_by("customer_id", "version")
+    assert list(ready.values_list("customer_id", "version")) == [
+        (audience[0].pk, 1), (audience[0].pk, 2), (audience[1].pk, 1), (audience[2].pk, 1),
+    ]  # fmt: skip
+
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
@@ -91,3 +100,21 @@ def test_a_worker_draws_the_boards_then_sends_every_email(
     assert set(boards) == {customer.pk for customer in audience}
     for send in sent:
         assert boards[send.customer_id].social_image.name in send.html
+
+
+def test_an_email_whose_board_cannot_be_drawn_goes_without_it(
+    audience: list[Customer], django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("visionboards.services.compose", broken)  # drawing fails, as a full disk would
+
+    sends = send_all(
+        scheduled_campaign("Boards", html_body=WITH_BOARD), "1", django_capture_on_commit_callbacks
+    )
+
+    assert [send.status for send in sends] == [SendStatus.SENT] * RECIPIENTS
+    assert set(VisionBoard.objects.values_list("status", "error")) == {(BoardStatus.FAILED, "disk full")}
+    assert all("Your picks, all on one page:" in send.html for send in sends)
+    assert not any("Your vision board: " in send.html for send in sends)
