@@ -41,7 +41,12 @@ from campaigns.selectors import (
     reachable_customers,
     segment_customers,
 )
-from campaigns.services.content import campaign_save, campaign_variants_save
+from campaigns.services.content import (
+    campaign_save,
+    campaign_variants_save,
+    email_template_check,
+    email_template_save,
+)
 from campaigns.services.emails import email_preview, email_send_test
 from campaigns.services.lifecycle import (
     NEXT,
@@ -56,6 +61,18 @@ from customers.models import Customer
 PREVIEW_CUSTOMERS = 40
 
 
+class LockedSaysSo:
+    """A save refused because a campaign started sending meanwhile (after the page was built),
+    said plainly instead of as a server error."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+        except CampaignLocked as exc:
+            self.message_user(request, str(exc), messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class TemplateForm(forms.ModelForm[EmailTemplate]):
     class Meta:
         model = EmailTemplate
@@ -67,15 +84,30 @@ class TemplateForm(forms.ModelForm[EmailTemplate]):
             "preheader": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 
+    def clean(self) -> dict[str, Any]:
+        """A template campaigns started sending with keeps its content (the designer keeps the
+        edits on the page, to be saved as a new template)."""
+        super().clean()
+        if self.instance.pk is not None:
+            try:
+                email_template_check(template_id=self.instance.pk, changed=self.changed_data)
+            except CampaignLocked as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return self.cleaned_data
+
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(admin.ModelAdmin[EmailTemplate]):
+class EmailTemplateAdmin(LockedSaysSo, admin.ModelAdmin[EmailTemplate]):
     form = TemplateForm
     change_form_template = "admin/campaigns/emailtemplate/change_form.html"
     list_display = ("name", "subject", "language", "customer_facing", "updated_at")
+    save_as = True  # "Save as new": how a template campaigns sent with is edited
     list_filter = ("customer_facing", "language")
     search_fields = ("name", "subject", "html_body")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"class": "code"})}}
+
+    def save_model(self, request: HttpRequest, obj: EmailTemplate, form: Any, change: bool) -> None:
+        email_template_save(template=obj)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """A new template starts from the built-in one, not from a blank page."""
@@ -312,7 +344,7 @@ MOVES: dict[str, Callable[[int], Campaign]] = {
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin[Campaign]):
+class CampaignAdmin(LockedSaysSo, admin.ModelAdmin[Campaign]):
     form = CampaignForm
     inlines = (VariantInline,)
     change_form_template = "admin/campaigns/campaign/change_form.html"
@@ -347,14 +379,6 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             context.update(campaign_buttons=campaign_buttons(campaign), board_note=_board_note(campaign),
                            locked=_started(campaign))  # fmt: skip
         return super().render_change_form(request, context, *args, **kwargs)
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        """A refusal that raced the page (the campaign started sending meanwhile), said plainly."""
-        try:
-            return super().changeform_view(request, *args, **kwargs)
-        except CampaignLocked as exc:
-            self.message_user(request, str(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
         campaign_save(campaign=obj)

@@ -203,6 +203,12 @@ def campaign_started(campaign: Campaign) -> bool:
     return campaign.runs.exists()
 
 
+def template_started_campaigns(template_id: int) -> list[str]:
+    """The campaigns that started sending with this template (their emails were made from it)."""
+    started = Campaign.objects.filter(variants__template_id=template_id, runs__isnull=False)
+    return list(started.distinct().order_by("name").values_list("name", flat=True))
+
+
 @dataclass(frozen=True)
 class BoardOutlook:
     """Before a send: the recipients whose email shows a vision board, and how many of them

@@ -1,18 +1,19 @@
-"""What a campaign sends and to whom: its segment and its variants (template and share),
-editable until it starts sending and fixed from then on, so that every recipient of a
-variant got the same email and the results compare like with like."""
+"""What a campaign sends and to whom: its segment, its variants (template and share) and
+those templates' content, editable until it starts sending and fixed from then on, so that
+every recipient of a variant got the same email and the results compare like with like."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
 from campaigns.errors import CampaignLocked
-from campaigns.models import Campaign, CampaignVariant
-from campaigns.selectors import campaign_started
+from campaigns.models import Campaign, CampaignVariant, EmailTemplate
+from campaigns.selectors import campaign_started, template_started_campaigns
 
 EDITABLE = ("name", "segment", "send_at", "emails_per_second", "winner_metric")  # not the state
+CONTENT = ("subject", "preheader", "html_body", "text_body", "language")  # what an email is made from
 
 
 def campaign_save(*, campaign: Campaign) -> Campaign:
@@ -56,3 +57,28 @@ def _differs(variant: CampaignVariant) -> bool:
         return True
     stored = CampaignVariant.objects.filter(pk=variant.pk).values("label", "template_id", "share").first()
     return stored != {"label": variant.label, "template_id": variant.template_id, "share": variant.share}
+
+
+def email_template_check(*, template_id: int, changed: Iterable[str]) -> None:
+    """Refuse (``CampaignLocked``) a change to the content of a template a campaign started
+    sending with; its name and who may request it may still change."""
+    if not set(changed) & set(CONTENT):
+        return
+    started = template_started_campaigns(template_id)
+    if started:
+        names = ", ".join(f"“{name}”" for name in started)
+        raise CampaignLocked(
+            f"Campaigns started sending with this template ({names}): its content can no longer change. "
+            "Save it as a new template instead."
+        )
+
+
+def email_template_save(*, template: EmailTemplate) -> EmailTemplate:
+    """Store a template as edited; its content is checked against the stored row (locked)."""
+    with transaction.atomic():
+        if not template._state.adding:
+            stored = EmailTemplate.objects.select_for_update().get(pk=template.pk)
+            changed = [name for name in CONTENT if getattr(stored, name) != getattr(template, name)]
+            email_template_check(template_id=template.pk, changed=changed)
+        template.save()
+    return template

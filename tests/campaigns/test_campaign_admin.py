@@ -22,7 +22,7 @@ from campaigns.models import (
     Send,
     SendStatus,
 )
-from campaigns.services.content import campaign_save, campaign_variants_save
+from campaigns.services.content import campaign_save, campaign_variants_save, email_template_save
 from campaigns.services.lifecycle import campaign_send_now
 from tests.factories import ab_campaign
 
@@ -32,6 +32,12 @@ BOARD_BODY = "{{ greeting() }}{{ vision_board_image() }}{{ products() }}"
 @pytest.fixture
 def draft(db: None) -> Campaign:
     return ab_campaign(customers=40, shares={"A": 50, "B": 50})
+
+
+def start(campaign: Campaign, capture: Any) -> None:
+    """Press "Send now" (the tasks it queues are left unqueued)."""
+    with capture(execute=False):
+        campaign_send_now(campaign_id=campaign.pk)
 
 
 def page(client: Client, campaign: Campaign) -> str:
@@ -127,8 +133,7 @@ def test_once_it_sends_segment_and_variants_are_read_only_in_the_admin(
     admin_client: Client, draft: Campaign, django_capture_on_commit_callbacks: Any
 ) -> None:
     # given: a campaign that started sending, and another segment and template
-    with django_capture_on_commit_callbacks(execute=False):
-        campaign_send_now(campaign_id=draft.pk)
+    start(draft, django_capture_on_commit_callbacks)
     other = Segment.objects.create(name="others")
     template = EmailTemplate.objects.create(name="Other", subject="x", html_body="<p>x</p>")
 
@@ -156,8 +161,7 @@ def test_a_change_that_races_the_start_is_refused_with_a_message(
     admin_client: Client, draft: Campaign, django_capture_on_commit_callbacks: Any, monkeypatch: Any
 ) -> None:
     # given: the form was built while the campaign was a draft; it started sending meanwhile
-    with django_capture_on_commit_callbacks(execute=False):
-        campaign_send_now(campaign_id=draft.pk)
+    start(draft, django_capture_on_commit_callbacks)
     monkeypatch.setattr("campaigns.admin._started", lambda campaign: False)  # the page's earlier view
     other = Segment.objects.create(name="others")
 
@@ -176,8 +180,7 @@ def test_a_change_that_races_the_start_is_refused_with_a_message(
 def test_once_it_sends_the_services_refuse_to_change_what_it_sends(
     draft: Campaign, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=False):
-        campaign_send_now(campaign_id=draft.pk)
+    start(draft, django_capture_on_commit_callbacks)
     campaign = Campaign.objects.get(pk=draft.pk)
     variant = campaign.variants.get(label="A")
 
@@ -202,8 +205,7 @@ def test_once_it_sends_the_services_refuse_to_change_what_it_sends(
 def test_the_page_shows_results_per_variant_and_the_comparison(
     admin_client: Client, draft: Campaign, django_capture_on_commit_callbacks: Any
 ) -> None:
-    with django_capture_on_commit_callbacks(execute=False):
-        campaign_send_now(campaign_id=draft.pk)
+    start(draft, django_capture_on_commit_callbacks)
     sends = Send.objects.filter(run__campaign=draft)
     now = timezone.now()
     sends.update(status=SendStatus.SENT, sent_at=now, delivered_at=now)
@@ -244,8 +246,7 @@ def test_the_campaign_list_costs_the_same_queries_for_few_or_many_campaigns(
         assert listed.status_code == 200
         return len(captured)
 
-    with django_capture_on_commit_callbacks(execute=False):
-        campaign_send_now(campaign_id=draft.pk)
+    start(draft, django_capture_on_commit_callbacks)
     Send.objects.update(status=SendStatus.SENT)
     one = queries()
     for index in range(5):
@@ -256,3 +257,37 @@ def test_the_campaign_list_costs_the_same_queries_for_few_or_many_campaigns(
         '<td class="field-sent_count">40</td>'
         in admin_client.get("/admin/campaigns/campaign/").content.decode()
     )
+
+
+def template_form(template: EmailTemplate, **changes: Any) -> dict[str, Any]:
+    fields = ("name", "language", "subject", "preheader", "html_body", "text_body")
+    return {name: getattr(template, name) for name in fields} | changes
+
+
+def test_a_template_a_campaign_sent_with_keeps_its_content_and_can_be_saved_as_new(
+    admin_client: Client, draft: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a campaign started sending with "Autumn A"
+    start(draft, django_capture_on_commit_callbacks)
+    template = EmailTemplate.objects.get(name="Autumn A")
+    url = f"/admin/campaigns/emailtemplate/{template.pk}/change/"
+
+    # when: staff edit its body, then only its name, then save the edit as a new template
+    edited = admin_client.post(url, template_form(template, html_body="<p>changed</p>"))
+    renamed = admin_client.post(url, template_form(template, name="Autumn A (sent)"))
+    copied = admin_client.post(url, template_form(template, name="Winter A", html_body="<p>changed</p>",
+                                                  _saveasnew="Save as new"))  # fmt: skip
+
+    # then
+    assert edited.status_code == 200
+    assert "Campaigns started sending with this template (“Autumn”): its content can no longer change." in (
+        edited.content.decode()
+    )
+    assert (renamed.status_code, copied.status_code) == (302, 302)
+    assert EmailTemplate.objects.get(pk=template.pk).html_body == "<p>hi</p>"
+    assert EmailTemplate.objects.get(pk=template.pk).name == "Autumn A (sent)"
+    assert EmailTemplate.objects.get(name="Winter A").html_body == "<p>changed</p>"
+    template.subject = "Changed"
+    with pytest.raises(CampaignLocked, match="Save it as a new template instead"):
+        email_template_save(template=template)
+    assert EmailTemplate.objects.get(name="Autumn B").subject == "B"
