@@ -61,7 +61,7 @@ from customers.models import Customer
 PREVIEW_CUSTOMERS = 40
 
 
-class LockedSaysSo:
+class RefusalAsMessage:
     """A save refused because a campaign started sending meanwhile (after the page was built),
     said plainly instead of as a server error."""
 
@@ -97,7 +97,7 @@ class TemplateForm(forms.ModelForm[EmailTemplate]):
 
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(LockedSaysSo, admin.ModelAdmin[EmailTemplate]):
+class EmailTemplateAdmin(RefusalAsMessage, admin.ModelAdmin[EmailTemplate]):
     form = TemplateForm
     change_form_template = "admin/campaigns/emailtemplate/change_form.html"
     list_display = ("name", "subject", "language", "customer_facing", "updated_at")
@@ -344,7 +344,7 @@ MOVES: dict[str, Callable[[int], Campaign]] = {
 
 
 @admin.register(Campaign)
-class CampaignAdmin(LockedSaysSo, admin.ModelAdmin[Campaign]):
+class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
     form = CampaignForm
     inlines = (VariantInline,)
     change_form_template = "admin/campaigns/campaign/change_form.html"
