@@ -3,6 +3,8 @@ their live count, campaigns with their schedule and results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -11,34 +13,70 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, path
+from django.db.models import Count, Q, QuerySet
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.template.loader import render_to_string
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from campaigns.models import Campaign, CampaignVariant, EmailTemplate, Segment
+from campaigns.comparison import campaign_comparison
+from campaigns.errors import CampaignLocked, CampaignNotReady
+from campaigns.models import Campaign, CampaignState, CampaignVariant, EmailTemplate, Segment, SendStatus
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.email import BLOCKS, VARIABLES, TemplateSource
 from campaigns.rendering.sandbox import TemplateProblem
 from campaigns.selectors import (
     SegmentRules,
     VariantResult,
+    campaign_board_outlook,
     campaign_results,
-    campaign_winner,
+    campaign_started,
     reachable_customers,
     segment_customers,
 )
+from campaigns.services.content import (
+    campaign_save,
+    campaign_variants_save,
+    email_template_check,
+    email_template_save,
+)
 from campaigns.services.emails import email_preview, email_send_test
-from campaigns.services.lifecycle import campaign_recurrence_set, campaign_transition, cron_fields
-from campaigns.services.runs import CampaignNotReady
+from campaigns.services.lifecycle import (
+    NEXT,
+    SENDABLE_NOW,
+    campaign_recurrence_set,
+    campaign_send_now,
+    campaign_transition,
+    cron_fields,
+)
 from catalog.models import Category
 from catalog.selectors import category_tree
 from customers.models import Customer, Interest
 from customers.selectors import customer_countries
 
 PREVIEW_CUSTOMERS = 40
+
+
+class RefusalAsMessage:
+    """A save refused because a campaign started sending meanwhile (after the page was built),
+    said plainly instead of as a server error."""
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return super().changeform_view(request, *args, **kwargs)  # type: ignore[misc]
+        except CampaignLocked as exc:
+            self.message_user(request, str(exc), messages.ERROR)  # type: ignore[attr-defined]
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class TemplateForm(forms.ModelForm[EmailTemplate]):
@@ -52,15 +90,30 @@ class TemplateForm(forms.ModelForm[EmailTemplate]):
             "preheader": forms.TextInput(attrs={"class": "vLargeTextField"}),
         }
 
+    def clean(self) -> dict[str, Any]:
+        """A template campaigns started sending with keeps its content (the designer keeps the
+        edits on the page, to be saved as a new template)."""
+        super().clean()
+        if self.instance.pk is not None:
+            try:
+                email_template_check(template_id=self.instance.pk, changed=self.changed_data)
+            except CampaignLocked as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return self.cleaned_data
+
 
 @admin.register(EmailTemplate)
-class EmailTemplateAdmin(admin.ModelAdmin[EmailTemplate]):
+class EmailTemplateAdmin(RefusalAsMessage, admin.ModelAdmin[EmailTemplate]):
     form = TemplateForm
     change_form_template = "admin/campaigns/emailtemplate/change_form.html"
     list_display = ("name", "subject", "language", "customer_facing", "updated_at")
+    save_as = True  # "Save as new": how a template campaigns sent with is edited
     list_filter = ("customer_facing", "language")
     search_fields = ("name", "subject", "html_body")
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"class": "code"})}}
+
+    def save_model(self, request: HttpRequest, obj: EmailTemplate, form: Any, change: bool) -> None:
+        email_template_save(template=obj)
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         """A new template starts from the built-in one, not from a blank page."""
@@ -265,10 +318,25 @@ class SegmentAdmin(admin.ModelAdmin[Segment]):
 
 
 class VariantInline(admin.TabularInline[CampaignVariant, Campaign]):
+    """Read-only once the campaign started sending (``campaign_variants_save`` refuses too)."""
+
     model = CampaignVariant
     extra = 0
     min_num = 1
     fields = ("label", "template", "share")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and not _started(obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and not _started(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and not _started(obj)
+
+
+def _started(campaign: Campaign | None) -> bool:
+    return campaign is not None and campaign.pk is not None and campaign_started(campaign)
 
 
 class CampaignForm(forms.ModelForm[Campaign]):
@@ -298,10 +366,43 @@ class CampaignForm(forms.ModelForm[Campaign]):
         return cron
 
 
+@dataclass(frozen=True)
+class Button:
+    move: str
+    label: str
+    style: str = ""  # "default": the main action; "danger": one that cannot be undone
+
+
+def campaign_buttons(campaign: Campaign) -> list[Button]:
+    """The moves its state allows, as the change page's buttons."""
+    state = campaign.state
+    buttons = []
+    if state == CampaignState.DRAFT:
+        buttons.append(Button("schedule", "Schedule", "default"))
+    if state in SENDABLE_NOW:
+        buttons.append(Button("send_now", "Send now"))
+    if state == CampaignState.PAUSED:
+        buttons.append(Button("schedule", "Resume", "default"))
+    if state in NEXT["pause"][0]:
+        buttons.append(Button("pause", "Pause"))
+    if state in NEXT["cancel"][0]:
+        buttons.append(Button("cancel", "Cancel campaign", "danger"))
+    return buttons
+
+
+MOVES: dict[str, Callable[[int], Campaign]] = {
+    "schedule": lambda pk: campaign_transition(campaign_id=pk, action="schedule"),
+    "send_now": lambda pk: campaign_send_now(campaign_id=pk),
+    "pause": lambda pk: campaign_transition(campaign_id=pk, action="pause"),
+    "cancel": lambda pk: campaign_transition(campaign_id=pk, action="cancel"),
+}
+
+
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin[Campaign]):
+class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
     form = CampaignForm
     inlines = (VariantInline,)
+    change_form_template = "admin/campaigns/campaign/change_form.html"
     list_display = ("name", "state", "segment", "when", "sent_count", "updated_at")
     list_filter = ("state",)
     search_fields = ("name",)
@@ -315,9 +416,49 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             sets.append(("Results", {"fields": ("results",)}))
         return sets
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Campaign | None = None) -> Any:
+        """Who it goes to is fixed once it started sending (``campaign_save`` refuses too)."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "segment") if _started(obj) else fields
+
+    def get_urls(self) -> list[URLPattern]:
+        move = path("<int:campaign_id>/move/<str:move>/", self.admin_site.admin_view(self.move_view),
+                    name="campaigns_campaign_move")  # fmt: skip
+        return [move, *super().get_urls()]
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> Any:
+        campaign = kwargs.get("obj")
+        if campaign is not None:
+            context.update(campaign_buttons=campaign_buttons(campaign), board_note=_board_note(campaign),
+                           locked=_started(campaign))  # fmt: skip
+        return super().render_change_form(request, context, *args, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
+        campaign_save(campaign=obj)
         campaign_recurrence_set(campaign=obj, cron=form.cleaned_data.get("repeat", ""))
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        changed = formset.save(commit=False)  # the formset's own lists, for the change message
+        campaign_variants_save(campaign_id=form.instance.pk, changed=changed, deleted=formset.deleted_objects)
+
+    def move_view(self, request: HttpRequest, campaign_id: int, move: str) -> HttpResponse:
+        """A button of the change page: one lifecycle move, POSTed (a second click changes nothing)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        campaign = self.get_object(request, str(campaign_id))
+        if campaign is None or move not in MOVES:
+            raise Http404("No such campaign or move.")
+        if not self.has_change_permission(request, campaign):
+            raise PermissionDenied
+        try:
+            moved = MOVES[move](campaign.pk)
+        except CampaignNotReady as exc:
+            self.message_user(request, f"{campaign}: {exc}", messages.ERROR)
+        else:
+            self.message_user(request, f"{moved}: {_state_note(moved)}", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:campaigns_campaign_change", args=[campaign.pk]))
 
     @admin.display(description="When")
     def when(self, campaign: Campaign) -> str:
@@ -325,39 +466,37 @@ class CampaignAdmin(admin.ModelAdmin[Campaign]):
             return f"repeats: {campaign.schedule.crontab.human_readable}"
         return date_format(campaign.send_at, "DATETIME_FORMAT") if campaign.send_at else "—"
 
-    @admin.display(description="Sent")
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        """The list's columns in one query, however many campaigns it shows."""
+        sent = Count("runs__sends", filter=Q(runs__sends__status=SendStatus.SENT))
+        return (
+            super().get_queryset(request).select_related("segment", "schedule__crontab").annotate(sent=sent)
+        )
+
+    @admin.display(description="Sent", ordering="sent")
     def sent_count(self, campaign: Campaign) -> int:
-        return sum(r.sent for r in campaign_results(campaign))
+        return int(campaign.sent)  # type: ignore[attr-defined]
 
     @admin.display(description="Results per variant")
     def results(self, campaign: Campaign) -> str:
         rows = campaign_results(campaign)
         if not rows:
             return "Nothing sent yet."
-        winner = campaign_winner(campaign, rows)
-        header = format_html_join("", "<th>{}</th>", ((h,) for h in RESULT_COLUMNS))
-        body = format_html_join(
-            "",
-            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-            "<td>{}</td><td>{}</td></tr>",
-            (
-                (r.label, " ★ leading" if r.label == winner else "", r.template, r.recipients, r.sent,
-                 f"{r.skipped} / {r.failed}", _counted(r, r.delivered), _counted(r, r.opened),
-                 _counted(r, r.clicked), _counted(r, r.unsubscribed), _counted(r, r.bounced + r.complained))
-                for r in rows
-            ),
+        comparison = campaign_comparison(campaign.winner_metric, rows)
+        return render_to_string(
+            "admin/campaigns/campaign/results.html",
+            {"rows": [_result_row(r) for r in rows], "comparison": comparison,
+             "columns": RESULT_COLUMNS},
         )  # fmt: skip
-        table = '<table class="campaign-results"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>'
-        return format_html(table, header, body)
 
     def _move(self, request: HttpRequest, queryset: QuerySet[Campaign], action: str) -> None:
         for campaign in queryset:
             try:
-                campaign_transition(campaign_id=campaign.pk, action=action)
+                moved = campaign_transition(campaign_id=campaign.pk, action=action)
             except CampaignNotReady as exc:
                 self.message_user(request, f"{campaign}: {exc}", messages.ERROR)
             else:
-                self.message_user(request, f"{campaign}: {action}d.", messages.SUCCESS)
+                self.message_user(request, f"{moved}: {_state_note(moved)}", messages.SUCCESS)
 
     @admin.action(description="Schedule (or resume) the selected campaigns")
     def schedule(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> None:
@@ -376,5 +515,38 @@ RESULT_COLUMNS = ("Variant", "Template", "Recipients", "Sent", "Skipped / failed
                   "Clicked", "Unsubscribed", "Bounced or complained")  # fmt: skip
 
 
-def _counted(result: VariantResult, count: int) -> str:
-    return f"{count} ({result.rate(count):.1%})"
+def _result_row(result: VariantResult) -> list[str]:
+    def counted(count: int) -> str:
+        return f"{count} ({result.rate(count):.1%})"
+
+    return [result.label, result.template, str(result.recipients), str(result.sent),
+            f"{result.skipped} / {result.failed}", counted(result.delivered), counted(result.opened),
+            counted(result.clicked), counted(result.unsubscribed),
+            counted(result.bounced + result.complained)]  # fmt: skip
+
+
+def _state_note(campaign: Campaign) -> str:
+    """Where a move left the campaign, as the message after it."""
+    if campaign.state == CampaignState.SCHEDULED and campaign.schedule_id is None and campaign.send_at:
+        return f"scheduled for {date_format(timezone.localtime(campaign.send_at), 'DATETIME_FORMAT')}."
+    return f"{campaign.get_state_display().lower()}."
+
+
+def _board_note(campaign: Campaign) -> str:
+    """Before a send whose template shows vision boards: how many recipients lack one."""
+    if campaign.state not in (CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.PAUSED):
+        return ""
+    outlook = campaign_board_outlook(campaign)
+    if outlook is None or not outlook.recipients:
+        return ""
+    labels = ", ".join(outlook.labels)
+    shown = f"Variants {labels} show a vision board." if len(outlook.labels) > 1 else (
+        f"Variant {labels} shows a vision board."
+    )  # fmt: skip
+    if not outlook.missing:
+        return f"{shown} All {outlook.recipients} of their recipients have an up-to-date board."
+    return (
+        f"{shown} {outlook.missing} of {outlook.recipients} recipients have no board yet or an out-of-date "
+        "one: they will be drawn before their emails are rendered (an email whose board cannot be drawn "
+        "leaves it out)."
+    )

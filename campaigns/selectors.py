@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -14,19 +14,21 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from campaigns.models import Campaign, EmailTemplate, Segment, Send, SendStatus, Suppression, WinnerMetric
-from campaigns.rendering.email import Personalization, Product
+from campaigns.models import Campaign, CampaignVariant, EmailTemplate, Segment, Send, SendStatus, Suppression
+from campaigns.rendering.email import Personalization, Product, uses_vision_board
+from campaigns.split import variant_of
 from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from customers.models import Customer, CustomerInterest, Purchase
 from customers.ownership import bought, last_activity
 from marketing_platform.api.principal import Principal, Role
+from marketing_platform.bulk import chunked
 from marketing_platform.media import media_url
 from marketing_platform.ranges import earliest_moment
 from recommendations.serving import recommendations_for_many
 from visionboards.models import VisionBoard
-from visionboards.selectors import board_alt_text, latest_ready_boards
+from visionboards.selectors import board_alt_text, customers_without_fresh_board, latest_ready_boards
 
 INTERESTS_SHOWN = 6
 
@@ -222,6 +224,51 @@ def _with_leaves(category_ids: list[int]) -> list[int]:
     )
 
 
+def campaign_started(campaign: Campaign) -> bool:
+    """Whether a run began: from then on, who gets which template is settled."""
+    return campaign.runs.exists()
+
+
+def template_started_campaigns(template_id: int) -> list[str]:
+    """The campaigns that started sending with this template (their emails were made from it)."""
+    started = Campaign.objects.filter(variants__template_id=template_id, runs__isnull=False)
+    return list(started.distinct().order_by("name").values_list("name", flat=True))
+
+
+@dataclass(frozen=True)
+class BoardOutlook:
+    """Before a send: the recipients whose email shows a vision board, and how many of them
+    have none yet, or an out-of-date one (drawn before their emails are rendered)."""
+
+    labels: list[str]  # the variants whose template shows the board
+    recipients: int
+    missing: int
+
+
+def campaign_shows_board(campaign: Campaign) -> bool:
+    """Whether a variant's template shows the vision board (its sends then draw boards)."""
+    return bool(_showing_board(campaign.variants.select_related("template")))
+
+
+def _showing_board(variants: Iterable[CampaignVariant]) -> set[int]:
+    return {v.pk for v in variants if uses_vision_board(v.template.html_body, v.template.text_body)}
+
+
+def campaign_board_outlook(campaign: Campaign) -> BoardOutlook | None:
+    """None when no variant's template shows a vision board."""
+    variants = list(campaign.variants.select_related("template").order_by("label"))
+    showing = _showing_board(variants)
+    if not showing:
+        return None
+    recipients = [
+        pk for pk in segment_customers(campaign.segment).order_by("pk").values_list("pk", flat=True)
+        if variant_of(pk, campaign.pk, variants).pk in showing
+    ]  # fmt: skip
+    missing = sum(len(customers_without_fresh_board(ids)) for ids in chunked(recipients, 2000))
+    labels = [v.label for v in variants if v.pk in showing]
+    return BoardOutlook(labels=labels, recipients=len(recipients), missing=missing)
+
+
 @dataclass(frozen=True)
 class VariantResult:
     label: str
@@ -264,12 +311,3 @@ def campaign_results(campaign: Campaign) -> list[VariantResult]:
         VariantResult(label=row.pop("variant__label"), template=row.pop("variant__template__name"), **row)
         for row in counted
     ]
-
-
-def campaign_winner(campaign: Campaign, results: list[VariantResult]) -> str | None:
-    """The variant ahead on the campaign's metric, once each has sent something."""
-    if len(results) < 2 or not all(r.sent for r in results):
-        return None
-    metric = "opened" if campaign.winner_metric == WinnerMetric.OPENS else "clicked"
-    best = max(results, key=lambda r: r.rate(getattr(r, metric)))
-    return best.label

@@ -207,6 +207,20 @@ def scheduled_campaign(name: str, *, html_body: str = DEFAULT_TEMPLATE.html_body
     return campaign
 
 
+def ab_campaign(*, customers: int, shares: dict[str, int]) -> Campaign:
+    """A draft campaign “Autumn” to everyone, a template per variant (“Autumn A”…, with these
+    shares), and ``customers`` reachable customers (c0, c1…) with nothing bought."""
+    Customer.objects.bulk_create(
+        Customer(external_id=f"c{i}", email=f"c{i}@example.org", marketing_consent=True)
+        for i in range(customers)
+    )
+    campaign = Campaign.objects.create(name="Autumn", segment=Segment.objects.create(name="all"))
+    for label, share in shares.items():
+        template = EmailTemplate.objects.create(name=f"Autumn {label}", subject=label, html_body="<p>hi</p>")
+        CampaignVariant.objects.create(campaign=campaign, label=label, template=template, share=share)
+    return campaign
+
+
 def serve_blend(**changes: Any) -> Blend:
     """Make the active version serve the default blend with these changes (a version's blend is
     otherwise the one chosen at its training), and forget what was cached."""

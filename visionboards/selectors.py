@@ -106,6 +106,22 @@ def latest_ready_boards(customer_ids: Sequence[int]) -> dict[int, VisionBoard]:
     return found
 
 
+def customers_without_fresh_board(customer_ids: Sequence[int]) -> list[int]:
+    """Those of these customers whose latest ready board is missing, or was drawn from
+    recommendations that changed since (stale, as ``board_is_stale`` says)."""
+    if not customer_ids:
+        return []
+    states = recommendations_states(customer_ids)
+    drawn: dict[int, str] = {}
+    for customer_id, state in (
+        VisionBoard.objects.filter(customer_id__in=customer_ids, status=BoardStatus.READY)
+        .order_by("customer_id", "-version")
+        .values_list("customer_id", "source__state")
+    ):
+        drawn.setdefault(customer_id, state)
+    return [pk for pk in customer_ids if pk not in drawn or drawn[pk] != states.get(pk)]
+
+
 def board_alt_text(board: VisionBoard) -> str:
     titles = [section["content"]["title"] for section in board.layout["formats"]["social"]["sections"]]
     return "Your vision board: " + ", ".join(titles[:4])

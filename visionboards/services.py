@@ -28,7 +28,12 @@ from marketing_platform.transactions import after_commit
 from recommendations.serving import recommendations_states
 from visionboards.composer import compose
 from visionboards.models import BoardStatus, VisionBoard
-from visionboards.selectors import board_sources_for, customers_with_boards, latest_board
+from visionboards.selectors import (
+    board_sources_for,
+    customers_with_boards,
+    customers_without_fresh_board,
+    latest_board,
+)
 
 logger = logging.getLogger(__name__)
 UNDER_WAY = (BoardStatus.PENDING, BoardStatus.RENDERING)
@@ -44,9 +49,9 @@ def board_is_stale(board: VisionBoard) -> bool:
     return board.status != BoardStatus.READY or board.source.get("state") != state
 
 
-def vision_board_request(customer_id: int, *, force: bool = False) -> VisionBoard:
+def vision_board_request(customer_id: int, *, force: bool = False, queue: bool = True) -> VisionBoard:
     """The customer's latest board if it is ready and fresh (and not ``force``); else the board
-    being rendered, or a new one queued for rendering."""
+    being rendered, or a new one queued for rendering (``queue=False``: the caller renders it)."""
     latest = latest_board(customer_id)
     if latest is not None and not force and not board_is_stale(latest):
         return latest  # the common case answers without a lock
@@ -54,7 +59,7 @@ def vision_board_request(customer_id: int, *, force: bool = False) -> VisionBoar
         Customer.objects.select_for_update().only("pk").get(pk=customer_id)  # one new version at a time
         latest = latest_board(customer_id)
         if latest is not None and latest.status in UNDER_WAY:
-            if latest.requested_at < timezone.now() - LOST_AFTER:
+            if queue and latest.requested_at < timezone.now() - LOST_AFTER:
                 _queue(latest)
             return latest
         if latest is not None and not force and not board_is_stale(latest):
@@ -62,8 +67,22 @@ def vision_board_request(customer_id: int, *, force: bool = False) -> VisionBoar
         board = VisionBoard.objects.create(
             customer_id=customer_id, version=latest.version + 1 if latest else 1
         )
-        _queue(board)
+        if queue:
+            _queue(board)
         return board
+
+
+def vision_boards_prepare(customer_ids: Sequence[int]) -> int:
+    """Draw here, one after the other, the boards these customers lack or have out of date (a
+    campaign's render worker, before the emails that show them). A board that fails stays
+    failed, and its email leaves the board out. Returns how many were drawn."""
+    drawn = 0
+    for customer_id in customers_without_fresh_board(customer_ids):
+        board = vision_board_request(customer_id, queue=False)
+        if board.status != BoardStatus.READY:
+            vision_board_render(board.pk)
+            drawn += 1
+    return drawn
 
 
 def vision_board_render(board_id: int) -> VisionBoard:

@@ -14,10 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns.api.examples import EMAIL_EXAMPLES
+from campaigns.comparison import Comparison, campaign_comparison
 from campaigns.models import Campaign, CampaignState, EmailTemplate
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.sandbox import TemplateProblem
-from campaigns.selectors import VariantResult, campaign_results, campaign_winner, email_template_for
+from campaigns.selectors import VariantResult, campaign_results, email_template_for
 from campaigns.services.emails import email_preview, template_source
 from customers.api.lookup import customer_pk_or_404
 from customers.models import Customer
@@ -139,6 +140,15 @@ class VariantResultOutput(serializers.Serializer[Any]):
     complained = serializers.IntegerField()
 
 
+class ComparisonOutput(serializers.Serializer[Any]):
+    metric = serializers.CharField(help_text="The campaign's winner metric, e.g. “click rate”.")
+    leader = serializers.CharField(allow_null=True, help_text="None until the data say which leads.")
+    confidence = serializers.FloatField(
+        allow_null=True, help_text="0 to 1: 1 - the two-sided p-value of the two-proportion z-test."
+    )
+    summary = serializers.CharField()
+
+
 class CampaignOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -147,7 +157,10 @@ class CampaignOutput(serializers.Serializer[Any]):
     send_at = serializers.DateTimeField(allow_null=True)
     repeats = serializers.SerializerMethodField()
     winner_metric = serializers.CharField()
-    winner = serializers.SerializerMethodField(help_text="The variant ahead on the winner metric, if any.")
+    winner = serializers.SerializerMethodField(
+        help_text="The variant ahead on the winner metric, once there is enough data to compare."
+    )
+    comparison = serializers.SerializerMethodField()
     results = serializers.SerializerMethodField()
 
     def _results(self, campaign: Campaign) -> list[VariantResult]:
@@ -160,8 +173,15 @@ class CampaignOutput(serializers.Serializer[Any]):
         crontab = campaign.schedule.crontab if campaign.schedule else None
         return str(crontab.human_readable) if crontab else None
 
+    def _comparison(self, campaign: Campaign) -> Comparison:
+        return campaign_comparison(campaign.winner_metric, self._results(campaign))
+
     def get_winner(self, campaign: Campaign) -> str | None:
-        return campaign_winner(campaign, self._results(campaign))
+        return self._comparison(campaign).leader
+
+    @extend_schema_field(ComparisonOutput)
+    def get_comparison(self, campaign: Campaign) -> dict[str, Any]:
+        return dict(ComparisonOutput(self._comparison(campaign)).data)
 
     @extend_schema_field(VariantResultOutput(many=True))
     def get_results(self, campaign: Campaign) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from typing import Any
 import css_inline
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
-from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from jinja2 import Environment, FileSystemLoader, Template, TemplateSyntaxError, meta, select_autoescape
 from markupsafe import Markup
 
 from campaigns.rendering.sandbox import (
@@ -41,6 +41,7 @@ TEXT_SANDBOX = EmailSandbox(autoescape=False)
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
 TEXT_CONFIG = ParserConfig(display_links=True)
 TEXT_VARIANTS = frozenset({"products", "interests", "vision_board", "button"})  # blocks with a ``.text.html``
+BOARD_NAMES = frozenset({"vision_board", "vision_board_image"})  # the variable and its block
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,20 @@ def _blocks(data: Personalization, variant: str) -> dict[str, Callable[..., str]
         "greeting": greeting, "products": products, "interest_tags": interest_tags,
         "vision_board_image": vision_board_image, "button": button,
     }  # fmt: skip
+
+
+@lru_cache(maxsize=256)
+def uses_vision_board(*parts: str) -> bool:
+    """Whether any of a template's parts shows the customer's vision board (its block or its
+    variable): a campaign then draws the boards its recipients lack before rendering their
+    emails. A part that does not parse shows nothing (its render fails with the reason)."""
+    for part in parts:
+        try:
+            if meta.find_undeclared_variables(HTML_SANDBOX.parse(part)) & BOARD_NAMES:
+                return True
+        except TemplateSyntaxError:
+            continue
+    return False
 
 
 def _as_text(html: str) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from django.db import transaction
+from django.utils import timezone
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from campaigns.errors import CampaignNotReady
 from campaigns.models import Campaign, CampaignState
-from campaigns.services.runs import CampaignNotReady, campaign_run_dispatch, campaign_variants_check
+from campaigns.services.runs import campaign_run_dispatch, campaign_run_start, campaign_variants_check
 from marketing_platform.transactions import after_commit
 
 NEXT = {
@@ -17,6 +19,13 @@ NEXT = {
     "cancel": ({CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.SENDING, CampaignState.PAUSED},
                CampaignState.CANCELLED),
 }  # fmt: skip
+# Where a move has already taken the campaign: asked again (a double click), it changes nothing.
+DONE = {
+    "schedule": {CampaignState.SCHEDULED, CampaignState.SENDING},  # resumed into its unfinished run
+    "pause": {CampaignState.PAUSED},
+    "cancel": {CampaignState.CANCELLED},
+}
+SENDABLE_NOW = {CampaignState.DRAFT, CampaignState.SCHEDULED}
 
 
 def campaign_recurrence_set(*, campaign: Campaign, cron: str) -> None:
@@ -66,10 +75,13 @@ def cron_fields(cron: str) -> tuple[str, str, str, str, str]:
 
 
 def campaign_transition(*, campaign_id: int, action: str) -> Campaign:
-    """Raises ``CampaignNotReady`` with the reason when the move is not allowed now."""
+    """Raises ``CampaignNotReady`` with the reason when the move is not allowed now; a move
+    already made is not made again."""
     allowed, target = NEXT[action]
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.state in DONE[action]:
+            return campaign
         if campaign.state not in allowed:
             raise CampaignNotReady(f"A {campaign.get_state_display().lower()} campaign cannot {action}.")
         if target == CampaignState.SCHEDULED:
@@ -90,4 +102,27 @@ def campaign_transition(*, campaign_id: int, action: str) -> Campaign:
         if target == CampaignState.SENDING:
             for run_id in campaign.runs.filter(finished_at__isnull=True).values_list("pk", flat=True):
                 after_commit(campaign_run_dispatch, run_id=run_id)
+    return campaign
+
+
+def campaign_send_now(*, campaign_id: int) -> Campaign:
+    """Start a run now: a one-off campaign's send time becomes now; a recurring one runs once
+    more, between its ticks (a tick in the same minute is the same run). Asked again while it
+    sends (a double click), nothing more starts."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.state == CampaignState.SENDING:
+            return campaign
+        if campaign.state not in SENDABLE_NOW:
+            raise CampaignNotReady(f"A {campaign.get_state_display().lower()} campaign cannot be sent now.")
+        campaign_variants_check(campaign)
+        now = timezone.now()
+        if campaign.schedule_id is None:
+            campaign.send_at = now
+        campaign.state = CampaignState.SCHEDULED
+        campaign.save(update_fields=["send_at", "state", "updated_at"])
+        if campaign.schedule_id:
+            PeriodicTask.objects.filter(pk=campaign.schedule_id).update(enabled=True)
+        campaign_run_start(campaign_id=campaign.pk, occurrence=f"{now:%Y-%m-%dT%H:%M}")
+        campaign.refresh_from_db()
     return campaign

@@ -3,7 +3,6 @@ rendering and sending in batches, resumable from whatever state a crash left."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,14 +10,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from campaigns.errors import CampaignNotReady
 from campaigns.models import Campaign, CampaignRun, CampaignState, CampaignVariant, Send, SendStatus
-from campaigns.selectors import segment_customers
+from campaigns.selectors import campaign_shows_board, segment_customers
+from campaigns.split import variant_of
 from marketing_platform.bulk import chunked
 from marketing_platform.transactions import after_commit
 
-
-class CampaignNotReady(Exception):
-    """A campaign that cannot run as it stands, with what to fix."""
+# Sends per render task when each may draw its recipient's vision board first: a few boards
+# a task keep it well inside its time limit, and spread the drawing over the render workers.
+BOARD_BATCH = 10
 
 
 def campaign_variants_check(campaign: Campaign) -> list[CampaignVariant]:
@@ -46,7 +47,7 @@ def campaign_run_start(*, campaign_id: int, occurrence: str) -> CampaignRun | No
         customer_ids = list(segment_customers(campaign.segment).order_by("pk").values_list("pk", flat=True))
         for ids in chunked(customer_ids, 2000):
             Send.objects.bulk_create(
-                [Send(run=run, customer_id=pk, variant=_variant_of(pk, campaign.pk, variants)) for pk in ids],
+                [Send(run=run, customer_id=pk, variant=variant_of(pk, campaign.pk, variants)) for pk in ids],
                 ignore_conflicts=True,
             )
         run.recipients = len(customer_ids)
@@ -57,23 +58,14 @@ def campaign_run_start(*, campaign_id: int, occurrence: str) -> CampaignRun | No
     return run
 
 
-def _variant_of(customer_id: int, campaign_id: int, variants: list[CampaignVariant]) -> CampaignVariant:
-    """A stable split: the same customer lands in the same variant of a campaign every time."""
-    bucket = int(hashlib.sha256(f"{campaign_id}:{customer_id}".encode()).hexdigest()[:8], 16) % 100
-    upper = 0
-    for variant in variants:
-        upper += variant.share
-        if bucket < upper:
-            return variant
-    return variants[-1]
-
-
 def campaign_run_dispatch(*, run_id: int) -> int:
     """Queue what is left of a run: rendering for pending sends, sending for rendered ones and
     for claims whose worker died. Safe to call any time: every step re-checks the row."""
     from campaigns.tasks import deliver_sends, render_sends
 
     stale = timezone.now() - timedelta(seconds=settings.CAMPAIGN_SEND_CLAIM_SECONDS)
+    run = CampaignRun.objects.select_related("campaign").get(pk=run_id)
+    render_batch = BOARD_BATCH if campaign_shows_board(run.campaign) else settings.CAMPAIGN_BATCH
     sends = Send.objects.filter(run_id=run_id)
     pending = list(sends.filter(status=SendStatus.PENDING).values_list("pk", flat=True))
     ready = list(
@@ -81,7 +73,7 @@ def campaign_run_dispatch(*, run_id: int) -> int:
             Q(status=SendStatus.RENDERED) | Q(status=SendStatus.SENDING, claimed_at__lt=stale)
         ).values_list("pk", flat=True)
     )
-    for batch in chunked(pending, settings.CAMPAIGN_BATCH):
+    for batch in chunked(pending, render_batch):
         render_sends.delay(batch)
     for batch in chunked(ready, settings.CAMPAIGN_BATCH):
         deliver_sends.delay(batch)

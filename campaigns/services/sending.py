@@ -31,12 +31,13 @@ from django.utils import timezone
 
 from campaigns.messages import build_message
 from campaigns.models import CampaignState, Send, SendStatus, Suppression
-from campaigns.rendering.email import RenderedEmail, render_email
+from campaigns.rendering.email import RenderedEmail, render_email, uses_vision_board
 from campaigns.rendering.sandbox import TemplateProblem
 from campaigns.selectors import personalizations_for
 from campaigns.services.emails import render_limits, template_source
 from campaigns.tokens import Recipient, SignedLinks
 from customers.models import Customer
+from visionboards.services import vision_boards_prepare
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -45,7 +46,8 @@ TRANSIENT = (smtplib.SMTPException, OSError, AnymailError)
 
 def sends_render(send_ids: Sequence[int]) -> list[int]:
     """Render the pending sends of the batch; returns those now ready to send. A template
-    that fails for a customer fails that send, with the reason, and not the others."""
+    that fails for a customer fails that send, with the reason, and not the others. The
+    vision boards a template shows are drawn first, for the recipients without a fresh one."""
     sends = [
         send
         for send in Send.objects.filter(pk__in=send_ids, status=SendStatus.PENDING)
@@ -53,6 +55,10 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
         .order_by("pk")
         if send.run.campaign.state == CampaignState.SENDING
     ]
+    vision_boards_prepare(
+        [send.customer_id for send in sends
+         if uses_vision_board(send.variant.template.html_body, send.variant.template.text_body)]
+    )  # fmt: skip
     data = personalizations_for([(send.customer, send.pk) for send in sends])
     limits = render_limits()
     for send, personalization in zip(sends, data, strict=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from anymail.signals import AnymailTrackingEvent, EventType
@@ -18,22 +19,28 @@ from customers.services.activity import EventRow, events_record
 
 
 def send_click_record(*, send_id: int, product_id: int | None) -> None:
-    """First click time on the send; a click on a product is also an interaction event (once
-    per send and product), which the recommender learns from."""
+    """First click time on the send (and open: ``send_click_stamp``); a click on a product is
+    also an interaction event (once per send and product), which the recommender learns from."""
     now = timezone.now()
     with transaction.atomic():
-        Send.objects.filter(pk=send_id, clicked_at__isnull=True).update(clicked_at=now)
+        send_click_stamp(send_id=send_id, at=now)
         customer_id = Send.objects.filter(pk=send_id).values_list("customer_id", flat=True).first()
         if customer_id is not None and product_id is not None:
             events_record([EventRow("email", f"click:{send_id}:{product_id}", customer_id, product_id,
                                     InteractionKind.CLICK, now, {"send": send_id})])  # fmt: skip
 
 
-# What an ESP's tracking event sets on the send (first occurrence kept).
+def send_click_stamp(*, send_id: int, at: datetime) -> None:
+    """A click implies an open, even when the open went unseen (images off, a privacy proxy):
+    the first click also stamps the open, so no variant counts more clicks than opens."""
+    Send.objects.filter(pk=send_id, clicked_at__isnull=True).update(clicked_at=at)
+    Send.objects.filter(pk=send_id, opened_at__isnull=True).update(opened_at=at)
+
+
+# What an ESP's tracking event sets on the send (first occurrence kept); clicks: ``send_click_stamp``.
 STAMPS = {
     EventType.DELIVERED: "delivered_at",
     EventType.OPENED: "opened_at",
-    EventType.CLICKED: "clicked_at",
     EventType.BOUNCED: "bounced_at",
     EventType.COMPLAINED: "complained_at",
     EventType.UNSUBSCRIBED: "unsubscribed_at",
@@ -57,6 +64,8 @@ def tracking_event_record(event: AnymailTrackingEvent) -> int | None:
         stamp = STAMPS.get(event.event_type)
         if stamp:
             Send.objects.filter(pk=send.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at})
+        elif event.event_type == EventType.CLICKED:
+            send_click_stamp(send_id=send.pk, at=at)
         if event.event_type in (EventType.COMPLAINED, EventType.UNSUBSCRIBED):
             customer_unsubscribe(customer_id=send.customer_id, send_id=send.pk)
     if event.event_type == EventType.CLICKED and event.click_url:

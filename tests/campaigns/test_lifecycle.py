@@ -9,31 +9,24 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from campaigns.comparison import campaign_comparison
+from campaigns.errors import CampaignNotReady
 from campaigns.models import (
     Campaign,
     CampaignState,
     CampaignVariant,
-    EmailTemplate,
-    Segment,
     Send,
     SendStatus,
 )
-from campaigns.selectors import campaign_results, campaign_winner
-from campaigns.services.lifecycle import campaign_recurrence_set, campaign_transition
-from campaigns.services.runs import CampaignNotReady, campaign_run_start, campaigns_due_start
-from customers.models import Customer
+from campaigns.selectors import campaign_results
+from campaigns.services.lifecycle import campaign_recurrence_set, campaign_send_now, campaign_transition
+from campaigns.services.runs import campaign_run_start, campaigns_due_start
+from tests.factories import ab_campaign
 
 
 @pytest.fixture
 def draft(db: None) -> Campaign:
-    Customer.objects.bulk_create(
-        Customer(external_id=f"c{i}", email=f"c{i}@example.org", marketing_consent=True) for i in range(400)
-    )
-    campaign = Campaign.objects.create(name="Autumn", segment=Segment.objects.create(name="all"))
-    for label, share in (("A", 70), ("B", 30)):
-        template = EmailTemplate.objects.create(name=f"Autumn {label}", subject=label, html_body="<p>hi</p>")
-        CampaignVariant.objects.create(campaign=campaign, label=label, template=template, share=share)
-    return campaign
+    return ab_campaign(customers=400, shares={"A": 70, "B": 30})
 
 
 def test_a_campaign_is_scheduled_only_when_it_can_run(draft: Campaign) -> None:
@@ -47,8 +40,27 @@ def test_a_campaign_is_scheduled_only_when_it_can_run(draft: Campaign) -> None:
     CampaignVariant.objects.filter(campaign=draft, label="B").update(share=30)
 
     assert campaign_transition(campaign_id=draft.pk, action="schedule").state == CampaignState.SCHEDULED
-    with pytest.raises(CampaignNotReady, match="scheduled campaign cannot schedule"):
-        campaign_transition(campaign_id=draft.pk, action="schedule")
+    again = campaign_transition(campaign_id=draft.pk, action="schedule")  # a double click
+    assert again.state == CampaignState.SCHEDULED
+    campaign_transition(campaign_id=draft.pk, action="cancel")
+    with pytest.raises(CampaignNotReady, match="cancelled campaign cannot pause"):
+        campaign_transition(campaign_id=draft.pk, action="pause")
+
+
+def test_send_now_starts_one_run_however_often_it_is_asked(
+    draft: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        first = campaign_send_now(campaign_id=draft.pk)
+        second = campaign_send_now(campaign_id=draft.pk)  # a double click
+
+    assert first.state == second.state == CampaignState.SENDING
+    assert first.send_at is not None
+    assert draft.runs.count() == 1
+    assert Send.objects.count() == 400
+    campaign_transition(campaign_id=draft.pk, action="pause")
+    with pytest.raises(CampaignNotReady, match="paused campaign cannot be sent now"):
+        campaign_send_now(campaign_id=draft.pk)
 
 
 def test_a_due_one_off_campaign_starts_once_and_splits_by_share(
@@ -107,9 +119,14 @@ def test_the_winner_is_the_variant_ahead_on_the_campaign_metric(
         Send.objects.filter(pk__in=ids).update(clicked_at=now, opened_at=now)
 
     results = campaign_results(draft)
+    comparison = campaign_comparison(draft.winner_metric, results)
 
     assert [(r.label, r.clicked) for r in results] == [("A", 10), ("B", 12)]
-    assert campaign_winner(draft, results) == "B"
+    assert comparison.leader == "B"
+    assert comparison.confidence is not None
+    assert comparison.confidence > 0.95
+    assert comparison.summary.startswith("B leads on click rate, 9")
+    assert comparison.summary.endswith("% confidence (two-proportion z-test).")
 
 
 def test_the_api_lists_campaigns_with_their_results(
@@ -131,6 +148,11 @@ def test_the_api_lists_campaigns_with_their_results(
         ("A", True, 0),
         ("B", True, 0),
     ]
+    assert detail["winner"] is None
+    assert detail["comparison"] == {
+        "metric": "click rate", "leader": None, "confidence": None,
+        "summary": "Not enough data yet to compare the click rates (two-proportion z-test).",
+    }  # fmt: skip
     assert staff_client.get("/api/v1/campaigns/999").json()["error_code"] == "not_found"
 
 

@@ -7,7 +7,13 @@ import re
 import pytest
 
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
-from campaigns.rendering.email import Personalization, Product, TemplateSource, render_email
+from campaigns.rendering.email import (
+    Personalization,
+    Product,
+    TemplateSource,
+    render_email,
+    uses_vision_board,
+)
 from campaigns.rendering.sandbox import Limits, TemplateProblem
 
 LIMITS = Limits(seconds=2, max_chars=400_000)
@@ -100,3 +106,17 @@ def test_a_written_text_part_is_used_with_text_blocks_and_the_footer() -> None:
 def test_blocks_refuse_bad_arguments_readably(body: str, message: str) -> None:
     with pytest.raises(TemplateProblem, match=re.escape(message)):
         render_email(TemplateSource("s", "", body), DATA, LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("parts", "shows"),
+    [
+        (("<p>{{ vision_board_image() }}</p>", ""), True),
+        (("<p>hi</p>", "{% if vision_board %}{{ vision_board.url }}{% endif %}"), True),
+        (("{% set vision_board = 1 %}{{ products() }}", ""), False),  # its own variable of that name
+        (("{{ products() }}", ""), False),
+        (("{% if %}{{ vision_board_image() }}", ""), False),  # does not parse: its render says why
+    ],
+)
+def test_a_template_is_known_to_show_the_vision_board_or_not(parts: tuple[str, str], shows: bool) -> None:
+    assert uses_vision_board(*parts) is shows
