@@ -10,6 +10,7 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from campaigns.errors import CampaignNotReady
 from campaigns.models import Campaign, CampaignState
+from campaigns.selectors import segment_customers
 from campaigns.services.runs import campaign_run_dispatch, campaign_run_start, campaign_variants_check
 from marketing_platform.transactions import after_commit
 
@@ -116,6 +117,11 @@ def campaign_send_now(*, campaign_id: int) -> Campaign:
         if campaign.state not in SENDABLE_NOW:
             raise CampaignNotReady(f"A {campaign.get_state_display().lower()} campaign cannot be sent now.")
         campaign_variants_check(campaign)
+        if not segment_customers(campaign.segment).exists():
+            raise CampaignNotReady(
+                f"Nobody in the segment “{campaign.segment}” can be emailed now (an address, marketing "
+                "consent, not unsubscribed, not suppressed): there is no one to send to."
+            )
         now = timezone.now()
         if campaign.schedule_id is None:
             campaign.send_at = now

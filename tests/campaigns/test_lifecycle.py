@@ -21,6 +21,7 @@ from campaigns.models import (
 from campaigns.selectors import campaign_results
 from campaigns.services.lifecycle import campaign_recurrence_set, campaign_send_now, campaign_transition
 from campaigns.services.runs import campaign_run_start, campaigns_due_start
+from customers.models import Customer
 from tests.factories import ab_campaign
 
 
@@ -61,6 +62,15 @@ def test_send_now_starts_one_run_however_often_it_is_asked(
     campaign_transition(campaign_id=draft.pk, action="pause")
     with pytest.raises(CampaignNotReady, match="paused campaign cannot be sent now"):
         campaign_send_now(campaign_id=draft.pk)
+
+
+def test_send_now_refuses_a_segment_nobody_in_can_be_emailed(draft: Campaign) -> None:
+    Customer.objects.update(marketing_consent=False)
+
+    with pytest.raises(CampaignNotReady, match="Nobody in the segment “all” can be emailed now"):
+        campaign_send_now(campaign_id=draft.pk)
+    assert Campaign.objects.get(pk=draft.pk).state == CampaignState.DRAFT
+    assert not draft.runs.exists()
 
 
 def test_a_due_one_off_campaign_starts_once_and_splits_by_share(

@@ -4,11 +4,13 @@ the send counts as opened, so no variant shows more clicks than opens."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from importlib import import_module
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from anymail.signals import AnymailTrackingEvent, EventType
+from django.apps import apps
 from django.test import Client
 from django.utils import timezone
 
@@ -66,3 +68,13 @@ def test_an_esp_click_without_its_open_counts_as_opened_and_keeps_an_earlier_ope
     assert (opened_before.opened_at, opened_before.clicked_at) == (opened_first, CLICKED_AT)
     result = campaign_results(clicked_only.run.campaign)[0]
     assert (result.opened, result.clicked) == (2, 2)
+
+
+def test_sends_clicked_before_clicks_implied_opens_are_counted_as_opened(sent: list[Send]) -> None:
+    migration = import_module("campaigns.migrations.0003_clicked_sends_count_as_opened")
+    Send.objects.filter(pk=sent[0].pk).update(clicked_at=CLICKED_AT)  # as recorded before
+
+    migration.stamp_opens(apps, None)
+
+    assert Send.objects.get(pk=sent[0].pk).opened_at == CLICKED_AT
+    assert Send.objects.get(pk=sent[1].pk).opened_at is None  # neither opened nor clicked
