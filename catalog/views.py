@@ -1,12 +1,16 @@
-"""The public page of a product: name, picture, price and category, nothing about anyone."""
+"""The public pages where links in emails lead when the shop has none of its own (``SHOP_URL``
+unset): the shop front and each product's page. Name, picture, price and category; nothing
+about anyone."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from catalog.models import Product
 from catalog.selectors import products_list
 from marketing_platform.media import media_path
 
@@ -18,10 +22,28 @@ def product_page(request: HttpRequest, sku: str) -> HttpResponse:
     page = {"company": settings.COMPANY_NAME, "sku": sku}
     if product is None:
         return render(request, "catalog/product.html", page, status=404)
-    picture = media_path(product.image.name) if product.image else product.image_url
+    picture = _picture(product)
     return render(
         request,
         "catalog/product.html",
         {**page, "product": product, "picture": picture},
         status=200 if product.active else 410,
     )
+
+
+SHOP_FRONT_PAGE = 24
+
+
+@require_safe
+def shop_front(request: HttpRequest) -> HttpResponse:
+    """The products on sale, those with a picture first, a page at a time (``?page=``)."""
+    products = products_list().filter(active=True).order_by("-image", "name", "pk")
+    page = Paginator(products, SHOP_FRONT_PAGE).get_page(request.GET.get("page"))
+    shown = [(product, _picture(product)) for product in page]
+    return render(
+        request, "catalog/shop_front.html", {"company": settings.COMPANY_NAME, "page": page, "shown": shown}
+    )
+
+
+def _picture(product: Product) -> str:
+    return media_path(product.image.name) if product.image else product.image_url

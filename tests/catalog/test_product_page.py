@@ -94,3 +94,23 @@ def test_a_product_no_longer_sold_says_so() -> None:
     assert "RETIRED LANTERN" in html
     assert "No longer available" in html
     assert "9.95" not in html
+
+
+def test_the_shop_front_lists_what_is_on_sale_with_links_to_each_page(client: Client) -> None:
+    # given: a product with a picture, one without, and one no longer sold
+    category = Category.objects.create(name="Mugs", slug="mugs")
+    pictured = Product.objects.create(sku="P-1", name="Polka mug", price=Decimal("3.50"), category=category)
+    pictured.image.save("polka.png", ContentFile(b"not really a png"), save=True)
+    Product.objects.create(sku="P-2", name="Plain mug", price=Decimal("2.00"), category=category)
+    Product.objects.create(sku="P-3", name="Old mug", price=Decimal("1.00"), category=category, active=False)
+
+    # when someone follows the shop's link in an email (SITE_URL itself)
+    page = client.get("/")
+
+    # then the products on sale show, the pictured one first, each leading to its page
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.index("Polka mug") < html.index("Plain mug")
+    assert "Old mug" not in html
+    assert 'href="/products/P-2"' in html
+    assert client.get("/?page=99").status_code == 200  # past the last page: the last page
