@@ -409,6 +409,10 @@ class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
     readonly_fields = ("state", "results")
     actions = ("schedule", "pause", "cancel")
 
+    def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        """A campaign that started sending keeps its runs and sends: its results."""
+        return super().has_delete_permission(request, obj) and not _started(obj)
+
     def get_fieldsets(self, request: HttpRequest, obj: Campaign | None = None) -> Any:
         main = ("name", "state", "segment", "send_at", "repeat", "emails_per_second", "winner_metric")
         sets: list[Any] = [(None, {"fields": main})]

@@ -78,10 +78,13 @@ def vision_boards_prepare(customer_ids: Sequence[int]) -> int:
     failed, and its email leaves the board out. Returns how many were drawn."""
     drawn = 0
     for customer_id in customers_without_fresh_board(customer_ids):
-        board = vision_board_request(customer_id, queue=False)
-        if board.status != BoardStatus.READY:
-            vision_board_render(board.pk)
-            drawn += 1
+        try:
+            board = vision_board_request(customer_id, queue=False)
+            if board.status != BoardStatus.READY:
+                vision_board_render(board.pk)
+                drawn += 1
+        except Exception:  # the others' boards, and every email, still go ahead
+            logger.exception("The board of customer %s could not be drawn before a send", customer_id)
     return drawn
 
 

@@ -291,3 +291,28 @@ def test_a_template_a_campaign_sent_with_keeps_its_content_and_can_be_saved_as_n
     with pytest.raises(CampaignLocked, match="Save it as a new template instead"):
         email_template_save(template=template)
     assert EmailTemplate.objects.get(name="Autumn B").subject == "B"
+
+
+def test_a_campaign_that_started_sending_cannot_be_deleted_with_its_results(
+    admin_client: Client, draft: Campaign, django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a campaign that started sending and a draft beside it
+    start(draft, django_capture_on_commit_callbacks)
+    other = Campaign.objects.create(name="Other draft", segment=draft.segment)
+
+    def delete(*campaigns: Campaign) -> str:
+        selected = {"action": "delete_selected", "_selected_action": [c.pk for c in campaigns], "post": "yes"}
+        return admin_client.post("/admin/campaigns/campaign/", selected, follow=True).content.decode()
+
+    # when: staff open its delete page, delete both from the list, then the draft alone
+    page_status = admin_client.get(f"/admin/campaigns/campaign/{draft.pk}/delete/").status_code
+    both = delete(draft, other)
+    kept = sorted(Campaign.objects.values_list("name", flat=True))
+    delete(other)
+
+    # then: the started one and its sends stay, the page says why, and the draft can go
+    assert page_status == 403
+    assert "permission to delete" in both
+    assert kept == ["Autumn", "Other draft"]
+    assert list(Campaign.objects.values_list("name", flat=True)) == ["Autumn"]
+    assert Send.objects.filter(run__campaign=draft).count() == 40

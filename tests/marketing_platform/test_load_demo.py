@@ -120,3 +120,12 @@ def test_recency_rules_count_back_from_the_end_of_the_demo_data(imported: set[st
 def test_a_missing_file_is_a_readable_error(db: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="No such file"):
         call_command("load_demo", str(tmp_path / "gone.csv"))
+
+
+def test_it_never_gives_consent_in_production(imported: set[str], settings: Any) -> None:
+    settings.PRODUCTION = True
+
+    with pytest.raises(CommandError, match="does not run in production"):
+        call_command("load_demo", str(DEMO_SAMPLE))
+
+    assert not Customer.objects.filter(marketing_consent=True).exists()

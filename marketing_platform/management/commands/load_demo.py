@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from campaigns.services.starter import starter_content_create_missing
 from customers.management.import_files import file_refusals, import_file
@@ -28,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", type=Path, default=DEMO_SAMPLE)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION:  # consent given on a real person's behalf: never where mail goes out
+            raise CommandError("load_demo gives customers marketing consent: it does not run in production.")
         path, _ = import_file(options["path"])
         with file_refusals(path):
             external_ids = online_retail_customers(path)
