@@ -251,7 +251,12 @@ def campaign_shows_board(campaign: Campaign) -> bool:
 
 
 def _showing_board(variants: Iterable[CampaignVariant]) -> set[int]:
-    return {v.pk for v in variants if uses_vision_board(v.template.html_body, v.template.text_body)}
+    return {v.pk for v in variants if template_shows_board(v.template)}
+
+
+def template_shows_board(template: EmailTemplate) -> bool:
+    """Whether any part of the template, its subject and preheader too, shows the vision board."""
+    return uses_vision_board(template.subject, template.preheader, template.html_body, template.text_body)
 
 
 def campaign_board_outlook(campaign: Campaign) -> BoardOutlook | None:

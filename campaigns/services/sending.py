@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from campaigns.messages import build_message
 from campaigns.models import CampaignState, Send, SendStatus, Suppression
-from campaigns.rendering.email import RenderedEmail, render_email, uses_vision_board
+from campaigns.rendering.email import RenderedEmail, render_email
 from campaigns.rendering.sandbox import TemplateProblem
-from campaigns.selectors import personalizations_for
+from campaigns.selectors import personalizations_for, template_shows_board
 from campaigns.services.emails import render_limits, template_source
 from campaigns.tokens import Recipient, SignedLinks
 from customers.models import Customer
@@ -55,10 +55,7 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
         .order_by("pk")
         if send.run.campaign.state == CampaignState.SENDING
     ]
-    vision_boards_prepare(
-        [send.customer_id for send in sends
-         if uses_vision_board(send.variant.template.html_body, send.variant.template.text_body)]
-    )  # fmt: skip
+    vision_boards_prepare([send.customer_id for send in sends if template_shows_board(send.variant.template)])
     data = personalizations_for([(send.customer, send.pk) for send in sends])
     limits = render_limits()
     for send, personalization in zip(sends, data, strict=True):

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core import mail
 
-from campaigns.models import Campaign, Send, SendStatus
+from campaigns.models import Campaign, EmailTemplate, Send, SendStatus
 from campaigns.services.lifecycle import campaign_send_now
 from campaigns.services.runs import BOARD_BATCH, campaign_run_start
 from campaigns.services.sending import sends_deliver, sends_render
@@ -78,6 +78,24 @@ def test_fresh_boards_are_used_again_and_a_template_without_one_draws_none(
     assert list(ready.values_list("customer_id", "version")) == [
         (audience[0].pk, 1), (audience[0].pk, 2), (audience[1].pk, 1), (audience[2].pk, 1),
     ]  # fmt: skip
+
+
+def test_a_board_promised_in_the_subject_alone_is_drawn_before_the_email(
+    audience: list[Customer], django_capture_on_commit_callbacks: Any
+) -> None:
+    # given: a template whose subject alone speaks of the board
+    campaign = scheduled_campaign("Subject", html_body=WITHOUT_BOARD)
+    EmailTemplate.objects.filter(name="Subject template").update(
+        subject="{% if vision_board %}Your vision board is ready{% else %}Your picks{% endif %}"
+    )
+
+    # when
+    sends = send_all(campaign, "1", django_capture_on_commit_callbacks)
+
+    # then: every recipient has a board, and the subject keeps its promise
+    assert VisionBoard.objects.filter(status=BoardStatus.READY).count() == RECIPIENTS
+    assert {message.subject for message in mail.outbox} == {"Your vision board is ready"}
+    assert len(sends) == RECIPIENTS
 
 
 @pytest.mark.worker
