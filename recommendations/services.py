@@ -111,9 +111,10 @@ def model_version_train(
     version.blend = blend.as_json()
     version.training_seconds = round(time.perf_counter() - started, 2)
     version.finished_at = timezone.now()
-    version.save(update_fields=["status", "artifact", "data", "blend", "training_seconds", "finished_at"])
-    if activate:
-        model_version_activate(version)
+    with transaction.atomic():  # ready and serving at once: nobody reads a ready version not yet serving
+        version.save(update_fields=["status", "artifact", "data", "blend", "training_seconds", "finished_at"])
+        if activate:
+            model_version_activate(version)
     return version
 
 
