@@ -46,5 +46,12 @@ def admin_page(
         page.goto(f"{live_server}/admin/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("input[type=submit]")
+        follow(page, "input[type=submit]")
         yield page
+
+
+def follow(page: Any, selector: str) -> None:
+    """Click what leads to another page and wait until that page has loaded: reading it
+    sooner may catch a document still arriving."""
+    with page.expect_navigation():
+        page.click(selector)

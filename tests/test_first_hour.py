@@ -22,7 +22,7 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.browser import CHROMIUM, require_chromium
+from tests.browser import CHROMIUM, follow, require_chromium
 from tests.support import ROOT, free_port
 from tests.waiting import wait_for
 
@@ -128,7 +128,7 @@ def test_the_first_hour_of_a_new_installation(installation: Installation) -> Non
         page.goto(f"{base}/admin/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
-        page.click("input[type=submit]")
+        follow(page, "input[type=submit]")
         dashboard = page.inner_text("#content")
         page.screenshot(path=str(shots / "first-hour-dashboard.png"), full_page=True)
 

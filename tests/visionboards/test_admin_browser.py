@@ -15,7 +15,7 @@ from catalog.services import demo_photos_attach
 from customers.models import Customer
 from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
-from tests.browser import admin_page, require_chromium
+from tests.browser import admin_page, follow, require_chromium
 from tests.catalog.test_demo_photos import DEMO_PHOTOS
 from tests.support import DEMO_SAMPLE, WorkerStarter
 from visionboards.models import VisionBoard
@@ -69,7 +69,7 @@ def test_staff_render_a_board_from_the_customer_page_and_find_it_in_the_gallery(
         page.goto(f"{live_server}/admin/visionboards/visionboard/gallery/")
         gallery = page.locator(".board-gallery img").count()
         page.screenshot(path=str(shots / "admin-vision-board-gallery.png"), full_page=True)
-        page.click(".board-gallery a")
+        follow(page, ".board-gallery a")
         details = page.inner_text("#content")
         page.screenshot(path=str(shots / "admin-vision-board.png"), full_page=True)
         page.goto(f"{live_server}/admin/visionboards/visionboard/")
