@@ -20,6 +20,7 @@ from campaigns.split import variant_of
 from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
+from catalog.selectors import product_picture
 from customers.models import Customer, CustomerInterest, Purchase
 from customers.ownership import bought, last_activity
 from marketing_platform.api.principal import Principal, Role
@@ -111,7 +112,7 @@ def _product(product: CatalogProduct, reason: str, send_id: int | None, links: S
         price=product.display_price,
         url=links.click(Click(send_id, product.pk, shop_url)),
         reason=reason,
-        image_url=media_url(product.image.name) if product.image else product.image_url,
+        image_url=product_picture(product, absolute=True),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from catalog.models import Category, Product
+from marketing_platform.media import media_path, media_url
 
 
 def products_list() -> QuerySet[Product]:
@@ -31,3 +32,11 @@ def category_tree() -> list[tuple[Category, int]]:
         tree.append((category, depth))
         stack.extend((child, depth + 1) for child in reversed(children.get(category.pk, [])))
     return tree
+
+
+def product_picture(product: Product, *, absolute: bool = False) -> str:
+    """Where a product's picture is: its stored photo (site-relative, or under ``SITE_URL``
+    when ``absolute``, for emails), else its picture elsewhere, else ""."""
+    if product.image:
+        return media_url(product.image.name) if absolute else media_path(product.image.name)
+    return product.image_url

@@ -10,9 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from catalog.models import Product
-from catalog.selectors import products_list
-from marketing_platform.media import media_path
+from catalog.selectors import product_picture, products_list
 
 
 @require_safe
@@ -22,7 +20,7 @@ def product_page(request: HttpRequest, sku: str) -> HttpResponse:
     page = {"company": settings.COMPANY_NAME, "sku": sku}
     if product is None:
         return render(request, "catalog/product.html", page, status=404)
-    picture = _picture(product)
+    picture = product_picture(product)
     return render(
         request,
         "catalog/product.html",
@@ -39,11 +37,7 @@ def shop_front(request: HttpRequest) -> HttpResponse:
     """The products on sale, those with a picture first, a page at a time (``?page=``)."""
     products = products_list().filter(active=True).order_by("-image", "name", "pk")
     page = Paginator(products, SHOP_FRONT_PAGE).get_page(request.GET.get("page"))
-    shown = [(product, _picture(product)) for product in page]
+    shown = [(product, product_picture(product)) for product in page]
     return render(
         request, "catalog/shop_front.html", {"company": settings.COMPANY_NAME, "page": page, "shown": shown}
     )
-
-
-def _picture(product: Product) -> str:
-    return media_path(product.image.name) if product.image else product.image_url
