@@ -83,15 +83,30 @@ def _order(invoice: str, moment: datetime) -> str:
     return f"invoice:{invoice}" if invoice else f"at:{moment.isoformat()}"
 
 
+OrderMoments = dict[int, list[datetime]]  # product → when each distinct order it came on was made
+
+
+def order_moments_of(rows: Iterable[Acquisition]) -> dict[int, OrderMoments]:
+    """Per customer, each product it has with the moment of each distinct order it came on."""
+    first: dict[tuple[int, int, str], datetime] = {}
+    for row in rows:
+        key = (row.customer_id, row.product_id, row.order)
+        if key not in first or row.moment < first[key]:
+            first[key] = row.moment
+    found: dict[int, OrderMoments] = defaultdict(lambda: defaultdict(list))
+    for (customer_id, product_id, _), moment in first.items():
+        found[customer_id][product_id].append(moment)
+    return {customer: dict(products) for customer, products in found.items()}
+
+
+def order_counts(moments: OrderMoments) -> Counter[int]:
+    """Each product with the number of distinct orders it came on."""
+    return Counter({product: len(orders) for product, orders in moments.items()})
+
+
 def orders_of(rows: Iterable[Acquisition]) -> dict[int, Counter[int]]:
     """Per customer, each product it has with the number of distinct orders it came on."""
-    orders: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in rows:
-        orders[row.customer_id][row.product_id].add(row.order)
-    return {
-        customer: Counter({product: len(keys) for product, keys in products.items()})
-        for customer, products in orders.items()
-    }
+    return {customer: order_counts(products) for customer, products in order_moments_of(rows).items()}
 
 
 def last_purchase_moments(*, customer_ids: Ids = None) -> dict[tuple[int, int], datetime]:

@@ -15,8 +15,9 @@ again (``Blend.offer_again``), at most ``max_per_category`` per category.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -39,6 +40,7 @@ SOURCES = (
     "popular",
 )
 RANK_OFFSET = 60
+REGULARS_HALF_LIFE = 91  # days: what a customer bought on its last quarter's orders comes first
 DECLARED_BOOST = 1.25
 POOL = 100
 
@@ -59,6 +61,7 @@ class Blend:
     offer_again: str = OfferAgain.KINDS
     repurchase_share: float = 0.02  # a re-purchase kind: at least this share of buyers bought again
     popular_days: int | None = 28  # "popular" counts buyers over these last days; None: all time
+    regulars_half_life: int | None = None  # days over which a regular's order counts half; None: alike
     max_per_category: int = 3
     discovery: bool = True  # at least one item from a category the customer never bought from
 
@@ -69,6 +72,7 @@ class Blend:
                 "offer_again": self.offer_again,
                 "repurchase_share": self.repurchase_share,
                 "popular_days": self.popular_days,
+                "regulars_half_life": self.regulars_half_life,
                 "max_per_category": self.max_per_category,
                 "discovery": self.discovery,
             },
@@ -85,6 +89,7 @@ class Blend:
             offer_again=rules.get("offer_again", default.offer_again),
             repurchase_share=float(rules.get("repurchase_share", default.repurchase_share)),
             popular_days=rules.get("popular_days", default.popular_days),
+            regulars_half_life=rules.get("regulars_half_life", default.regulars_half_life),
             max_per_category=int(rules.get("max_per_category", default.max_per_category)),
             discovery=bool(rules.get("discovery", default.discovery)),
         )
@@ -94,8 +99,9 @@ class Blend:
             f"{source} {self.weights[source]:g}" for source in SOURCES if self.weights[source]
         )
         window = f"last {self.popular_days} days" if self.popular_days else "all time"
+        half_life = f"half-life {self.regulars_half_life} days" if self.regulars_half_life else "orders alike"
         return (
-            f"{weights}; offer again: {self.offer_again}; popular over {window}; "
+            f"{weights}; offer again: {self.offer_again}; regulars: {half_life}; popular over {window}; "
             f"at most {self.max_per_category} per category; discovery {'on' if self.discovery else 'off'}"
         )
 
@@ -122,6 +128,7 @@ def default_blend() -> Blend:
         },
         repurchase_share=settings.RECOMMENDATIONS_REPURCHASE_SHARE,
         popular_days=settings.RECOMMENDATIONS_POPULAR_DAYS or None,
+        regulars_half_life=REGULARS_HALF_LIFE,
         max_per_category=settings.RECOMMENDATIONS_MAX_PER_CATEGORY,
     )
 
@@ -155,14 +162,15 @@ NO_CANDIDATES = Candidates([], [], [])
 
 @dataclass
 class Shopper:
-    """What is known of the customer: products it has (with their order counts), whether it has
-    any events, its interests, and its model features."""
+    """What is known of the customer: products it has (with their order counts, and when those
+    orders were made), whether it has any events, its interests, and its model features."""
 
     customer_id: int
     bought: Counter[int]
     has_events: bool
     interests: list[tuple[str, int | None, bool]]  # (name, category id, declared), declared first
     features: dict[str, float] = field(default_factory=dict)
+    ordered_at: Mapping[int, Sequence[datetime]] = field(default_factory=dict)  # product → its orders
 
     @property
     def new(self) -> bool:
@@ -180,10 +188,23 @@ class Shopper:
         return [(name, category, declared) for name, category, declared in self.interests if category][:3]
 
 
-def regulars(shopper: Shopper, again: set[int]) -> Candidates:
-    """What the customer keeps buying, most orders first."""
-    ranked = sorted(again, key=lambda pk: (-shopper.bought[pk], pk))
+def regulars(shopper: Shopper, again: set[int], half_life: int | None) -> Candidates:
+    """What the customer keeps buying, most orders first; with ``half_life`` (days), an order
+    counts half as much for each half-life it came before the customer's latest one."""
+    weight = _orders_weighed(shopper, half_life)
+    ranked = sorted(again, key=lambda pk: (-weight.get(pk, shopper.bought[pk]), pk))
     return Candidates.of(ranked[:POOL], "repeat", "")
+
+
+def _orders_weighed(shopper: Shopper, half_life: int | None) -> dict[int, float]:
+    if half_life is None or not shopper.ordered_at:
+        return {}
+    latest = max(max(moments) for moments in shopper.ordered_at.values())
+    seconds = half_life * 86400
+    return {
+        pk: sum(0.5 ** ((latest - moment).total_seconds() / seconds) for moment in moments)
+        for pk, moments in shopper.ordered_at.items()
+    }
 
 
 def popular(market: Market) -> Candidates:
@@ -361,7 +382,7 @@ def recommend(
     the blend's re-purchase kinds (``repurchase_kinds``)."""
     again = shopper.offered_again(blend, kinds)
     if "repeat" in sources:
-        sources = {**sources, "repeat": regulars(shopper, again)}
+        sources = {**sources, "repeat": regulars(shopper, again, blend.regulars_half_life)}
     ranked = fuse(sources, blend, shopper, category_of)
     return choose(
         ranked,

@@ -92,6 +92,8 @@ def _offered_again(again: object, share: object) -> str:
 def _rule(name: str, value: Any) -> tuple[str, str]:
     if name == "popular_days":
         return "bestsellers counted over", "all time" if value is None else f"the last {text(value)} days"
+    if name == "regulars_half_life":
+        return "a regular's order counts half after", "never" if value is None else f"{text(value)} days"
     if name == "max_per_category":
         return "products per category, at most", text(value)
     if name == "discovery" and isinstance(value, bool):

@@ -36,7 +36,7 @@ from scipy import sparse
 
 from catalog.models import Category, Product
 from customers.models import Customer
-from customers.ownership import orders_of
+from customers.ownership import order_counts, order_moments_of
 from recommendations.blending import (
     POOL,
     Blend,
@@ -157,7 +157,8 @@ class Evaluation:
             ([r.weight for r in self.interactions], (rows, cols)), shape=(len(customers), len(self.products))
         )
         self.seen = self.weights.sign().astype(np.float32).tocsr()  # weights are positive
-        self.orders = orders_of(split.train.purchases)
+        self.ordered = order_moments_of(split.train.purchases)
+        self.orders = {pk: order_counts(products) for pk, products in self.ordered.items()}
         by_pk = {pk: category for pk, category, _ in catalogue}
         self.categories = np.array([by_pk.get(pk) or 0 for pk in self.products])
         # at a cut, only products the shop had sold or shown by then (the rest came later)
@@ -294,7 +295,16 @@ class Evaluation:
             interests: list[tuple[str, int | None, bool]] = [
                 (names[c], c, False) for _, c in strongest if c in names
             ]
-            found.append(Shopper(pk, self.orders.get(pk) or Counter(), pk in self.row, interests, features))
+            found.append(
+                Shopper(
+                    pk,
+                    self.orders.get(pk) or Counter(),
+                    pk in self.row,
+                    interests,
+                    features,
+                    ordered_at=self.ordered.get(pk, {}),
+                )
+            )
         return found
 
     def sources(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pickle
 import threading
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 
 from catalog.models import Product
 from customers.models import Customer, CustomerInterest, InteractionEvent, InterestSource
-from customers.ownership import acquisitions, orders_of
+from customers.ownership import acquisitions, order_counts, order_moments_of
 from recommendations.blending import Blend, Shopper, default_blend
 from recommendations.cache import market_generation
 from recommendations.dataset import features_of
@@ -96,7 +96,7 @@ def computed_market(blend: Blend) -> Market:
 
 def shoppers(customer_ids: Sequence[int]) -> list[Shopper]:
     """What is known of each customer: what it has, its events, interests and features."""
-    bought = orders_of(acquisitions(customer_ids=customer_ids))
+    ordered = order_moments_of(acquisitions(customer_ids=customer_ids))
     interests: dict[int, list[tuple[int, float, str, int | None, str]]] = defaultdict(list)
     for customer_id, *interest in (
         CustomerInterest.objects.current()
@@ -125,12 +125,13 @@ def shoppers(customer_ids: Sequence[int]) -> list[Shopper]:
         found.append(
             Shopper(
                 customer_id=pk,
-                bought=bought.get(pk) or Counter(),
+                bought=order_counts(ordered.get(pk, {})),
                 has_events=pk in with_events,
                 interests=sorted(named, key=lambda item: not item[2]),
                 features=features_of(
                     countries.get(pk) or "", ((interest, confidence) for interest, confidence, *_ in rows)
                 ),
+                ordered_at=ordered.get(pk, {}),
             )
         )
     return found

@@ -11,8 +11,8 @@ A model is trained on the rest with the version's own parameters, every candidat
 built once, and the blend is chosen by precision@10 on the held-out purchases in two stages
 (``Validation.best``): first the sources of new products (every source but the regulars)
 and the rules, on new purchases only (products the customer did not have); then, where
-re-purchases can be measured, what may be offered again and the regulars' weight, on every
-purchase (what a retailer measures, and what serving does). The validation model is trained
+re-purchases can be measured, what may be offered again, how the regulars rank and their
+weight, on every purchase (what a retailer measures, and what serving does). The validation model is trained
 on one thread, so the same data always chooses the same blend. Each source alone is a
 candidate at each stage, so the chosen blend is never below its best single source on this
 split. With too little to validate on, the default blend serves.
@@ -50,6 +50,7 @@ AGAIN_STEPS = (
     (OfferAgain.REPEATED, 0.02),
     *((OfferAgain.KINDS, share) for share in (0.0, 0.02, 0.05, 0.1, 0.2)),
 )
+HALF_LIFE_STEPS = (None, 30, 91, 365)  # of the regulars' orders, days (None: orders count alike)
 WINDOW_STEPS = (7, 28, 91, 365, None)
 CAP_STEPS = (2, 3, 5, 10)  # 10: no cap on a list of ten
 TUNED = (
@@ -222,13 +223,16 @@ class Validation:
         return self._better([self._alone(blend, source) for source in discovering], blend, "new")
 
     def _regulars(self, blend: Blend) -> Blend:
-        """What may be offered again and how much room the regulars get, on every purchase; then
+        """What may be offered again, how the regulars rank (how fast an order's weight halves) and
+        how much room they get, on every purchase; then
         the other weights and the cap again, as far as new purchases lose little by it
         (``NEW_ITEMS_GIVEN_UP``)."""
         precision, ndcg = self.score(blend, "new")
         floor = (precision * (1 - NEW_ITEMS_GIVEN_UP), ndcg * (1 - NEW_ITEMS_GIVEN_UP))
         steps = [replace(blend, offer_again=again, repurchase_share=share) for again, share in AGAIN_STEPS]
-        blend = self._weights(self._better(steps, blend, "again"), ("repeat",), "again", REPEAT_STEPS)
+        blend = self._better(steps, blend, "again")
+        half_lives = [replace(blend, regulars_half_life=days) for days in HALF_LIFE_STEPS]
+        blend = self._weights(self._better(half_lives, blend, "again"), ("repeat",), "again", REPEAT_STEPS)
         discovering = tuple(source for source in self.tuned if source != "repeat")
         blend = self._weights(blend, discovering, "again", new_floor=floor)
         caps = [replace(blend, max_per_category=cap) for cap in CAP_STEPS]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
 
-from recommendations.blending import Candidates, Shopper, choose, default_blend, fuse
+import pytest
+
+from recommendations.blending import Candidates, Shopper, choose, default_blend, fuse, regulars
 from recommendations.content import ContentIndex, content_candidates
 
 
@@ -35,3 +38,26 @@ def test_the_discovery_slot_goes_to_a_real_category_new_to_the_customer() -> Non
     picks = choose(ranked, shopper, set(), category_of, max_per_category=3, limit=2, discovery=True)
 
     assert [(pick.product_id, pick.strategy) for pick in picks] == [(11, "popular"), (13, "discovery")]
+
+
+@pytest.mark.parametrize(("half_life", "first"), [(None, 1), (30, 2), (3650, 1)])
+def test_regulars_rank_by_orders_each_weighed_by_its_age_when_the_blend_says(
+    half_life: int | None, first: int
+) -> None:
+    """Product 1: three orders a year ago; product 2: two orders this month. Orders alike, or
+    halving once a decade, the three older orders win; halving monthly, the recent two do."""
+    latest = datetime(2026, 6, 30)
+    shopper = Shopper(
+        customer_id=1,
+        bought=Counter({1: 3, 2: 2}),
+        has_events=False,
+        interests=[],
+        ordered_at={
+            1: [latest - timedelta(days=365 + d) for d in (0, 7, 14)],
+            2: [latest, latest - timedelta(days=7)],
+        },
+    )
+
+    ranked = regulars(shopper, {1, 2}, half_life).product_ids
+
+    assert ranked[0] == first
