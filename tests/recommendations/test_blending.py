@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -46,7 +46,7 @@ def test_regulars_rank_by_orders_each_weighed_by_its_age_when_the_blend_says(
 ) -> None:
     """Product 1: three orders a year ago; product 2: two orders this month. Orders alike, or
     halving once a decade, the three older orders win; halving monthly, the recent two do."""
-    latest = datetime(2026, 6, 30)
+    latest = datetime(2026, 6, 30, tzinfo=UTC)
     shopper = Shopper(
         customer_id=1,
         bought=Counter({1: 3, 2: 2}),
