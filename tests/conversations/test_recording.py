@@ -13,9 +13,7 @@ SENT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
 def row(customer_id: int, message_id: str, text: str = "Where is my order?", **changes: object) -> MessageRow:
-    values = {"customer_id": customer_id, "source": "api", "message_id": message_id, "text": text,
-              "channel": "chat", "sent_at": SENT, "campaign_id": None, "language": "en"} | changes  # fmt: skip
-    return MessageRow(**values)  # type: ignore[arg-type]
+    return MessageRow(customer_id, "api", message_id, text, "chat", SENT, None, "en")._replace(**changes)
 
 
 def test_a_resend_stores_nothing_and_a_changed_text_updates_its_row(people: People) -> None:
