@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from django.test import Client
 from rest_framework.test import APIClient
 
 from conversations.models import Message
@@ -126,3 +128,17 @@ def test_a_message_is_deleted_once(staff_client: APIClient, people: People) -> N
     assert (deleted.status_code, again.status_code) == (204, 404)
     assert again.json()["error_code"] == "not_found"
     assert not Message.objects.exists()
+
+
+def test_the_documented_example_is_accepted_as_it_stands(staff_client: APIClient, people: People) -> None:
+    schema = json.loads(Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    operation = schema["paths"]["/api/v1/customers/{external_id}/messages"]["post"]
+
+    examples = operation["requestBody"]["content"]["application/json"]["examples"]
+    responses = [staff_client.post(URL, example["value"], format="json") for example in examples.values()]
+
+    assert operation["tags"] == ["messages"]
+    batch = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
+    items = schema["components"]["schemas"][batch]["properties"]["messages"]["items"]
+    assert items["$ref"].rpartition("/")[2].startswith("MessageInput")
+    assert [(response.status_code, response.json()["rejected"]) for response in responses] == [(201, [])]

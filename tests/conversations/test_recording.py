@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from conversations.models import Message
 from conversations.selectors import messages_to_embed
@@ -12,7 +13,7 @@ from tests.conversations.conftest import People
 SENT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def row(customer_id: int, message_id: str, text: str = "Where is my order?", **changes: object) -> MessageRow:
+def row(customer_id: int, message_id: str, text: str = "Where is my order?", **changes: Any) -> MessageRow:
     return MessageRow(customer_id, "api", message_id, text, "chat", SENT, None, "en")._replace(**changes)
 
 

@@ -11,13 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.text import slugify
 from rich.console import Console
-from rich.table import Table
 
 from conversations.importing import MessageColumns
 from conversations.models import Channel, Message
 from conversations.services.messages_import import messages_import
 from customers.api.serializers import source_slug
-from customers.management.import_files import file_refusals, import_file, rejects_path
+from customers.management.import_files import file_refusals, import_file, rejects_path, report_table
 from marketing_platform.progress import RichProgress
 
 SOURCE_MAX = Message._meta.get_field("source").max_length or 32
@@ -67,19 +66,11 @@ class Command(BaseCommand):
                 rejects_path=rejects,
                 progress=progress,
             )
-        summary = {"read": report.read, "stored": report.stored, "updated": report.updated,
-                   "duplicate": report.duplicate, "rejected": dict(report.rejected)}  # fmt: skip
-        table = Table(title=f"Messages from {path.name}")
-        table.add_column("lines")
-        table.add_column("count", justify="right")
-        counts = [("read", report.read), ("stored", report.stored), ("updated", report.updated),
-                  ("duplicate", report.duplicate), ("rejected", report.rejected_total)]  # fmt: skip
-        counts += [(f"  rejected: {reason}", count) for reason, count in sorted(report.rejected.items())]
-        for label, count in counts:
-            table.add_row(label, f"{count:,}")
-        console.print(table)
+        console.print(report_table(f"Messages from {path.name}", report, updates=True))
         console.print(f"{report.seconds:.1f} s. Rejected lines with reasons: {rejects}")
         if options["report"]:
+            summary = {"read": report.read, "stored": report.stored, "updated": report.updated,
+                       "duplicate": report.duplicate, "rejected": dict(report.rejected)}  # fmt: skip
             Path(options["report"]).write_text(json.dumps(summary, indent=2) + "\n")
 
 
