@@ -68,21 +68,7 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
     message's embedding bookkeeping: the vector stored for it no longer says what it says.
     """
     written = MessagesWritten()
-    known_campaigns = _campaigns_among(rows)
-    firsts: dict[Key, int] = {}
-    for index, row in enumerate(rows):
-        if row.campaign_id is not None and row.campaign_id not in known_campaigns:
-            written.refused[index] = Refusal(
-                "campaign", "unknown_campaign", f"No campaign has the id {row.campaign_id}."
-            )
-        elif row.key not in firsts:
-            firsts[row.key] = index
-        elif rows[firsts[row.key]] == row:
-            written.unchanged += 1
-        else:
-            written.refused[index] = Refusal(
-                "id", "duplicate", "An earlier message of the batch has this id and other content."
-            )
+    firsts, repeats = _first_of_each_key(rows, written.refused)
     try:
         with transaction.atomic():
             stored = _locked(list(firsts))
@@ -101,11 +87,8 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
                     written.unchanged += 1
                 else:
                     if message.text != row.text:
-                        message.embedding_model = message.embedded_digest = ""
                         written.changed_ids.append(message.pk)
-                    for name in CONTENT:
-                        setattr(message, name, getattr(row, name))
-                    message.updated_at = now
+                    _update(message, row, now)
                     changed.append(message)
             Message.objects.bulk_create(new, batch_size=1000)
             Message.objects.bulk_update(
@@ -113,10 +96,49 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
             )
     except IntegrityError as exc:  # another writer created one of these keys since the lookup
         raise WriteConflict from exc
+    for index, first in repeats.items():  # a repeat shares the fate of the first
+        if first in written.refused:
+            written.refused[index] = written.refused[first]
+        else:
+            written.unchanged += 1
+    written.refused = dict(sorted(written.refused.items()))
     written.created, written.updated = len(new), len(changed)
-    # The one place new texts are known: their embeddings are made from ``changed_ids``.
+    # Embedding hooks in here: ``changed_ids`` are the messages whose vectors are to be made.
     written.changed_ids = sorted([message.pk for message in new] + written.changed_ids)
     return written
+
+
+def _first_of_each_key(
+    rows: Sequence[MessageRow], refused: dict[int, Refusal]
+) -> tuple[dict[Key, int], dict[int, int]]:
+    """The index of each key's first row, and the rows that repeat it as they are (→ its
+    index); rows naming an unknown campaign or reusing a key for other content go to ``refused``."""
+    known_campaigns = _campaigns_among(rows)
+    firsts: dict[Key, int] = {}
+    repeats: dict[int, int] = {}
+    for index, row in enumerate(rows):
+        if row.campaign_id is not None and row.campaign_id not in known_campaigns:
+            refused[index] = Refusal(
+                "campaign", "unknown_campaign", f"No campaign has the id {row.campaign_id}."
+            )
+        elif row.key not in firsts:
+            firsts[row.key] = index
+        elif rows[firsts[row.key]] == row:
+            repeats[index] = firsts[row.key]
+        else:
+            refused[index] = Refusal(
+                "id", "duplicate", "An earlier message of the batch has this id and other content."
+            )
+    return firsts, repeats
+
+
+def _update(message: Message, row: MessageRow, now: datetime) -> None:
+    """The row's content on the stored message; a new text leaves it without an embedding."""
+    if message.text != row.text:
+        message.embedding_model = message.embedded_digest = ""
+    for name in CONTENT:
+        setattr(message, name, getattr(row, name))
+    message.updated_at = now
 
 
 def _campaigns_among(rows: Sequence[MessageRow]) -> set[int]:

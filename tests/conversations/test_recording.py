@@ -78,3 +78,12 @@ def test_messages_to_embed_are_those_without_a_vector_of_the_model_for_their_tex
     todo = messages_to_embed(model="e5-small")
 
     assert list(todo.values_list("message_id", flat=True)) == ["new", "old-model", "edited"]
+
+
+def test_a_row_repeated_in_the_batch_shares_the_fate_of_the_first(people: People) -> None:
+    messages_record([row(people.bob.pk, "taken")])
+
+    written = messages_record([row(people.ada.pk, "taken"), row(people.ada.pk, "taken")])
+
+    assert [refusal.code for refusal in written.refused.values()] == ["key_reused", "key_reused"]
+    assert (written.created, written.unchanged) == (0, 0)
