@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -317,3 +318,22 @@ def campaign_results(campaign: Campaign) -> list[VariantResult]:
         VariantResult(label=row.pop("variant__label"), template=row.pop("variant__template__name"), **row)
         for row in counted
     ]
+
+
+# The form of ``Send.message_id``.
+OUR_MESSAGE_ID = re.compile(r"<send-(?P<send>\d+)\.(?P<run>\d+)@(?P<domain>[^>]+)>")
+
+
+def send_replied_to(message_ids: Iterable[str]) -> Send | None:
+    """The send an email answers, from the ids of its In-Reply-To and References headers (the
+    latest first): our own Message-ID (``Send.message_id``) or the one the ESP reported."""
+    for message_id in message_ids:
+        ours = OUR_MESSAGE_ID.fullmatch(message_id.strip())
+        if ours and ours["domain"] == settings.EMAIL_MESSAGE_ID_DOMAIN:
+            send = Send.objects.filter(pk=int(ours["send"]), run_id=int(ours["run"])).first()
+        else:
+            bare = message_id.strip().strip("<>")
+            send = Send.objects.filter(esp_message_id__in=[bare, f"<{bare}>"]).first() if bare else None
+        if send is not None:
+            return send
+    return None

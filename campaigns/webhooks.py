@@ -1,7 +1,8 @@
-"""ESP tracking webhooks: a route for the ESP that sends our mail only, served by anymail's view.
+"""ESP webhooks: routes for the ESP that sends our mail only, served by anymail's views (tracking
+here, inbound mail in ``conversations.webhooks``).
 
-Every other ESP's webhook, and every inbound-mail webhook, is a 404: an ESP we do not use has no
-keys to check a request against, so its view could only fail or accept anyone.
+Every other ESP's webhook is a 404: an ESP we do not use has no keys to check a request against,
+so its view could only fail or accept anyone.
 """
 
 from __future__ import annotations
@@ -21,11 +22,20 @@ from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger(__name__)
 ANYMAIL_BACKEND = re.compile(r"^anymail\.backends\.(?P<esp>\w+)\.")
-TRACKING_VIEWS: dict[str, Callable[..., HttpResponse]] = {
-    pattern.name.removesuffix("_tracking_webhook"): pattern.callback
-    for pattern in anymail_urls.urlpatterns
-    if pattern.name and pattern.name.endswith("_tracking_webhook")
-}
+EspViews = dict[str, Callable[..., HttpResponse]]
+
+
+def anymail_views(kind: str) -> EspViews:
+    """Anymail's webhook view of each ESP for ``kind`` (tracking, inbound), by ESP name."""
+    suffix = f"_{kind}_webhook"
+    return {
+        pattern.name.removesuffix(suffix): pattern.callback
+        for pattern in anymail_urls.urlpatterns
+        if pattern.name and pattern.name.endswith(suffix)
+    }
+
+
+TRACKING_VIEWS = anymail_views("tracking")
 
 
 def sending_esp() -> str | None:
@@ -36,10 +46,14 @@ def sending_esp() -> str | None:
 
 @csrf_exempt
 def esp_tracking_webhook(request: HttpRequest, esp: str) -> HttpResponse:
-    """Anymail's tracking view of the sending ESP. A request failing the ESP's checks is anymail's
-    400; one it cannot read as that ESP's event is a 400 too; missing ESP keys are a logged 503
-    (the ESP keeps the events and retries)."""
-    view = TRACKING_VIEWS.get(esp)
+    return sending_esp_webhook(TRACKING_VIEWS, request, esp)
+
+
+def sending_esp_webhook(views: EspViews, request: HttpRequest, esp: str) -> HttpResponse:
+    """Anymail's view (among ``views``) of the sending ESP. A request failing the ESP's checks is
+    anymail's 400; one it cannot read as that ESP's event is a 400 too; missing ESP keys are a
+    logged 503 (the ESP keeps the events and retries)."""
+    view = views.get(esp)
     if view is None or esp != sending_esp():
         raise Http404("No webhook for this ESP: it does not send our mail.")
     try:

@@ -153,6 +153,11 @@ def interests_visible_to(
 EMAIL_TAKEN = {"code": "unique", "message": "This email belongs to another customer."}
 
 
+def customer_with_email(email: str) -> Customer | None:
+    """The customer with this address, in any case (addresses are unique in any case)."""
+    return Customer.objects.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).first()
+
+
 def customer_email_taken(*, email: str, by_other_than: str) -> bool:
     """Whether another customer than ``by_other_than`` (external id) has this email, in any case."""
     return (

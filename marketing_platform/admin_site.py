@@ -14,7 +14,7 @@ from django.urls import reverse, reverse_lazy
 from marketing_platform.dashboard import dashboard_for
 
 # The marketer's sections, in the order they work in; every other app goes under Settings.
-MARKETING_APPS = ("customers", "campaigns", "visionboards", "recommendations", "catalog")
+MARKETING_APPS = ("customers", "conversations", "campaigns", "visionboards", "recommendations", "catalog")
 SETTINGS_LABEL = "settings"
 
 

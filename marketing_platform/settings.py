@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "graph",
     "recommendations",
     "campaigns",
+    "conversations",
     "visionboards",
     "django_celery_beat",
     "anymail",

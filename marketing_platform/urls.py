@@ -21,6 +21,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("graph.api.urls")),
     path("", include("recommendations.api.urls")),
     path("", include("campaigns.api.urls")),
+    path("", include("conversations.api.urls")),
     path("", include("visionboards.api.urls")),
 ]
 
@@ -28,6 +29,7 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("campaigns.urls")),
+    path("", include("conversations.urls")),
     path("", include("catalog.urls")),
     path("api/v1/", include(api_v1)),
     path("metrics", MetricsView.as_view(), name="metrics-root"),

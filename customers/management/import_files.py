@@ -8,8 +8,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from rich.table import Table
 
 from customers.importers.csv_files import ImportFileError
+from customers.services.retail_import import ImportReport
 
 
 def import_file(path: Path) -> tuple[Path, str]:
@@ -36,3 +38,18 @@ def file_refusals(path: Path) -> Iterator[None]:
         raise CommandError(f"{path} is not in the encoding {exc.encoding}: {exc}") from exc
     except (OSError, EOFError) as exc:  # a corrupt or truncated .gz
         raise CommandError(f"Could not read {path}: {exc}") from exc
+
+
+def report_table(title: str, report: ImportReport, *, unit: str = "lines", updates: bool = False) -> Table:
+    """What an import did with the file's lines: read, stored, updated (for ``updates``, an
+    import whose lines may change what is stored), duplicate, and rejected by reason."""
+    table = Table(title=title)
+    table.add_column(unit)
+    table.add_column("count", justify="right")
+    counts = [("read", report.read), ("stored", report.stored)]
+    counts += [("updated", report.updated)] if updates else []
+    counts += [("duplicate", report.duplicate), ("rejected", report.rejected_total)]
+    counts += [(f"  rejected: {reason}", count) for reason, count in sorted(report.rejected.items())]
+    for label, count in counts:
+        table.add_row(label, f"{count:,}")
+    return table

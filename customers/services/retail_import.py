@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -48,6 +48,7 @@ class ImportReport:
     encoding: str = ""
     read: int = 0
     stored: int = 0
+    updated: int = 0
     duplicate: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
     products: WriteCounts = field(default_factory=WriteCounts)
@@ -108,11 +109,20 @@ def counted(rows: Iterator[Row], progress: Progress) -> Iterator[Row]:
 Record = TypeVar("Record")
 
 
+@dataclass(frozen=True)
+class BatchOutcome:
+    """What storing a batch did, for records a resend may change and the store may refuse."""
+
+    counts: WriteCounts
+    updated: int = 0
+    refused: Mapping[int, str] = field(default_factory=dict)  # the record's index in the batch → reason
+
+
 def store_lines(
     rows: Iterator[Row],
     columns: Sequence[str],
     convert: Callable[[list[str]], Record | str],
-    record: Callable[[list[Record]], WriteCounts],
+    record: Callable[[list[Record]], WriteCounts | BatchOutcome],
     *,
     report: ImportReport,
     rejects_path: Path,
@@ -121,15 +131,27 @@ def store_lines(
 ) -> None:
     """The second pass every import shares: each line becomes a row to store (in batches, each
     its own transaction) or a reject reason, written with the line and its number to
-    ``rejects_path``. Once something is stored, the shop's cached figures (popularity,
-    re-purchase shares) are recomputed on their next read."""
+    ``rejects_path`` (as are the records ``record`` refuses, in its ``BatchOutcome``). Once
+    something is stored, the shop's cached figures (popularity, re-purchase shares) are
+    recomputed on their next read."""
     batch: list[Record] = []
+    origins: list[tuple[int, list[str]]] = []  # each record's line and fields
 
     def flush() -> None:
-        counts = record(batch)
-        report.stored += counts.created
-        report.duplicate += counts.duplicate
+        outcome = record(batch)
+        if isinstance(outcome, WriteCounts):
+            outcome = BatchOutcome(outcome)
+        report.stored += outcome.counts.created
+        report.updated += outcome.updated
+        report.duplicate += outcome.counts.duplicate
+        for index, reason in outcome.refused.items():
+            reject(*origins[index], reason)
         batch.clear()
+        origins.clear()
+
+    def reject(line: int, fields: list[str], reason: str) -> None:
+        report.rejected[reason] += 1
+        rejects.writerow([line, *fields, reason])
 
     rejects_path.parent.mkdir(parents=True, exist_ok=True)
     with rejects_path.open("w", newline="", encoding="utf-8") as rejects_file:
@@ -139,10 +161,10 @@ def store_lines(
             report.read += 1
             row = convert(fields) if fields else RejectReason.MALFORMED  # ragged: not the header's width
             if isinstance(row, str):
-                report.rejected[row] += 1
-                rejects.writerow([line, *(fields or raw), row])
+                reject(line, fields or raw, row)
                 continue
             batch.append(row)
+            origins.append((line, fields))
             if len(batch) >= batch_size:
                 flush()
         if batch:

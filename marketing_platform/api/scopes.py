@@ -6,9 +6,11 @@ from django.db import models
 
 
 class Scope(models.TextChoices):
-    INGEST = "ingest", "Send customer data (purchases, interests, events)"
+    INGEST = "ingest", "Send customer data (purchases, interests, events, messages)"
     CUSTOMERS_READ = "customers:read", "Read customers and their purchases and interests"
     CUSTOMERS_WRITE = "customers:write", "Update customers"
+    MESSAGES_READ = "messages:read", "Read customers' messages"
+    MESSAGES_DELETE = "messages:delete", "Delete customers' messages"
     CATALOG_READ = "catalog:read", "Read products and categories"
     CATALOG_WRITE = "catalog:write", "Create and update products"
     EMAILS_RENDER = "emails:render", "Render a customer's personalised email"

@@ -35,6 +35,12 @@ API_TAGS = (
     ),
     ApiTag("purchases", "Purchases and returns, as ingested.", ("purchases",)),
     ApiTag(
+        "messages",
+        "What customers wrote (chats, emails, replies to campaigns…): sent in batches, stored "
+        "idempotently by their id; personal data, read by staff and the customer's own login.",
+        ("messages",),
+    ),
+    ApiTag(
         "interests",
         "Customers' interests (declared, inferred from purchases or from messages) and the "
         "topics they belong to.",

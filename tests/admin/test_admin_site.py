@@ -19,7 +19,7 @@ def test_marketers_sections_come_first_and_technical_ones_under_settings(
     sections = response.context["app_list"]
 
     assert [section["name"] for section in sections] == [
-        "Customers", "Campaigns", "Vision boards", "Recommendations", "Catalog", "Settings",
+        "Customers", "Conversations", "Campaigns", "Vision boards", "Recommendations", "Catalog", "Settings",
     ]  # fmt: skip
     settings_models = [model["name"] for model in sections[-1]["models"]]
     for technical in (

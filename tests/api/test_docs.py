@@ -22,6 +22,7 @@ RESOURCES = [
     "customers",
     "ingest",
     "purchases",
+    "messages",
     "interests",
     "catalog",
     "recommendations",

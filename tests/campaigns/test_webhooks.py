@@ -151,7 +151,7 @@ def test_the_sending_esp_refuses_an_unauthenticated_event_and_others_have_no_rou
 
     unauthenticated = Client().post(f"/webhooks/anymail/{esp}/tracking/", {}, content_type="application/json")
     elsewhere = Client().post(f"/webhooks/anymail/{other}/tracking/", {}, content_type="application/json")
-    inbound = Client().post(f"/webhooks/anymail/{esp}/inbound/", {}, content_type="application/json")
+    inbound = Client().post(f"/webhooks/anymail/{other}/inbound/", {}, content_type="application/json")
 
     assert unauthenticated.status_code in (400, 401, 403)  # Amazon SNS is asked for basic auth: 401
     assert (elsewhere.status_code, inbound.status_code) == (404, 404)

@@ -8,10 +8,9 @@ from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
-from rich.table import Table
 
 from customers.importers.interactions import ColumnMap
-from customers.management.import_files import file_refusals, import_file, rejects_path
+from customers.management.import_files import file_refusals, import_file, rejects_path, report_table
 from customers.models import InteractionKind
 from customers.services.interactions_import import interactions_import
 from marketing_platform.progress import RichProgress
@@ -60,15 +59,7 @@ class Command(BaseCommand):
                 rejects_path=rejects,
                 progress=progress,
             )
-        table = Table(title=f"Interactions from {path.name}")
-        table.add_column("lines")
-        table.add_column("count", justify="right")
-        counts = [("read", report.read), ("stored", report.stored), ("duplicate", report.duplicate),
-                  ("rejected", report.rejected_total)]  # fmt: skip
-        counts += [(f"  rejected: {reason}", count) for reason, count in sorted(report.rejected.items())]
-        for label, count in counts:
-            table.add_row(label, f"{count:,}")
-        console.print(table)
+        console.print(report_table(f"Interactions from {path.name}", report))
         console.print(
             f"Products: {report.products.created:,} new · customers: {report.customers.created:,} new · "
             f"interest history rows: {report.interests.created:,} new · "

@@ -6,9 +6,8 @@ from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
-from rich.table import Table
 
-from customers.management.import_files import file_refusals, import_file, rejects_path
+from customers.management.import_files import file_refusals, import_file, rejects_path, report_table
 from customers.selectors import CategoryCoverage, category_coverage
 from customers.services.retail_import import ImportReport, online_retail_import
 from marketing_platform.progress import RichProgress
@@ -41,16 +40,9 @@ class Command(BaseCommand):
                 progress=progress,
             )
 
-        table = Table(title=f"Online Retail import of {path.name} ({report.encoding})")
-        table.add_column("rows")
-        table.add_column("count", justify="right")
-        table.add_row("read", f"{report.read:,}")
-        table.add_row("stored", f"{report.stored:,}")
-        table.add_row("duplicate", f"{report.duplicate:,}")
-        table.add_row("rejected", f"{report.rejected_total:,}")
-        for reason, count in sorted(report.rejected.items()):
-            table.add_row(f"  rejected: {reason}", f"{count:,}")
-        console.print(table)
+        console.print(
+            report_table(f"Online Retail import of {path.name} ({report.encoding})", report, unit="rows")
+        )
         coverage = category_coverage()
         interests = report.interests
         console.print(

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ConversationsConfig(AppConfig):
+    name = "conversations"
+    verbose_name = "Conversations"
+
+    def ready(self) -> None:
+        from conversations import signals  # noqa: F401 - the ESP inbound-mail receiver

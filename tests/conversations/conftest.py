@@ -1,0 +1,26 @@
+"""Customers to write messages for, with and without a login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from customers.models import Customer
+from tests.support import PASSWORD
+
+
+@dataclass
+class People:
+    ada: Customer  # has a login
+    bob: Customer
+
+
+@pytest.fixture
+def people(db: None) -> People:
+    login = get_user_model().objects.create_user("ada", password=PASSWORD)
+    return People(
+        ada=Customer.objects.create(external_id="ada-1", email="ada@example.com", user=login),
+        bob=Customer.objects.create(external_id="bob-2", email="bob@example.com"),
+    )
