@@ -184,7 +184,7 @@ class MilvusVectorStore:
     def close(self) -> None:
         self.client.close()
         if self.lite:
-            from milvus_lite.server_manager import server_manager_instance
+            from milvus_lite.server_manager import server_manager_instance  # type: ignore[import-untyped]
 
             server_manager_instance.release_server(self.source)
 
