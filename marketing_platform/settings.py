@@ -74,6 +74,8 @@ def _require_production_parts() -> None:
             ("COMPANY_POSTAL_ADDRESS", bool(COMPANY_POSTAL_ADDRESS)),
             # web, workers and beat run on several hosts; each must read what another wrote
             ("MEDIA_S3_BUCKET (an object store for media and models)", bool(MEDIA_S3_BUCKET)),
+            # Milvus Lite admits one process, like the embedded graph
+            ("MILVUS_URI (http://…)", MILVUS_URI.startswith(("http://", "https://"))),
         )
         if not present
     ]
