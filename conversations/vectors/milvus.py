@@ -1,5 +1,6 @@
 """The vector store on Milvus through pymilvus's ``MilvusClient``: Milvus Lite when the source is
-a ``….db`` path (an in-process store under ``VAR_DIR``), a Milvus server when it is a URI.
+a ``….db`` path (a file under ``VAR_DIR``, served by a child process of the one process that
+opens it), a Milvus server when it is a URI.
 
 One collection holds the vectors of one embedding model: its name is the configured prefix and
 a digest of the model and dimension, so a process that starts with another model makes a new

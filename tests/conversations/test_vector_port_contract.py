@@ -4,6 +4,8 @@ own, dropped afterwards."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +18,7 @@ import pytest
 from conversations.vectors import close_vector_store, get_vector_store
 from conversations.vectors.milvus import MilvusVectorStore
 from conversations.vectors.port import VectorFilter, VectorRecord, VectorStore, VectorStoreUnavailable
-from tests.support import free_port
+from tests.support import ROOT, free_port
 
 pytestmark = pytest.mark.vectors
 
@@ -25,17 +27,14 @@ MODEL = "intfloat/multilingual-e5-small"
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def _source(engine: str, settings: Any, tmp_path: Path) -> str:
-    if engine == "lite":
+@pytest.fixture(params=["lite", "server"])
+def engine(request: pytest.FixtureRequest, settings: Any, tmp_path: Path) -> str:
+    """Where the store is: a Milvus Lite file, or the Milvus server at ``MILVUS_URI``."""
+    if request.param == "lite":
         return str(tmp_path / "vectors.db")
     if not settings.MILVUS_URI:
         pytest.skip("no Milvus server: `make milvus`, then `make test-milvus` (CI runs it)")
     return str(settings.MILVUS_URI)
-
-
-@pytest.fixture(params=["lite", "server"])
-def engine(request: pytest.FixtureRequest, settings: Any, tmp_path: Path) -> str:
-    return _source(request.param, settings, tmp_path)
 
 
 @pytest.fixture
@@ -175,9 +174,7 @@ def test_bad_input_is_refused_with_a_reason(store: VectorStore) -> None:
     assert store.count() == 0
 
 
-def test_a_store_that_cannot_be_reached_raises_one_readable_error(
-    engine: str, settings: Any, tmp_path: Path
-) -> None:
+def test_a_store_that_cannot_be_reached_raises_one_readable_error(engine: str, tmp_path: Path) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a directory")
     unreachable = str(blocked / "vectors.db") if engine.endswith(".db") else f"http://127.0.0.1:{free_port()}"
@@ -186,6 +183,28 @@ def test_a_store_that_cannot_be_reached_raises_one_readable_error(
         MilvusVectorStore(unreachable, prefix="messages", timeout=1).ensure_collection(
             dimension=DIMENSION, model=MODEL
         )
+
+
+def test_a_milvus_lite_file_open_in_one_process_is_unavailable_to_another(store: MilvusVectorStore) -> None:
+    if not store.lite:
+        pytest.skip("a server serves every process")
+    opening = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "from conversations.vectors.milvus import MilvusVectorStore\n"
+        "from conversations.vectors.port import VectorStoreUnavailable\n"
+        "try:\n"
+        f"    MilvusVectorStore({store.source!r}, prefix='other', timeout=5)\n"
+        "except VectorStoreUnavailable as error:\n"
+        "    sys.exit(str(error))\n"
+    )
+
+    other = subprocess.run(
+        [sys.executable, "-c", opening], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+    assert other.returncode == 1
+    assert "only one process may open a Milvus Lite store" in other.stderr
 
 
 def test_the_configured_store_is_the_server_when_set_else_lite(settings: Any, tmp_path: Path) -> None:
