@@ -6,8 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DATA := demo/online_retail_sample.csv
 
-.PHONY: run test fuzz test-neo4j test-topology bench lint install install-dev migrate demo-data screenshots clean \
-	services services-stop neo4j neo4j-stop check-compose
+.PHONY: run test fuzz test-neo4j test-milvus test-topology bench lint install install-dev migrate demo-data screenshots \
+	clean services services-stop neo4j neo4j-stop milvus milvus-stop check-compose
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,11 +53,15 @@ test-neo4j: install-dev
 	eval "$$(ops/services env)" && export REDIS_URL=redis://127.0.0.1:6379/15 && \
 	  VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m "graph or object_store" $(PYTEST_ARGS)
 
+# The vector store's tests again, on a Milvus server (`make milvus`).
+test-milvus: install-dev
+	eval "$$(ops/services env | grep MILVUS_URI)" && VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m vectors $(PYTEST_ARGS)
+
 # The production topology as separate processes (gunicorn, workers, beat) on those servers.
 test-topology: install-dev
 	eval "$$(ops/services env)" && VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m topology $(PYTEST_ARGS)
 
-# PostgreSQL, Redis, Neo4j and an S3-compatible store on 127.0.0.1, installed when missing;
+# PostgreSQL, Redis, Neo4j, an S3-compatible store and Milvus on 127.0.0.1, installed when missing;
 # `ops/services env` prints the variables that point the platform at them.
 services:
 	ops/services start
@@ -70,6 +74,12 @@ neo4j:
 
 neo4j-stop:
 	ops/services stop neo4j
+
+milvus:
+	ops/services start milvus
+
+milvus-stop:
+	ops/services stop milvus
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -74,6 +74,8 @@ def _require_production_parts() -> None:
             ("COMPANY_POSTAL_ADDRESS", bool(COMPANY_POSTAL_ADDRESS)),
             # web, workers and beat run on several hosts; each must read what another wrote
             ("MEDIA_S3_BUCKET (an object store for media and models)", bool(MEDIA_S3_BUCKET)),
+            # Milvus Lite admits one process, like the embedded graph
+            ("MILVUS_URI (http://…)", MILVUS_URI.startswith(("http://", "https://"))),
         )
         if not present
     ]
@@ -257,6 +259,17 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_TIMEZONE = "UTC"
 
 GRAPH_DIR = Path(env.str("GRAPH_DIR", default=str(VAR_DIR / "graph")))
+
+# Message vectors: the Milvus server at MILVUS_URI (http://host:19530) when set, else Milvus
+# Lite in MILVUS_LITE_PATH (a ….db path), owned like the embedded graph by one process.
+MILVUS_URI = env.str("MILVUS_URI", default="")
+MILVUS_TOKEN = env.str("MILVUS_TOKEN", default="")  # user:password or an API key, when the server asks
+MILVUS_LITE_PATH = Path(env.str("MILVUS_LITE_PATH", default=str(VAR_DIR / "vectors.db")))
+if MILVUS_LITE_PATH.suffix != ".db":
+    raise ImproperlyConfigured(f"MILVUS_LITE_PATH is a Milvus Lite store, ending in .db: {MILVUS_LITE_PATH}")
+# one collection per embedding model, named this prefix and a digest of the model
+MILVUS_COLLECTION_PREFIX = env.str("MILVUS_COLLECTION_PREFIX", default="message_vectors")
+MILVUS_TIMEOUT = env.float("MILVUS_TIMEOUT", default=3.0)  # seconds: a store that does not answer is down
 # Derived edges: SIMILAR_TO keeps the k most similar customers; COMPLEMENTS keeps,
 # per product, the k strongest co-purchases that pass the significance test.
 GRAPH_SIMILAR_TOP_K = env.int("GRAPH_SIMILAR_TOP_K", default=10)

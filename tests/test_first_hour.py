@@ -37,6 +37,7 @@ SERVERS = (
     "REDIS_URL",
     "NEO4J_URL",
     "MEDIA_S3_BUCKET",
+    "MILVUS_URI",
     "SITE_URL",
     "SHOP_URL",
     "HOST",

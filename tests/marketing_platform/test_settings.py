@@ -24,6 +24,7 @@ PRODUCTION = {
     "COMPANY_NAME": "Example Ltd",
     "COMPANY_POSTAL_ADDRESS": "2 Example Road, Leeds LS1 1AA, United Kingdom",
     "MEDIA_S3_BUCKET": "marketing-media",
+    "MILVUS_URI": "http://127.0.0.1:19530",
 }
 
 # what a developer's shell may set that would change what the tests load
@@ -64,6 +65,7 @@ def test_production_refuses_to_start_on_the_embedded_parts() -> None:
         "COMPANY_NAME",
         "COMPANY_POSTAL_ADDRESS",
         "MEDIA_S3_BUCKET",
+        "MILVUS_URI",
     ):
         assert part in result.stderr
 

@@ -40,7 +40,8 @@ pytestmark = [
     pytest.mark.topology,
     pytest.mark.skipif(
         not all(
-            os.environ.get(name) for name in ("DATABASE_URL", "REDIS_URL", "NEO4J_URL", "MEDIA_S3_BUCKET")
+            os.environ.get(name)
+            for name in ("DATABASE_URL", "REDIS_URL", "NEO4J_URL", "MEDIA_S3_BUCKET", "MILVUS_URI")
         ),
         reason="needs every server of the production mode: `make services`, then `make test-topology`",
     ),
