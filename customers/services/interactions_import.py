@@ -23,6 +23,7 @@ from customers.services.retail_import import (
     infer_interests,
     store_lines,
 )
+from recommendations.cache import market_invalidate
 
 
 def interactions_import(
@@ -81,6 +82,8 @@ def interactions_import(
         lambda batch: events_record(batch, recompute_interests=False),
         report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
     )  # fmt: skip
+    if report.stored:  # the shop's figures and its products' words on their next read
+        market_invalidate()
     if kind == InteractionKind.PURCHASE:
         infer_interests(customer_ids.values(), report=report, progress=progress)
     report.seconds = time.perf_counter() - started

@@ -131,9 +131,7 @@ def store_lines(
 ) -> None:
     """The second pass every import shares: each line becomes a row to store (in batches, each
     its own transaction) or a reject reason, written with the line and its number to
-    ``rejects_path`` (as are the records ``record`` refuses, in its ``BatchOutcome``). Once
-    something is stored, the shop's cached figures (popularity, re-purchase shares) are
-    recomputed on their next read."""
+    ``rejects_path`` (as are the records ``record`` refuses, in its ``BatchOutcome``)."""
     batch: list[Record] = []
     origins: list[tuple[int, list[str]]] = []  # each record's line and fields
 
@@ -169,8 +167,6 @@ def store_lines(
                 flush()
         if batch:
             flush()
-    if report.stored:
-        market_invalidate()
 
 
 def infer_interests(customer_ids: Collection[int], *, report: ImportReport, progress: Progress) -> None:
@@ -249,6 +245,8 @@ def online_retail_import(
         lambda batch: purchases_record(batch, recompute_interests=False),
         report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
     )  # fmt: skip
+    if report.stored:  # the shop's figures (popularity, re-purchase shares) on their next read
+        market_invalidate()
 
     infer_interests(customer_ids.values(), report=report, progress=progress)
     report.seconds = time.perf_counter() - started
