@@ -100,6 +100,7 @@ def run() -> None:
     if not DATA.is_dir():
         console.print(f"Skipped: the labelled message sets are not at {DATA}.")
         return
+    load_before = os.getloadavg()[0]
     embedder = LocalEmbedder(threads=2)
     bitext_rows = _rows(BITEXT, text="instruction", label="intent")
     banking_train = _rows(DATA / "banking77" / "train.csv", text="text", label="category")
@@ -117,7 +118,10 @@ def run() -> None:
         "nearest centroid": _nearest_centroid,
         "k nearest examples (10)": _nearest_examples,
     }
-    figures: dict[str, Any] = {"embedding": {"model": embedder.model, "messages_per_second": round(rate, 1)}}
+    figures: dict[str, Any] = {
+        "embedding": {"model": embedder.model, "messages_per_second": round(rate, 1)},
+        "load_average_before": round(load_before, 2),  # the machine is shared: other work slows the rate
+    }
     rows: list[list[str]] = []
     for data in sets:
         console.print(f"Classifying {data.name}…")

