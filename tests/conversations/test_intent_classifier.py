@@ -61,7 +61,7 @@ def test_a_prediction_carries_its_confidence_and_best_guess(
 def test_below_its_threshold_the_classifier_answers_unknown(classifier: IntentClassifier) -> None:
     # given: its own threshold, learned by cross-validation on the examples
     assert 0 < classifier.threshold < 1
-    # when: a message as far from every intent as can be (the classifier is equally unsure of all)
+    # when: a vector no message has (all zeros), like none of the examples
     [prediction] = classifier.classify(np.zeros((1, 384), dtype=np.float32))
 
     # then
