@@ -84,6 +84,10 @@ def classifier_train(examples: Labelled, corrections: Labelled | None = None) ->
     parts = [examples] if corrections is None or not len(corrections.intents) else [examples, corrections]
     for part in parts:
         _check(part)
+    if len({part.vectors.shape[1] for part in parts}) > 1:
+        raise IntentTrainingError(
+            "the corrections' embeddings and the examples' differ in size: embed both by one model"
+        )
     intents = np.asarray([intent for part in parts for intent in part.intents])
     vectors = np.vstack([part.vectors for part in parts])
     weights = np.concatenate(

@@ -109,3 +109,8 @@ def test_examples_it_cannot_learn_from_are_refused_with_the_reason(
 
     with pytest.raises(IntentTrainingError, match=reason):
         classifier_train(Labelled(intents, vectors))
+
+
+def test_corrections_embedded_by_another_model_are_refused(starter: Labelled) -> None:
+    with pytest.raises(IntentTrainingError, match="embed both by one model"):
+        classifier_train(starter, Labelled(["payment"], np.ones((1, 1024), dtype=np.float32)))
