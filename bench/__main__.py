@@ -10,6 +10,7 @@ from bench import (
     emails,
     graph_queries,
     import_online_retail,
+    intents,
     movielens,
     recommenders,
     visionboards,
@@ -24,6 +25,7 @@ SUITES = {
     "emails": emails.run,
     "visionboards": visionboards.run,
     "movielens": movielens.run,
+    "intents": intents.run,
 }
 
 

