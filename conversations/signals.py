@@ -1,13 +1,20 @@
-"""Inbound mail arrives through anymail's views (``/webhooks/anymail/<esp>/inbound/``)."""
+"""What other parts of the platform hear from conversations: inbound mail arrives through
+anymail's views (``/webhooks/anymail/<esp>/inbound/``) and becomes messages; messages just
+embedded are announced with their vectors (``messages_embedded``), so what reads their meaning
+(intents) does not embed them again."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from anymail.signals import AnymailInboundEvent, inbound
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from conversations.services.inbound import inbound_email_record
+
+# Sent after a batch's vectors are stored: ``messages`` (list[Message]) and ``vectors``
+# (np.ndarray, one L2-normalised row per message, in the same order).
+messages_embedded = Signal()
 
 
 @receiver(inbound)
