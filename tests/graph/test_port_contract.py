@@ -79,7 +79,7 @@ def test_replacing_edges_from_a_node_leaves_exactly_the_new_ones(graph: Graph) -
     graph.upsert_nodes(PRODUCT, [product(10), product(11), product(12)])
     graph.create_edges(PURCHASED, [bought(1, 10), bought(1, 11), bought(2, 10)])
 
-    graph.replace_edges_from(PURCHASED, [1], [bought(1, 12, times=3)])
+    graph.replace_edges_of(PURCHASED, [1], [bought(1, 12, times=3)])
 
     edges = graph.edges(PURCHASED)
     assert set(edges) == {(1, 12), (2, 10)}
@@ -96,7 +96,7 @@ def test_replacing_many_sources_changes_them_a_group_at_a_time_and_exactly(
     graph.create_edges(PURCHASED, [bought(pk, 10) for pk in range(1, 8)])
     wanted = [bought(pk, 10 + (pk + n) % 5) for pk in (1, 2, 3, 4, 6) for n in range(pk % 3 + 1)]
 
-    assert graph.replace_edges_from(PURCHASED, [1, 2, 3, 4, 5, 6], wanted) == len(wanted)
+    assert graph.replace_edges_of(PURCHASED, [1, 2, 3, 4, 5, 6], wanted) == len(wanted)
 
     expected = {(row["from_id"], row["to_id"]) for row in wanted} | {(7, 10)}  # 5 has none now
     assert set(graph.edges(PURCHASED)) == expected
@@ -108,7 +108,7 @@ def test_interests_are_one_edge_per_source(graph: Graph) -> None:
     rows = [{"from_id": 1, "to_id": 7, "strength": 0.4, "source": "purchases"},
             {"from_id": 1, "to_id": 7, "strength": 1.0, "source": "declared"}]  # fmt: skip
 
-    graph.replace_edges_from(INTERESTED_IN, [1], rows)
+    graph.replace_edges_of(INTERESTED_IN, [1], rows)
 
     assert set(graph.edges(INTERESTED_IN)) == {(1, 7, "purchases"), (1, 7, "declared")}
 
@@ -120,7 +120,7 @@ def test_a_failed_transaction_leaves_the_graph_as_it_was(graph: Graph) -> None:
 
     def die_half_way() -> None:
         with graph.engine.transaction():
-            graph.delete_edges_from(PURCHASED, [1])
+            graph.delete_edges_of(PURCHASED, [1])
             raise RuntimeError("the writer died half-way")
 
     with pytest.raises(RuntimeError):
