@@ -1,8 +1,9 @@
 """A small SVG picture of a profile subgraph, for the admin: no script, no external assets.
 
 Layout is radial: the customer in the middle, similar customers close by,
-interests on the middle ring (labelled outwards), products on the outer ring
-and their categories just beyond.
+interests on the middle ring (labelled outwards), products and then messages on
+the outer ring, and beyond them what they belong to: products' categories,
+messages' intents (labelled); the campaigns messages answer sit just inside.
 """
 
 from __future__ import annotations
@@ -15,29 +16,45 @@ from django.utils.safestring import SafeString, mark_safe
 
 from graph.queries import Subgraph
 
-COLOURS = {"Customer": "#2563eb", "Interest": "#db2777", "Product": "#059669", "Category": "#d97706"}
-RADIUS = {"Customer": 0.22, "Interest": 0.5, "Product": 0.8, "Category": 0.97}
-NODE_SIZE = {"Customer": 9, "Interest": 7, "Product": 5, "Category": 4}
+COLOURS = {"Customer": "#2563eb", "Interest": "#db2777", "Product": "#059669", "Category": "#d97706",
+           "Message": "#7c3aed", "Intent": "#0891b2", "Campaign": "#64748b"}  # fmt: skip
+RADIUS = {"Customer": 0.22, "Interest": 0.5, "Campaign": 0.65, "Product": 0.8, "Message": 0.8,
+          "Category": 0.97, "Intent": 0.97}  # fmt: skip
+NODE_SIZE = {
+    "Customer": 9,
+    "Interest": 7,
+    "Product": 5,
+    "Category": 4,
+    "Message": 5,
+    "Intent": 6,
+    "Campaign": 5,
+}
+# Kinds spread evenly around a ring, one ring per tuple (kinds sharing one take turns).
+RINGS = (("Customer",), ("Interest",), ("Product", "Message"))
+# Kinds placed by what points to them: at the mean angle of the ring nodes with this edge.
+ATTACHED_BY = {"Category": "BELONGS_TO", "Intent": "HAS_INTENT", "Campaign": "ABOUT"}
+LABELLED = ("Customer", "Interest", "Intent")
 
 
 def subgraph_svg(subgraph: Subgraph, *, width: int = 760, height: int = 500) -> SafeString:
     centre_x, centre_y, scale = width / 2, height / 2 - 12, min(width, height - 24) / 2 - 14
-    rings: dict[str, list[dict[str, Any]]] = {}
+    by_kind: dict[str, list[dict[str, Any]]] = {}
     for node in subgraph.nodes[1:]:
-        rings.setdefault(node["label"], []).append(node)
+        by_kind.setdefault(node["label"], []).append(node)
     angles: dict[str, float] = {}
-    for kind in ("Customer", "Interest", "Product"):
-        members = rings.get(kind, [])
+    for kinds in RINGS:
+        members = [node for kind in kinds for node in by_kind.get(kind, [])]
         for index, node in enumerate(members):
-            angles[node["id"]] = 2 * math.pi * index / len(members) - math.pi / 2 + RADIUS[kind]
-    # a category sits beyond its products: at the circular mean of their angles
-    products_of: dict[str, list[float]] = {}
+            angles[node["id"]] = 2 * math.pi * index / len(members) - math.pi / 2 + RADIUS[kinds[0]]
+    # what a node belongs to sits by its members: at the circular mean of their angles
+    members_of: dict[str, list[float]] = {}
     for edge in subgraph.edges:
-        if edge["type"] == "BELONGS_TO":
-            products_of.setdefault(edge["target"], []).append(angles[edge["source"]])
-    for node in rings.get("Category", []):
-        around = products_of.get(node["id"], [0.0])
-        angles[node["id"]] = math.atan2(sum(map(math.sin, around)), sum(map(math.cos, around)))
+        if edge["type"] in ATTACHED_BY.values():
+            members_of.setdefault(edge["target"], []).append(angles[edge["source"]])
+    for kind in ATTACHED_BY:
+        for node in by_kind.get(kind, []):
+            around = members_of.get(node["id"], [0.0])
+            angles[node["id"]] = math.atan2(sum(map(math.sin, around)), sum(map(math.cos, around)))
     position = {subgraph.nodes[0]["id"]: (centre_x, centre_y)} if subgraph.nodes else {}
     for node in subgraph.nodes[1:]:
         reach, angle = scale * RADIUS[node["label"]], angles[node["id"]]
@@ -58,7 +75,7 @@ def subgraph_svg(subgraph: Subgraph, *, width: int = 760, height: int = 500) -> 
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{NODE_SIZE[kind]}" fill="{COLOURS[kind]}">'
             f"<title>{escape(kind)}: {label}</title></circle>"
         )
-        if kind in ("Customer", "Interest"):
+        if kind in LABELLED:
             # outwards from the centre, so labels on one ring do not cross each other
             dx, dy = x - centre_x, y - centre_y
             norm = math.hypot(dx, dy) or 1.0

@@ -6,12 +6,16 @@ from django.db import models
 
 
 class GraphEntity(models.IntegerChoices):
-    """Node kinds, in the order a drain applies them: an edge's target before its source."""
+    """Node kinds, in the order a drain applies them: an edge's other end before the node that
+    owns it (``EdgeType.owner``), so the edges a sync writes find both their nodes."""
 
     CATEGORY = 1, "Category"
     INTEREST = 2, "Interest"
     PRODUCT = 3, "Product"
     CUSTOMER = 4, "Customer"
+    CAMPAIGN = 5, "Campaign"
+    INTENT = 6, "Intent"
+    MESSAGE = 7, "Message"
 
 
 class GraphChange(models.Model):

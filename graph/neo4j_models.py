@@ -47,6 +47,19 @@ class Complements(StructuredRel):
     lift = FloatProperty()
 
 
+class Sent(StructuredRel):
+    pass
+
+
+class About(StructuredRel):
+    pass
+
+
+class HasIntent(StructuredRel):
+    confidence = FloatProperty()
+    by = StringProperty()
+
+
 class Category(StructuredNode):
     pk = IntegerProperty(unique_index=True, db_property="id")
     slug = StringProperty(index=True)
@@ -71,6 +84,26 @@ class Product(StructuredNode):
     complements = RelationshipTo("Product", "COMPLEMENTS", model=Complements)
 
 
+class Campaign(StructuredNode):
+    pk = IntegerProperty(unique_index=True, db_property="id")
+    name = StringProperty()
+
+
+class Intent(StructuredNode):
+    pk = IntegerProperty(unique_index=True, db_property="id")
+    slug = StringProperty(index=True)
+    name = StringProperty()
+
+
+class Message(StructuredNode):
+    pk = IntegerProperty(unique_index=True, db_property="id")
+    channel = StringProperty()
+    sent_at = StringProperty()
+    language = StringProperty()
+    about = RelationshipTo(Campaign, "ABOUT", model=About)
+    has_intent = RelationshipTo(Intent, "HAS_INTENT", model=HasIntent)
+
+
 class Customer(StructuredNode):
     pk = IntegerProperty(unique_index=True, db_property="id")
     external_id = StringProperty(index=True)
@@ -79,13 +112,17 @@ class Customer(StructuredNode):
     purchased = RelationshipTo(Product, "PURCHASED", model=Purchased)
     interested_in = RelationshipTo(Interest, "INTERESTED_IN", model=InterestedIn)
     similar_to = RelationshipTo("Customer", "SIMILAR_TO", model=SimilarTo)
+    sent = RelationshipTo(Message, "SENT", model=Sent)
 
 
-NODE_CLASSES = (Customer, Product, Category, Interest)
+NODE_CLASSES = (Customer, Product, Category, Interest, Campaign, Intent, Message)
 RELATIONSHIP_CLASSES = {
     "PURCHASED": Purchased,
     "INTERESTED_IN": InterestedIn,
     "BELONGS_TO": BelongsTo,
     "SIMILAR_TO": SimilarTo,
     "COMPLEMENTS": Complements,
+    "SENT": Sent,
+    "ABOUT": About,
+    "HAS_INTENT": HasIntent,
 }

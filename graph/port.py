@@ -17,7 +17,7 @@ from django.conf import settings
 
 from graph import queries
 from graph.engine import GraphEngine, GraphUnavailable, Row
-from graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, NodeType
+from graph.schema import EDGE_TYPES, NODE_TYPES, EdgeType, End, NodeType
 from marketing_platform.bulk import chunked
 
 BATCH = 5000
@@ -54,7 +54,7 @@ class Graph:
     def create_edges(self, edge: EdgeType, rows: list[Props]) -> int:
         """Create edges between existing nodes; rows carry ``from_id``, ``to_id`` and properties.
 
-        Only for edges known to be absent (after :meth:`delete_edges_from`): MERGE on
+        Only for edges known to be absent (after :meth:`delete_edges_of`): MERGE on
         an edge costs a lookup per row.
         """
         values = ", ".join(
@@ -68,30 +68,30 @@ class Graph:
             self.engine.run(cypher, {"rows": batch})
         return len(rows)
 
-    def delete_edges_from(self, edge: EdgeType, sources: list[int]) -> None:
-        """Delete every ``edge`` leaving these source nodes."""
-        cypher = f"UNWIND $ids AS i MATCH (a:{edge.source} {{id: i}})-[e:{edge.type}]->() DELETE e"
-        for batch in chunked(sources, BATCH):
+    def delete_edges_of(self, edge: EdgeType, owners: list[int]) -> None:
+        """Delete every ``edge`` of these nodes at its owning end (``EdgeType.owner``)."""
+        cypher = f"UNWIND $ids AS i MATCH {_pattern(edge, '{id: i}')} DELETE e"
+        for batch in chunked(owners, BATCH):
             self.engine.run(cypher, {"ids": batch})
 
-    def replace_edges_from(self, edge: EdgeType, sources: list[int], rows: list[Props]) -> int:
-        """Make the ``edge`` edges leaving ``sources`` exactly ``rows``.
+    def replace_edges_of(self, edge: EdgeType, owners: list[int], rows: list[Props]) -> int:
+        """Make the ``edge`` edges of ``owners`` (at its owning end) exactly ``rows``.
 
-        Each source's edges change in one transaction, a group of sources at a time: one
+        Each owner's edges change in one transaction, a group of owners at a time: one
         transaction for everything outgrows a server's transaction memory (Neo4j refuses a
         full rebuild's 266,000 purchases in one).
         """
-        by_source: dict[int, list[Props]] = defaultdict(list)
+        by_owner: dict[int, list[Props]] = defaultdict(list)
         for row in rows:
-            by_source[row["from_id"]].append(row)
+            by_owner[row[edge.owner]].append(row)
         group: list[int] = []
         grouped_rows: list[Props] = []
-        for index, source in enumerate(sources):
-            group.append(source)
-            grouped_rows.extend(by_source[source])
-            if len(grouped_rows) >= BATCH or len(group) >= BATCH or index == len(sources) - 1:
+        for index, owner in enumerate(owners):
+            group.append(owner)
+            grouped_rows.extend(by_owner[owner])
+            if len(grouped_rows) >= BATCH or len(group) >= BATCH or index == len(owners) - 1:
                 with self.engine.transaction():
-                    self.delete_edges_from(edge, group)
+                    self.delete_edges_of(edge, group)
                     self.create_edges(edge, grouped_rows)
                 group, grouped_rows = [], []
         return len(rows)
@@ -127,14 +127,17 @@ class Graph:
         rows = self._batched_read(f"MATCH (n:{node.label}){where} RETURN {columns}", ids)
         return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
 
-    def edges(self, edge: EdgeType, sources: list[int] | None = None) -> dict[EdgeKey, Props]:
-        """Properties of the edges leaving these sources (all when None), by (source, target, *key)."""
+    def node_ids(self, node: NodeType) -> set[int]:
+        return {row[0] for row in self.engine.run(f"MATCH (n:{node.label}) RETURN n.id")}
+
+    def edges(self, edge: EdgeType, owners: list[int] | None = None) -> dict[EdgeKey, Props]:
+        """Properties of these nodes' edges at the owning end (all when None), by (source, target, *key)."""
         names = list(edge.properties)
         columns = ", ".join(["a.id", "b.id", *(f"e.{name}" for name in names)])
-        where = " WHERE a.id IN $ids" if sources is not None else ""
-        cypher = f"MATCH (a:{edge.source})-[e:{edge.type}]->(b:{edge.target}){where} RETURN {columns}"
+        where = f" WHERE {_OWNER_ALIAS[edge.owner]}.id IN $ids" if owners is not None else ""
+        cypher = f"MATCH {_pattern(edge)}{where} RETURN {columns}"
         found: dict[EdgeKey, Props] = {}
-        for row in self._batched_read(cypher, sources):
+        for row in self._batched_read(cypher, owners):
             props = dict(zip(names, row[2:], strict=True))
             found[(row[0], row[1], *(props[name] for name in edge.key))] = props
         return found
@@ -159,8 +162,15 @@ class Graph:
     def complements(self, product_id: int, limit: int = 10) -> list[queries.Complement]:
         return queries.complements(self.engine, product_id, limit)
 
-    def profile_subgraph(self, customer_id: int, limit: int = 25, similar: int = 5) -> queries.Subgraph:
-        return queries.profile_subgraph(self.engine, customer_id, limit, similar)
+    def profile_subgraph(
+        self,
+        customer_id: int,
+        limit: int = 25,
+        similar: int = 5,
+        messages: int = queries.PROFILE_MESSAGE_COUNT,
+        campaigns: bool = True,
+    ) -> queries.Subgraph:
+        return queries.profile_subgraph(self.engine, customer_id, limit, similar, messages, campaigns)
 
     def _count(self, cypher: str) -> int:
         return int(self.engine.run(cypher)[0][0])
@@ -169,6 +179,17 @@ class Graph:
         if ids is None:
             return self.engine.run(cypher)
         return [row for batch in chunked(ids, BATCH) for row in self.engine.run(cypher, {"ids": batch})]
+
+
+_OWNER_ALIAS = {End.SOURCE: "a", End.TARGET: "b"}
+
+
+def _pattern(edge: EdgeType, owner_properties: str = "") -> str:
+    """``(a)-[e]->(b)`` for ``edge``, with these properties (a map literal) on its owning end."""
+    ends = {End.SOURCE: f"a:{edge.source}", End.TARGET: f"b:{edge.target}"}
+    if owner_properties:
+        ends[edge.owner] += f" {owner_properties}"
+    return f"({ends[End.SOURCE]})-[e:{edge.type}]->({ends[End.TARGET]})"
 
 
 _lock = threading.Lock()

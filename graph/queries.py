@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from conversations.models import Channel
 from graph.engine import GraphEngine, Row
 
 SIMILAR = """
@@ -93,6 +94,16 @@ RETURN t.id, t.slug, t.name, e.strength, e.source
 ORDER BY e.strength DESC, t.id
 """
 PROFILE_CUSTOMER = "MATCH (a:Customer {id: $id}) RETURN a.external_id, a.name, a.country"
+# The latest messages first, then their intents and campaigns: not those of every message.
+PROFILE_MESSAGES = """
+MATCH (a:Customer {id: $id})-[:SENT]->(m:Message)
+WITH m ORDER BY m.sent_at DESC, m.id DESC LIMIT $limit
+OPTIONAL MATCH (m)-[h:HAS_INTENT]->(i:Intent)
+OPTIONAL MATCH (m)-[:ABOUT]->(c:Campaign)
+RETURN m.id, m.channel, m.sent_at, m.language, i.slug, i.name, h.confidence, h.by, c.id, c.name
+ORDER BY m.sent_at DESC, m.id DESC
+"""
+PROFILE_MESSAGE_COUNT = 10
 
 
 @dataclass(frozen=True)
@@ -342,10 +353,14 @@ def complements(engine: GraphEngine, product_id: int, limit: int) -> list[Comple
     ]
 
 
-def profile_subgraph(engine: GraphEngine, customer_id: int, limit: int, similar: int) -> Subgraph:
-    """The customer, its most bought products with their categories, its interests and (up to
-    ``similar``) its most similar customers: nodes and edges a frontend can draw as they are.
-    Nodes are named by their public keys (external id, SKU, slug), never database ids."""
+def profile_subgraph(
+    engine: GraphEngine, customer_id: int, limit: int, similar: int, messages: int, campaigns: bool
+) -> Subgraph:
+    """The customer, its most bought products with their categories, its interests, (up to
+    ``similar``) its most similar customers, and its ``messages`` latest messages with their
+    intents and (``campaigns``) the campaigns they answer: nodes and edges a frontend can draw
+    as they are. Nodes are named by their public keys (external id, SKU, slug, the API's message
+    and campaign ids), never by other database ids."""
     customer = engine.run(PROFILE_CUSTOMER, {"id": customer_id})
     if not customer:
         return Subgraph(nodes=[], edges=[])
@@ -371,7 +386,41 @@ def profile_subgraph(engine: GraphEngine, customer_id: int, limit: int, similar:
             node = f"customer:{other_id}"
             nodes[node] = {"id": node, "label": "Customer", "name": other_name or other_id}
             edges.append(_edge(me, node, "SIMILAR_TO", score=score))
+    if messages:
+        message_nodes, message_edges = _latest_messages(engine, customer_id, me, messages, campaigns)
+        nodes.update(message_nodes)
+        edges += message_edges
     return Subgraph(nodes=list(nodes.values()), edges=edges)
+
+
+def _latest_messages(
+    engine: GraphEngine, customer_id: int, me: str, limit: int, campaigns: bool
+) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """The latest messages, named by channel and day (the graph holds no text), with their
+    intents and (``campaigns``) the campaigns they answer."""
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: list[dict[str, Any]] = []
+    for row in engine.run(PROFILE_MESSAGES, {"id": customer_id, "limit": limit}):
+        pk, channel, sent_at, language, slug, intent_name, confidence, by, campaign_id, campaign_name = row
+        message = f"message:{pk}"
+        nodes[message] = {"id": message, "label": "Message", "name": _message_name(channel, sent_at),
+                          "channel": channel, "sent_at": sent_at, "language": language}  # fmt: skip
+        edges.append(_edge(me, message, "SENT"))
+        if slug is not None:
+            intent = f"intent:{slug}"
+            nodes[intent] = {"id": intent, "label": "Intent", "name": intent_name}
+            edges.append(_edge(message, intent, "HAS_INTENT", confidence=confidence, by=by))
+        if campaigns and campaign_id is not None:
+            campaign = f"campaign:{campaign_id}"
+            nodes[campaign] = {"id": campaign, "label": "Campaign", "name": campaign_name}
+            edges.append(_edge(message, campaign, "ABOUT"))
+    return nodes, edges
+
+
+def _message_name(channel: str, sent_at: str) -> str:
+    """``Chat, 2026-11-30``: the channel as staff read it, and the day."""
+    how = Channel(channel).label if channel in Channel.values else channel
+    return f"{how}, {sent_at[:10]}"
 
 
 def _edge(source: str, target: str, kind: str, **properties: Any) -> dict[str, Any]:

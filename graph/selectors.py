@@ -13,17 +13,25 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet, Sum
 
+from campaigns.models import Campaign
 from catalog.models import Category, Product
+from conversations.models import Intent, Message
 from customers.models import Customer, CustomerInterest, Interest, Purchase, PurchaseKind
 from customers.ownership import acquisitions, orders_of
 from graph.schema import (
+    ABOUT,
     BELONGS_TO,
+    CAMPAIGN,
     CATEGORY,
     CUSTOMER,
+    HAS_INTENT,
+    INTENT,
     INTEREST,
     INTERESTED_IN,
+    MESSAGE,
     PRODUCT,
     PURCHASED,
+    SENT,
     EdgeType,
     NodeType,
 )
@@ -137,15 +145,63 @@ def belongs_to_edges(product_ids: Ids) -> list[Props]:
     ]
 
 
-# What each projected kind is read from, by node label or edge type.
+def campaign_nodes(ids: Ids) -> list[Props]:
+    return list(_only(Campaign.objects.order_by("pk"), "pk", ids).values("id", "name"))
+
+
+def intent_nodes(ids: Ids) -> list[Props]:
+    return list(_only(Intent.objects.order_by("pk"), "pk", ids).values("id", "slug", "name"))
+
+
+def _messages(message_ids: Ids) -> QuerySet[Message]:
+    return _only(Message.objects.order_by("pk"), "pk", message_ids)
+
+
+def message_nodes(ids: Ids) -> list[Props]:
+    """A message's when, how and in which language: never what it says (``graph.schema``)."""
+    rows = _messages(ids).values_list("id", "channel", "sent_at", "language")
+    return [
+        {"id": pk, "channel": channel, "sent_at": iso(sent_at), "language": language}
+        for pk, channel, sent_at, language in rows.iterator(chunk_size=10_000)
+    ]
+
+
+def sent_edges(message_ids: Ids) -> list[Props]:
+    rows = _messages(message_ids).values_list("pk", "customer_id")
+    return [{"from_id": customer_id, "to_id": pk} for pk, customer_id in rows.iterator(chunk_size=10_000)]
+
+
+def about_edges(message_ids: Ids) -> list[Props]:
+    rows = _messages(message_ids).filter(campaign__isnull=False).values_list("pk", "campaign_id")
+    return [{"from_id": pk, "to_id": campaign_id} for pk, campaign_id in rows.iterator(chunk_size=10_000)]
+
+
+def has_intent_edges(message_ids: Ids) -> list[Props]:
+    """The message's one intent, if it has one: how sure and who said so (classifier or staff)."""
+    rows = _messages(message_ids).filter(intent__isnull=False)
+    return [
+        {"from_id": pk, "to_id": intent_id, "confidence": confidence, "by": by}
+        for pk, intent_id, confidence, by in rows.values_list(
+            "pk", "intent_id", "intent_confidence", "intent_by"
+        ).iterator(chunk_size=10_000)
+    ]
+
+
+# What each projected kind is read from, by node label or edge type (edges by their owners' ids).
 NODE_SOURCES: dict[str, tuple[NodeType, Callable[[Ids], list[Props]]]] = {
     CUSTOMER.label: (CUSTOMER, customer_nodes),
     PRODUCT.label: (PRODUCT, product_nodes),
     CATEGORY.label: (CATEGORY, category_nodes),
     INTEREST.label: (INTEREST, interest_nodes),
+    CAMPAIGN.label: (CAMPAIGN, campaign_nodes),
+    INTENT.label: (INTENT, intent_nodes),
+    MESSAGE.label: (MESSAGE, message_nodes),
 }
 EDGE_SOURCES: dict[str, tuple[EdgeType, Callable[[Ids], list[Props]]]] = {
     PURCHASED.type: (PURCHASED, purchased_edges),
     INTERESTED_IN.type: (INTERESTED_IN, interested_in_edges),
     BELONGS_TO.type: (BELONGS_TO, belongs_to_edges),
+    SENT.type: (SENT, sent_edges),
+    ABOUT.type: (ABOUT, about_edges),
+    HAS_INTENT.type: (HAS_INTENT, has_intent_edges),
 }

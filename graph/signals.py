@@ -7,7 +7,9 @@ from typing import Any
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 
+from campaigns.models import Campaign
 from catalog.models import Category, Product
+from conversations.models import Intent, Message
 from customers.models import (
     Customer,
     CustomerInterest,
@@ -21,7 +23,8 @@ from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
 
 NODE_MODELS = {Customer: GraphEntity.CUSTOMER, Product: GraphEntity.PRODUCT, Category: GraphEntity.CATEGORY,
-               Interest: GraphEntity.INTEREST}  # fmt: skip
+               Interest: GraphEntity.INTEREST, Campaign: GraphEntity.CAMPAIGN, Intent: GraphEntity.INTENT,
+               Message: GraphEntity.MESSAGE}  # fmt: skip
 # Rows that live in the graph as edges of their customer.
 CUSTOMER_EDGE_MODELS = (Purchase, CustomerInterest)
 

@@ -54,7 +54,8 @@ GRAPH_KINDS = {
     "Customer": "customers", "Product": "products", "Category": "categories", "Interest": "interests",
     "PURCHASED": "customer bought product", "INTERESTED_IN": "customer interested in",
     "BELONGS_TO": "product in category", "SIMILAR_TO": "similar customers",
-    "COMPLEMENTS": "bought together",
+    "COMPLEMENTS": "bought together", "Campaign": "campaigns", "Intent": "intents", "Message": "messages",
+    "SENT": "customer sent message", "ABOUT": "message about campaign", "HAS_INTENT": "message with intent",
 }  # fmt: skip
 
 

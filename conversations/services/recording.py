@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from conversations.models import Message
+from graph.models import GraphEntity
+from graph.services.sync import graph_changes_record
 from marketing_platform.api.errors import WriteConflict
 from marketing_platform.bulk import LOOKUP_CHUNK, chunked
 
@@ -66,6 +68,7 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
     one key cannot lose an update; two creating it at once: the loser's batch is a
     ``WriteConflict`` (nothing of it stored, a retry is safe). A changed text clears the
     message's embedding bookkeeping: the vector stored for it no longer says what it says.
+    Created and updated messages are noted in the graph outbox in the same transaction.
     """
     written = MessagesWritten()
     firsts, repeats = _first_of_each_key(rows, written.refused)
@@ -94,6 +97,7 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
             Message.objects.bulk_update(
                 changed, [*CONTENT, "embedding_model", "embedded_digest", "updated_at"], batch_size=1000
             )
+            graph_changes_record(GraphEntity.MESSAGE, [message.pk for message in [*new, *changed]])
     except IntegrityError as exc:  # another writer created one of these keys since the lookup
         raise WriteConflict from exc
     for index, first in repeats.items():  # a repeat shares the fate of the first

@@ -66,14 +66,18 @@ def _limit_parameter(default: int, maximum: int) -> OpenApiParameter:
 
 class GraphNode(serializers.Serializer[Any]):
     id = serializers.CharField(help_text="label:key, e.g. product:85123A")
-    label = serializers.ChoiceField(choices=["Customer", "Product", "Category", "Interest"])  # type: ignore[assignment]
+    label = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["Customer", "Product", "Category", "Interest", "Message", "Intent", "Campaign"]
+    )
     name = serializers.CharField()
 
 
 class GraphEdge(serializers.Serializer[Any]):
     source = serializers.CharField()  # type: ignore[assignment]
     target = serializers.CharField()
-    type = serializers.ChoiceField(choices=["PURCHASED", "BELONGS_TO", "INTERESTED_IN", "SIMILAR_TO"])
+    type = serializers.ChoiceField(
+        choices=["PURCHASED", "BELONGS_TO", "INTERESTED_IN", "SIMILAR_TO", "SENT", "HAS_INTENT", "ABOUT"]
+    )
 
 
 class SubgraphOutput(serializers.Serializer[Any]):
@@ -83,7 +87,8 @@ class SubgraphOutput(serializers.Serializer[Any]):
 
 class CustomerGraphView(APIView):
     """The customer's profile subgraph: most bought products and their categories, interests,
-    and (not for a customer's own login) the most similar customers."""
+    the latest messages (without their text) with their intents, and (not for a customer's own
+    login) the most similar customers and the campaigns the messages answer."""
 
     scopes = {"GET": Scope.CUSTOMERS_READ}
     customer_methods = READS
@@ -95,8 +100,10 @@ class CustomerGraphView(APIView):
     def get(self, request: Request, external_id: str) -> Response:
         limit = _limit(request, default=25, maximum=100)
         pk = customer_pk_or_404(request, external_id)
-        others = 0 if principal_of(request).role == Role.CUSTOMER else 5  # other customers are theirs
-        subgraph = _ask_graph(lambda graph: graph.profile_subgraph(pk, limit=limit, similar=others))
+        staff = principal_of(request).role != Role.CUSTOMER  # other customers; campaigns' inner names
+        subgraph = _ask_graph(
+            lambda graph: graph.profile_subgraph(pk, limit=limit, similar=5 if staff else 0, campaigns=staff)
+        )
         return Response({"nodes": subgraph.nodes, "edges": subgraph.edges})
 
 

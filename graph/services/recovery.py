@@ -14,7 +14,7 @@ from django.core.cache import cache
 from graph.embedded import GraphDirectory
 from graph.engine import GraphUnavailable
 from graph.port import Graph, close_graph, get_graph, open_engine
-from graph.schema import EDGE_TYPES, NODE_TYPES
+from graph.schema import EDGE_TYPES, NODE_TYPES, End
 from graph.selectors import EDGE_SOURCES, NODE_SOURCES, Props
 from graph.services.derived import DerivedCounts, graph_derived_edges_write
 from graph.services.sync import REBUILDING
@@ -120,7 +120,8 @@ class VerifyReport:
 
 
 def graph_verify(graph: Graph, *, sample: int = 200, seed: int | None = None) -> VerifyReport:
-    """Counts of every projected kind against PostgreSQL, and a content check of a random sample.
+    """Counts of every projected kind against PostgreSQL, every node id, and a content check of
+    a random sample (of nodes, and of the nodes owning edges).
 
     The derived edges (SIMILAR_TO, COMPLEMENTS) are recomputed on a schedule, not
     projected row by row, so only their counts are reported.
@@ -134,13 +135,16 @@ def graph_verify(graph: Graph, *, sample: int = 200, seed: int | None = None) ->
         report = KindReport(node.label, len(expected_ids), counts[node.label])
         picked = chooser.sample(expected_ids, min(sample, len(expected_ids)))
         _compare(report, _by_id(read(picked)), graph.nodes(node, picked))
+        found_ids = graph.node_ids(node)  # ids are cheap: all of them, not a sample
+        report.missing = sorted(set(expected_ids) - found_ids)
+        report.extra = sorted(found_ids - set(expected_ids))
         report.sampled = len(picked)
         kinds.append(report)
     for edge_type, read in EDGE_SOURCES.values():
         expected_rows = read(None)
         report = KindReport(edge_type.type, len(expected_rows), counts[edge_type.type])
-        sources = sorted({row["from_id"] for row in expected_rows})
-        picked = chooser.sample(sources, min(sample, len(sources)))
+        owners = sorted({row[edge_type.owner] for row in expected_rows})
+        picked = chooser.sample(owners, min(sample, len(owners)))
         _compare(report, _by_edge_key(edge_type.key, read(picked)), graph.edges(edge_type, picked))
         report.sampled = len(picked)
         kinds.append(report)
@@ -170,10 +174,11 @@ def graph_repair(graph: Graph, *, progress: Progress = _quiet) -> VerifyReport:
         found_edges = graph.edges(edge_type)
         report = KindReport(edge_type.type, len(expected_edges), len(found_edges))
         _compare(report, expected_edges, found_edges)
-        sources = sorted({key[0] for key in [*report.missing, *report.extra, *report.differing]})
-        wanted = set(sources)
-        graph.replace_edges_from(edge_type, sources, [row for row in rows if row["from_id"] in wanted])
-        progress(edge_type.type, len(sources))
+        end = 0 if edge_type.owner == End.SOURCE else 1  # its place in an edge's key
+        owners = sorted({key[end] for key in [*report.missing, *report.extra, *report.differing]})
+        wanted = set(owners)
+        graph.replace_edges_of(edge_type, owners, [row for row in rows if row[edge_type.owner] in wanted])
+        progress(edge_type.type, len(owners))
         kinds.append(report)
     return VerifyReport(graph.adapter, kinds)
 

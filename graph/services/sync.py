@@ -19,7 +19,7 @@ from django.db import transaction
 
 from graph.models import GraphChange, GraphEntity
 from graph.port import Graph, get_graph
-from graph.schema import BELONGS_TO, INTERESTED_IN, PURCHASED, EdgeType
+from graph.schema import ABOUT, BELONGS_TO, HAS_INTENT, INTERESTED_IN, PURCHASED, SENT, EdgeType
 from graph.selectors import EDGE_SOURCES, NODE_SOURCES
 from marketing_platform.cache import cache_unavailable
 
@@ -31,6 +31,7 @@ REBUILDING = "graph:rebuilding"
 OWNED_EDGES: dict[GraphEntity, tuple[EdgeType, ...]] = {
     GraphEntity.CUSTOMER: (PURCHASED, INTERESTED_IN),
     GraphEntity.PRODUCT: (BELONGS_TO,),
+    GraphEntity.MESSAGE: (SENT, ABOUT, HAS_INTENT),
 }
 
 
@@ -107,5 +108,5 @@ def graph_entities_sync(graph: Graph, entity: GraphEntity, ids: list[int]) -> Sy
     counts = SyncCounts(nodes=len(rows), deleted_nodes=len(gone), by_entity={entity.label: len(ids)})
     for edge_type in OWNED_EDGES.get(entity, ()):
         _, read_edges = EDGE_SOURCES[edge_type.type]
-        counts.edges += graph.replace_edges_from(edge_type, present, read_edges(present))
+        counts.edges += graph.replace_edges_of(edge_type, present, read_edges(present))
     return counts

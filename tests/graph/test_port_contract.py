@@ -8,18 +8,26 @@ from typing import Any
 import pytest
 
 from graph import neo4j_models
+from graph.drawing import subgraph_svg
 from graph.port import Graph
+from graph.queries import PROFILE_MESSAGE_COUNT
 from graph.schema import (
+    ABOUT,
     BELONGS_TO,
+    CAMPAIGN,
     CATEGORY,
     COMPLEMENTS,
     CUSTOMER,
     EDGE_TYPES,
+    HAS_INTENT,
+    INTENT,
     INTEREST,
     INTERESTED_IN,
+    MESSAGE,
     NODE_TYPES,
     PRODUCT,
     PURCHASED,
+    SENT,
     SIMILAR_TO,
 )  # fmt: skip
 
@@ -43,6 +51,10 @@ def bought(
     return {"from_id": customer_id, "to_id": product_id, "times": times, "quantity": 2 * times,
             "amount": 5.1 * times, "first_purchase": "2011-01-01T00:00:00Z",
             "last_purchase": last}  # fmt: skip
+
+
+def message(pk: int, day: int, channel: str = "chat") -> dict[str, object]:
+    return {"id": pk, "channel": channel, "sent_at": f"2026-11-{day:02}T09:00:00Z", "language": "en"}
 
 
 def test_upserting_nodes_twice_updates_them_without_duplicates(graph: Graph) -> None:
@@ -79,7 +91,7 @@ def test_replacing_edges_from_a_node_leaves_exactly_the_new_ones(graph: Graph) -
     graph.upsert_nodes(PRODUCT, [product(10), product(11), product(12)])
     graph.create_edges(PURCHASED, [bought(1, 10), bought(1, 11), bought(2, 10)])
 
-    graph.replace_edges_from(PURCHASED, [1], [bought(1, 12, times=3)])
+    graph.replace_edges_of(PURCHASED, [1], [bought(1, 12, times=3)])
 
     edges = graph.edges(PURCHASED)
     assert set(edges) == {(1, 12), (2, 10)}
@@ -96,7 +108,7 @@ def test_replacing_many_sources_changes_them_a_group_at_a_time_and_exactly(
     graph.create_edges(PURCHASED, [bought(pk, 10) for pk in range(1, 8)])
     wanted = [bought(pk, 10 + (pk + n) % 5) for pk in (1, 2, 3, 4, 6) for n in range(pk % 3 + 1)]
 
-    assert graph.replace_edges_from(PURCHASED, [1, 2, 3, 4, 5, 6], wanted) == len(wanted)
+    assert graph.replace_edges_of(PURCHASED, [1, 2, 3, 4, 5, 6], wanted) == len(wanted)
 
     expected = {(row["from_id"], row["to_id"]) for row in wanted} | {(7, 10)}  # 5 has none now
     assert set(graph.edges(PURCHASED)) == expected
@@ -108,9 +120,39 @@ def test_interests_are_one_edge_per_source(graph: Graph) -> None:
     rows = [{"from_id": 1, "to_id": 7, "strength": 0.4, "source": "purchases"},
             {"from_id": 1, "to_id": 7, "strength": 1.0, "source": "declared"}]  # fmt: skip
 
-    graph.replace_edges_from(INTERESTED_IN, [1], rows)
+    graph.replace_edges_of(INTERESTED_IN, [1], rows)
 
     assert set(graph.edges(INTERESTED_IN)) == {(1, 7, "purchases"), (1, 7, "declared")}
+
+
+def test_an_edge_its_target_owns_is_read_and_replaced_by_its_target(graph: Graph) -> None:
+    graph.upsert_nodes(CUSTOMER, [customer(1), customer(2)])
+    graph.upsert_nodes(MESSAGE, [message(100, 1), message(101, 2), message(102, 3)])
+    graph.create_edges(SENT, [{"from_id": 1, "to_id": 100}, {"from_id": 1, "to_id": 101},
+                              {"from_id": 2, "to_id": 102}])  # fmt: skip
+
+    graph.replace_edges_of(SENT, [101], [{"from_id": 2, "to_id": 101}])
+
+    assert set(graph.edges(SENT)) == {(1, 100), (2, 101), (2, 102)}
+    assert set(graph.edges(SENT, [101, 102])) == {(2, 101), (2, 102)}
+    graph.delete_edges_of(SENT, [100])
+    assert set(graph.edges(SENT)) == {(2, 101), (2, 102)}
+
+
+def test_an_intent_edge_keeps_its_confidence_or_its_absence(graph: Graph) -> None:
+    graph.upsert_nodes(MESSAGE, [message(100, 1), message(101, 2)])
+    graph.upsert_nodes(INTENT, [{"id": 5, "slug": "refund", "name": "Refund"}])
+    rows: list[dict[str, Any]] = [
+        {"from_id": 100, "to_id": 5, "confidence": 0.83, "by": "classifier"},
+        {"from_id": 101, "to_id": 5, "confidence": None, "by": "staff"},
+    ]
+
+    graph.replace_edges_of(HAS_INTENT, [100, 101], rows)
+
+    assert graph.edges(HAS_INTENT) == {
+        (100, 5): {"confidence": 0.83, "by": "classifier"},
+        (101, 5): {"confidence": None, "by": "staff"},
+    }
 
 
 def test_a_failed_transaction_leaves_the_graph_as_it_was(graph: Graph) -> None:
@@ -120,7 +162,7 @@ def test_a_failed_transaction_leaves_the_graph_as_it_was(graph: Graph) -> None:
 
     def die_half_way() -> None:
         with graph.engine.transaction():
-            graph.delete_edges_from(PURCHASED, [1])
+            graph.delete_edges_of(PURCHASED, [1])
             raise RuntimeError("the writer died half-way")
 
     with pytest.raises(RuntimeError):
@@ -211,6 +253,70 @@ def test_profile_subgraph_is_drawable(shop: Graph) -> None:
     }
     assert "customer:C2" not in {node["id"] for node in shop.profile_subgraph(1, similar=0).nodes}
     assert shop.profile_subgraph(999).nodes == []
+
+
+@pytest.fixture
+def chatty(shop: Graph) -> Graph:
+    """Ada wrote twelve messages, one a day; some have an intent, one answers a campaign."""
+    shop.upsert_nodes(
+        MESSAGE, [message(100 + day, day, "email" if day % 2 else "chat") for day in range(1, 13)]
+    )
+    shop.upsert_nodes(INTENT, [{"id": 5, "slug": "refund", "name": "Refund"},
+                               {"id": 6, "slug": "praise", "name": "Praise"}])  # fmt: skip
+    shop.upsert_nodes(CAMPAIGN, [{"id": 9, "name": "Spring sale"}])
+    shop.create_edges(SENT, [{"from_id": 1, "to_id": 100 + day} for day in range(1, 13)])
+    shop.create_edges(HAS_INTENT, [
+        {"from_id": 112, "to_id": 5, "confidence": 0.9, "by": "classifier"},
+        {"from_id": 111, "to_id": 5, "confidence": 1.0, "by": "staff"},
+        {"from_id": 101, "to_id": 6, "confidence": 0.7, "by": "classifier"},  # too old to show
+    ])  # fmt: skip
+    shop.create_edges(ABOUT, [{"from_id": 112, "to_id": 9}])
+    return shop
+
+
+def test_profile_subgraph_shows_the_latest_messages_with_their_intents(chatty: Graph) -> None:
+    subgraph = chatty.profile_subgraph(1, messages=3)
+
+    nodes = {node["id"]: node for node in subgraph.nodes}
+    messages = [node for node in subgraph.nodes if node["label"] == "Message"]
+    assert [node["id"] for node in messages] == ["message:112", "message:111", "message:110"]
+    assert messages[0] == {"id": "message:112", "label": "Message", "name": "Chat, 2026-11-12",
+                           "channel": "chat", "sent_at": "2026-11-12T09:00:00Z",
+                           "language": "en"}  # fmt: skip
+    assert messages[1]["name"] == "Email, 2026-11-11"
+    assert nodes["intent:refund"] == {"id": "intent:refund", "label": "Intent", "name": "Refund"}
+    assert "intent:praise" not in nodes
+    assert nodes["campaign:9"]["name"] == "Spring sale"
+    assert {(edge["source"], edge["target"], edge["type"]) for edge in subgraph.edges} >= {
+        ("customer:C1", "message:112", "SENT"),
+        ("message:112", "intent:refund", "HAS_INTENT"),
+        ("message:111", "intent:refund", "HAS_INTENT"),
+        ("message:112", "campaign:9", "ABOUT"),
+    }
+    intent_edge = next(edge for edge in subgraph.edges if edge["source"] == "message:111")
+    assert (intent_edge["confidence"], intent_edge["by"]) == (1.0, "staff")
+    assert all(edge["source"] in nodes and edge["target"] in nodes for edge in subgraph.edges)
+
+
+def test_profile_subgraph_bounds_its_messages_and_may_leave_campaigns_out(chatty: Graph) -> None:
+    def labels(subgraph: Any) -> list[str]:
+        return [node["label"] for node in subgraph.nodes]
+
+    assert labels(chatty.profile_subgraph(1)).count("Message") == PROFILE_MESSAGE_COUNT
+    assert "Campaign" not in labels(chatty.profile_subgraph(1, campaigns=False))
+    assert not {"Message", "Intent"} & set(labels(chatty.profile_subgraph(1, messages=0)))
+    assert "Message" not in labels(chatty.profile_subgraph(2))
+
+
+def test_a_profile_with_messages_is_drawn_with_its_intents_named(chatty: Graph) -> None:
+    subgraph = chatty.profile_subgraph(1, messages=3)
+
+    svg = str(subgraph_svg(subgraph))
+
+    assert svg.count("<circle") == len(subgraph.nodes) + 7  # every node, and the legend's kinds
+    assert ">Refund</text>" in svg
+    assert "<title>Message: Chat, 2026-11-12</title>" in svg
+    assert "<title>Campaign: Spring sale</title>" in svg
 
 
 def _stored_names(properties: dict[str, Any]) -> set[str]:

@@ -168,7 +168,7 @@ def test_verify_finds_injected_drift_and_repair_fixes_it(shop: Shop, graph: Grap
 
     graph.upsert_nodes(CUSTOMER, [{"id": ada, "external_id": "ada", "name": "Mallory", "country": ""}])
     graph.upsert_nodes(PRODUCT, [{"id": 999_999, "sku": "X", "name": "GHOST", "price": 1.0, "active": True}])
-    graph.delete_edges_from(PURCHASED, [bob])
+    graph.delete_edges_of(PURCHASED, [bob])
 
     report = graph_verify(graph)
     drifted = {kind.kind: kind for kind in report.kinds if kind.drifted}
