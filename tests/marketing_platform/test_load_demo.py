@@ -14,6 +14,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, CampaignState, CampaignVariant, EmailTemplate, Segment
 from campaigns.selectors import SegmentRules, segment_customers
 from campaigns.services.emails import email_preview, template_source
+from conversations.models import Message
 from customers.demo_identities import demo_identity
 from customers.models import Customer
 from customers.services.customers import customers_create_missing
@@ -31,7 +32,7 @@ def imported(tmp_path: Path) -> set[str]:
 
 
 DEMO_TABLES: tuple[type[Model], ...] = (
-    Customer, EmailTemplate, Segment, Segment.interests.through, Campaign, CampaignVariant,
+    Customer, EmailTemplate, Segment, Segment.interests.through, Campaign, CampaignVariant, Message,
 )  # fmt: skip
 
 
@@ -50,6 +51,21 @@ def test_every_demo_customer_gets_a_fictional_emailable_identity(imported: set[s
         assert customer.marketing_consent
     domains = {str(email).rpartition("@")[2] for email in customers.values_list("email", flat=True)}
     assert domains == {"example.com", "example.org"}
+
+
+def test_every_demo_customer_gets_a_few_sample_messages_after_its_orders(imported: set[str]) -> None:
+    call_command("load_demo")
+
+    customers = Customer.objects.filter(external_id__in=imported)
+    per_customer = {customer.pk: list(customer.messages.all()) for customer in customers}
+    assert all(1 <= len(messages) <= 3 for messages in per_customer.values())
+    for customer in customers:
+        first_order = customer.purchases.order_by("purchased_at").first()
+        assert first_order is not None
+        assert all(
+            m.sent_at > first_order.purchased_at and m.source == "demo" for m in per_customer[customer.pk]
+        )
+    assert len({m.text for messages in per_customer.values() for m in messages}) > 71  # not one text for all
 
 
 def test_running_again_changes_nothing(imported: set[str]) -> None:

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from campaigns.services.starter import starter_content_create_missing
+from conversations.services.demo_messages import demo_messages_attach
 from customers.management.import_files import file_refusals, import_file
+from customers.models import Customer
 from customers.services.customers import demo_identities_give
 from customers.services.retail_import import online_retail_customers
 
@@ -20,8 +22,8 @@ class Command(BaseCommand):
     help = (
         "After import_online_retail of the demo file: give its customers fictional names, "
         "example.com/.org addresses and marketing consent (never one who has a name, an address or "
-        "unsubscribed), and create the starter templates, segments and draft A/B campaign that are "
-        "missing. Safe to run again."
+        "unsubscribed), give them a few sample customer-support messages (simulated), and create the "
+        "starter templates, segments and draft A/B campaign that are missing. Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -34,10 +36,19 @@ class Command(BaseCommand):
         with file_refusals(path):
             external_ids = online_retail_customers(path)
         given = demo_identities_give(external_ids=external_ids)
+        customer_ids = list(
+            Customer.objects.filter(external_id__in=external_ids).values_list("pk", flat=True)
+        )
+        messages = demo_messages_attach(customer_ids)
         starter = starter_content_create_missing()
         self.stdout.write(
             f"Demo customers: {given} of {len(external_ids)} given a fictional name, an example.com/.org "
             "address and marketing consent (the others had them already, or data of their own)."
+        )
+        self.stdout.write(
+            f"Demo messages: {messages.created} new of {messages.created + messages.unchanged} "
+            "(generated customer-support texts from Bitext, given to demo customers by a fixed rule: "
+            "not their words)."
         )
         self.stdout.write(
             f"Starter content: {starter.created} created; templates "
