@@ -515,8 +515,8 @@ class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
         self._move(request, queryset, "cancel")
 
 
-RESULT_COLUMNS = ("Variant", "Template", "Recipients", "Sent", "Skipped / failed", "Delivered", "Opened",
-                  "Clicked", "Unsubscribed", "Bounced or complained")  # fmt: skip
+RESULT_COLUMNS = ("Variant", "Template", "Recipients", "Sent", "Skipped / failed", "Held after a complaint",
+                  "Delivered", "Opened", "Clicked", "Unsubscribed", "Bounced or complained")  # fmt: skip
 
 
 def _result_row(result: VariantResult) -> list[str]:
@@ -524,8 +524,8 @@ def _result_row(result: VariantResult) -> list[str]:
         return f"{count} ({result.rate(count):.1%})"
 
     return [result.label, result.template, str(result.recipients), str(result.sent),
-            f"{result.skipped} / {result.failed}", counted(result.delivered), counted(result.opened),
-            counted(result.clicked), counted(result.unsubscribed),
+            f"{result.skipped} / {result.failed}", str(result.held_for_complaint), counted(result.delivered),
+            counted(result.opened), counted(result.clicked), counted(result.unsubscribed),
             counted(result.bounced + result.complained)]  # fmt: skip
 
 

@@ -156,6 +156,11 @@ class SendStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+# The skip reason of a send held back because the customer's latest message is a recent
+# complaint (``conversations.selectors.customers_held_by_complaint``).
+COMPLAINT_HOLD = "complaint_hold"
+
+
 class Send(models.Model):
     """Created for every recipient before anything is sent; the unique (run, customer) pair and
     the status make a retried or resumed task send each email once."""

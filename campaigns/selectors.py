@@ -15,7 +15,16 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignVariant, EmailTemplate, Segment, Send, SendStatus, Suppression
+from campaigns.models import (
+    COMPLAINT_HOLD,
+    Campaign,
+    CampaignVariant,
+    EmailTemplate,
+    Segment,
+    Send,
+    SendStatus,
+    Suppression,
+)
 from campaigns.rendering.email import Personalization, Product, uses_vision_board
 from campaigns.split import variant_of
 from campaigns.tokens import Click, Recipient, SignedLinks
@@ -283,6 +292,7 @@ class VariantResult:
     recipients: int
     sent: int
     skipped: int
+    held_for_complaint: int  # of the skipped: the latest message was a recent complaint
     failed: int
     delivered: int
     opened: int
@@ -304,6 +314,7 @@ def campaign_results(campaign: Campaign) -> list[VariantResult]:
             recipients=Count("pk"),
             sent=Count("pk", filter=Q(status=SendStatus.SENT)),
             skipped=Count("pk", filter=Q(status=SendStatus.SKIPPED)),
+            held_for_complaint=Count("pk", filter=Q(status=SendStatus.SKIPPED, skip_reason=COMPLAINT_HOLD)),
             failed=Count("pk", filter=Q(status=SendStatus.FAILED)),
             delivered=Count("delivered_at"),
             opened=Count("opened_at"),

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from conversations.models import Message
+from customers.models import Customer
 from marketing_platform.api.principal import Principal, Role
 
 
@@ -22,3 +27,31 @@ def messages_to_embed(*, model: str) -> QuerySet[Message]:
     two ranges, not ``!=``, so the ``embedding_model`` index serves it."""
     other = Q(embedding_model__lt=model) | Q(embedding_model__gt=model)
     return Message.objects.filter(other).order_by("pk")
+
+
+def latest_message(field: str) -> Subquery:
+    """The ``field`` of the latest message of the customer (``OuterRef("pk")``) a query reads."""
+    latest = Message.objects.filter(customer_id=OuterRef("pk")).order_by("-sent_at", "-pk")
+    return Subquery(latest.values(field)[:1])
+
+
+def customers_held_by_complaint(customer_ids: Collection[int], *, now: datetime) -> set[int]:
+    """Of these customers, those whose latest message has an intent that holds promotions (a
+    complaint) and was sent less than ``CAMPAIGN_COMPLAINT_HOLD_DAYS`` ago: no campaign email
+    for them until the hold runs out or they write again about something else."""
+    since = now - timedelta(days=settings.CAMPAIGN_COMPLAINT_HOLD_DAYS)
+    held = (
+        Customer.objects.filter(pk__in=list(customer_ids))
+        .annotate(holds=latest_message("intent__holds_promotions"), last_sent=latest_message("sent_at"))
+        .filter(holds=True, last_sent__gte=since)
+    )
+    return set(held.values_list("pk", flat=True))
+
+
+def recent_messages(customer_id: int, *, limit: int) -> list[Message]:
+    """The customer's latest messages, newest first, with their intents and campaigns."""
+    return list(
+        Message.objects.filter(customer_id=customer_id)
+        .select_related("intent", "campaign")
+        .order_by("-sent_at", "-pk")[:limit]
+    )
