@@ -254,7 +254,10 @@ class SegmentForm(forms.ModelForm[Segment]):
     class Meta:
         model = Segment
         fields = ("name", "interests", "categories", "countries", "purchased_within_days",
-                  "not_purchased_within_days", "min_spend", "max_spend")  # fmt: skip
+                  "not_purchased_within_days", "min_spend", "max_spend", "sent_intents",
+                  "sent_intent_within_days", "last_message_intents")  # fmt: skip
+        widgets = {"sent_intents": forms.CheckboxSelectMultiple,
+                   "last_message_intents": forms.CheckboxSelectMultiple}  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -280,6 +283,9 @@ class SegmentForm(forms.ModelForm[Segment]):
             not_purchased_within_days=data.get("not_purchased_within_days"),
             min_spend=data.get("min_spend"),
             max_spend=data.get("max_spend"),
+            sent_intent_ids=[i.pk for i in data.get("sent_intents") or []],
+            sent_intent_within_days=data.get("sent_intent_within_days"),
+            last_message_intent_ids=[i.pk for i in data.get("last_message_intents") or []],
         )
 
 

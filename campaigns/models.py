@@ -71,6 +71,24 @@ class Segment(StaffAuthored):
     )
     min_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     max_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    sent_intents = models.ManyToManyField(
+        "conversations.Intent",
+        blank=True,
+        related_name="segments_of_senders",
+        help_text="Customers who sent a message with one of these intents.",
+    )
+    sent_intent_within_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Customers who sent a message (with one of the intents above, if any are picked) at most "
+        "this many days ago.",
+    )
+    last_message_intents = models.ManyToManyField(
+        "conversations.Intent",
+        blank=True,
+        related_name="segments_of_last_messages",
+        help_text="Customers whose latest message has one of these intents.",
+    )
 
 
 class CampaignState(models.TextChoices):

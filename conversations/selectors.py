@@ -35,6 +35,17 @@ def latest_message(field: str) -> Subquery:
     return Subquery(latest.values(field)[:1])
 
 
+def message_senders(*, intent_ids: Collection[int], since: datetime | None) -> QuerySet[Message, int]:
+    """The ids of the customers who sent a message with one of these intents (any
+    message if none is given), since ``since`` if given."""
+    messages = Message.objects.all()
+    if intent_ids:
+        messages = messages.filter(intent_id__in=list(intent_ids))
+    if since is not None:
+        messages = messages.filter(sent_at__gte=since)
+    return messages.values_list("customer_id", flat=True)
+
+
 def customers_held_by_complaint(customer_ids: Collection[int], *, now: datetime) -> set[int]:
     """Of these customers, those whose latest message has an intent that holds promotions (a
     complaint) and was sent less than ``CAMPAIGN_COMPLAINT_HOLD_DAYS`` ago: no campaign email
