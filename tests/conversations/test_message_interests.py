@@ -4,9 +4,12 @@ interests, re-derived when a customer's messages change."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from model_bakery import baker
 
 from catalog.models import Category, Product
@@ -125,3 +128,23 @@ def test_new_messages_queue_their_customers_recompute_after_commit(
 
     queued = [c for c in callbacks if getattr(c, "__wrapped__", None) is _queue_recomputes]
     assert len(queued) == 1
+
+
+def test_an_import_recomputes_the_interests_of_the_customers_it_names(
+    people: People, lights: Interest, christmas: Interest, tmp_path: Path
+) -> None:
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "client,body,when\n"
+        "ada-1,Do you have more christmas decorations?,2026-11-01T10:00:00Z\n"
+        "bob-2,Where is my order?,2026-11-01T10:00:00Z\n"
+    )
+
+    call_command(
+        "import_messages", str(path), "--customer-column", "client", "--text-column", "body",
+        "--time-column", "when", "--rejects", str(tmp_path / "rejects.csv"), stdout=StringIO(),
+    )  # fmt: skip
+
+    assert set(from_messages(people.ada)) == {christmas.pk}
+    assert from_messages(people.bob) == {}
+    assert not Customer.objects.filter(interests_stale_at__isnull=False).exists()
