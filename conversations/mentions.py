@@ -101,8 +101,10 @@ class Mentions:
         return cls(named)
 
     def found(self, text: str) -> dict[int, list[str]]:
-        """Each interest the text names → the text's words that name it, in the order they occur."""
+        """Each interest the text names → the text's words that name it, in the order they first
+        occur."""
         found: dict[int, list[str]] = defaultdict(list)
+        seen: set[str] = set()
         written = _WORD.findall(_plain(text))
         kept = [stem if _meaningful(stem) else "" for stem in words(text)]
         index = 0
@@ -112,7 +114,8 @@ class Mentions:
                 size = 1
             interest_id = self.interest_of.get(" ".join(kept[index : index + size]))
             said = " ".join(written[index : index + size])
-            if kept[index] and interest_id is not None and said not in found[interest_id]:
+            if kept[index] and interest_id is not None and said.casefold() not in seen:
                 found[interest_id].append(said)
+                seen.add(said.casefold())
             index += size
         return dict(found)
