@@ -11,18 +11,18 @@ from django.contrib.auth import get_user_model
 
 from campaigns.models import Campaign, Segment
 from conversations.models import Intent, Message
-from conversations.services.recording import MessageRow, messages_record
+from conversations.services.messages import messages_ingest
 from customers.models import Customer
 from customers.services.interests import stale_interests_recompute
 from tests.browser import admin_page, follow, require_chromium
 from tests.factories import catalog
+from tests.support import PASSWORD
 
-PASSWORD = "a-long-test-password"
-TEXTS = [
-    ("chat", "Hi! My order W1001 has not arrived yet, it was due on Friday. Can you tell me where it is?"),
-    ("email", "The paper chain kit for Christmas was lovely, do you have more christmas decorations?"),
-    ("web", "The T-light holder came broken and nobody answers my emails. This is not acceptable."),
-]
+SAID = {
+    "m0": "Hi! My order W1001 has not arrived yet, it was due on Friday. Can you tell me where it is?",
+    "m1": "The paper chain kit for Christmas was lovely, do you have more christmas decorations?",
+    "m2": "The T-light holder came broken and nobody answers my emails. This is not acceptable.",
+}
 
 
 @pytest.mark.browser
@@ -34,10 +34,14 @@ def test_staff_see_a_customers_latest_messages_and_what_they_revealed(live_serve
     ada = Customer.objects.create(external_id="ada-1", name="Ada Lovelace", email="ada@example.com")
     campaign = Campaign.objects.create(name="Winter sale", segment=Segment.objects.create(name="all"))
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-    messages_record([
-        MessageRow(ada.pk, "api", f"m{i}", text, channel, start + timedelta(days=i), None, "en")
-        for i, (channel, text) in enumerate(TEXTS)
-    ])  # fmt: skip
+    messages_ingest(
+        customer_id=ada.pk,
+        source="shop-chat",
+        messages=[
+            {"id": key, "text": text, "sent_at": start + timedelta(days=day), "channel": "web"}
+            for day, (key, text) in enumerate(SAID.items())
+        ],
+    )
     complaint = Intent.objects.create(name="Complaint", slug="complaint", holds_promotions=True)
     Message.objects.filter(message_id="m2").update(
         intent=complaint, intent_confidence=0.91, intent_by="classifier", campaign=campaign
