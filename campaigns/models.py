@@ -74,10 +74,12 @@ class Segment(StaffAuthored):
     sent_intents = models.ManyToManyField(
         "conversations.Intent",
         blank=True,
+        verbose_name="sent a message with intent",
         related_name="segments_of_senders",
         help_text="Customers who sent a message with one of these intents.",
     )
     sent_intent_within_days = models.PositiveIntegerField(
+        "sent a message within days",
         null=True,
         blank=True,
         help_text="Customers who sent a message (with one of the intents above, if any are picked) at most "
@@ -86,6 +88,7 @@ class Segment(StaffAuthored):
     last_message_intents = models.ManyToManyField(
         "conversations.Intent",
         blank=True,
+        verbose_name="latest message's intent",
         related_name="segments_of_last_messages",
         help_text="Customers whose latest message has one of these intents.",
     )
