@@ -254,7 +254,10 @@ class SegmentForm(forms.ModelForm[Segment]):
     class Meta:
         model = Segment
         fields = ("name", "interests", "categories", "countries", "purchased_within_days",
-                  "not_purchased_within_days", "min_spend", "max_spend")  # fmt: skip
+                  "not_purchased_within_days", "min_spend", "max_spend", "sent_intents",
+                  "sent_intent_within_days", "last_message_intents")  # fmt: skip
+        widgets = {"sent_intents": forms.CheckboxSelectMultiple,
+                   "last_message_intents": forms.CheckboxSelectMultiple}  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -280,6 +283,9 @@ class SegmentForm(forms.ModelForm[Segment]):
             not_purchased_within_days=data.get("not_purchased_within_days"),
             min_spend=data.get("min_spend"),
             max_spend=data.get("max_spend"),
+            sent_intent_ids=[i.pk for i in data.get("sent_intents") or []],
+            sent_intent_within_days=data.get("sent_intent_within_days"),
+            last_message_intent_ids=[i.pk for i in data.get("last_message_intents") or []],
         )
 
 
@@ -515,8 +521,8 @@ class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
         self._move(request, queryset, "cancel")
 
 
-RESULT_COLUMNS = ("Variant", "Template", "Recipients", "Sent", "Skipped / failed", "Delivered", "Opened",
-                  "Clicked", "Unsubscribed", "Bounced or complained")  # fmt: skip
+RESULT_COLUMNS = ("Variant", "Template", "Recipients", "Sent", "Skipped / failed", "Held after a complaint",
+                  "Delivered", "Opened", "Clicked", "Unsubscribed", "Bounced or complained")  # fmt: skip
 
 
 def _result_row(result: VariantResult) -> list[str]:
@@ -524,8 +530,8 @@ def _result_row(result: VariantResult) -> list[str]:
         return f"{count} ({result.rate(count):.1%})"
 
     return [result.label, result.template, str(result.recipients), str(result.sent),
-            f"{result.skipped} / {result.failed}", counted(result.delivered), counted(result.opened),
-            counted(result.clicked), counted(result.unsubscribed),
+            f"{result.skipped} / {result.failed}", str(result.held_for_complaint), counted(result.delivered),
+            counted(result.opened), counted(result.clicked), counted(result.unsubscribed),
             counted(result.bounced + result.complained)]  # fmt: skip
 
 

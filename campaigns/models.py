@@ -71,6 +71,27 @@ class Segment(StaffAuthored):
     )
     min_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     max_spend = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    sent_intents = models.ManyToManyField(
+        "conversations.Intent",
+        blank=True,
+        verbose_name="sent a message with intent",
+        related_name="segments_of_senders",
+        help_text="Customers who sent a message with one of these intents.",
+    )
+    sent_intent_within_days = models.PositiveIntegerField(
+        "sent a message within days",
+        null=True,
+        blank=True,
+        help_text="Customers who sent a message (with one of the intents above, if any are picked) at most "
+        "this many days ago.",
+    )
+    last_message_intents = models.ManyToManyField(
+        "conversations.Intent",
+        blank=True,
+        verbose_name="latest message's intent",
+        related_name="segments_of_last_messages",
+        help_text="Customers whose latest message has one of these intents.",
+    )
 
 
 class CampaignState(models.TextChoices):
@@ -154,6 +175,11 @@ class SendStatus(models.TextChoices):
     SENT = "sent", "Sent"
     SKIPPED = "skipped", "Skipped"
     FAILED = "failed", "Failed"
+
+
+# The skip reason of a send held back because the customer's latest message is a recent
+# complaint (``conversations.selectors.customers_held_by_complaint``).
+COMPLAINT_HOLD = "complaint_hold"
 
 
 class Send(models.Model):

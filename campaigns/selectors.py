@@ -15,13 +15,23 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignVariant, EmailTemplate, Segment, Send, SendStatus, Suppression
+from campaigns.models import (
+    COMPLAINT_HOLD,
+    Campaign,
+    CampaignVariant,
+    EmailTemplate,
+    Segment,
+    Send,
+    SendStatus,
+    Suppression,
+)
 from campaigns.rendering.email import Personalization, Product, uses_vision_board
 from campaigns.split import variant_of
 from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from catalog.selectors import product_picture
+from conversations.selectors import latest_message, message_senders
 from customers.models import Customer, CustomerInterest, Purchase
 from customers.ownership import bought, last_activity
 from marketing_platform.api.principal import Principal, Role
@@ -149,6 +159,9 @@ class SegmentRules:
     not_purchased_within_days: int | None = None
     min_spend: Decimal | None = None
     max_spend: Decimal | None = None
+    sent_intent_ids: list[int] = field(default_factory=list)
+    sent_intent_within_days: int | None = None
+    last_message_intent_ids: list[int] = field(default_factory=list)
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRules:
@@ -160,6 +173,9 @@ class SegmentRules:
             not_purchased_within_days=segment.not_purchased_within_days,
             min_spend=segment.min_spend,
             max_spend=segment.max_spend,
+            sent_intent_ids=list(segment.sent_intents.values_list("pk", flat=True)),
+            sent_intent_within_days=segment.sent_intent_within_days,
+            last_message_intent_ids=list(segment.last_message_intents.values_list("pk", flat=True)),
         )
 
 
@@ -168,7 +184,7 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
     read what customers bought (``customers.ownership``: sale lines and purchase events); spend
     rules read money, which only purchase lines carry (sales less returns), so a customer whose
     purchases all came as events has spent nothing. Recency counts back from ``now`` when given,
-    else from ``recency_end()``."""
+    else from ``recency_end()`` (``_by_messages``: from the present)."""
     rules = segment if isinstance(segment, SegmentRules) else SegmentRules.of(segment)
     customers = reachable_customers()
     if rules.interest_ids:
@@ -197,6 +213,22 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
             customers = customers.filter(spend__gte=rules.min_spend)
         if rules.max_spend is not None:
             customers = customers.filter(spend__lte=rules.max_spend)
+    return _by_messages(customers, rules, now)
+
+
+def _by_messages(
+    customers: QuerySet[Customer], rules: SegmentRules, now: datetime | None
+) -> QuerySet[Customer]:
+    """The message rules: a message with one of the intents (within the days, counted back from
+    ``now`` or the present), and the intent of the latest message."""
+    if rules.sent_intent_ids or rules.sent_intent_within_days is not None:
+        days = rules.sent_intent_within_days
+        since = None if days is None else _days_before(now or timezone.now(), days)
+        customers = customers.filter(pk__in=message_senders(intent_ids=rules.sent_intent_ids, since=since))
+    if rules.last_message_intent_ids:
+        customers = customers.alias(last_intent=latest_message("intent_id")).filter(
+            last_intent__in=rules.last_message_intent_ids
+        )
     return customers
 
 
@@ -283,6 +315,7 @@ class VariantResult:
     recipients: int
     sent: int
     skipped: int
+    held_for_complaint: int  # of the skipped: the latest message was a recent complaint
     failed: int
     delivered: int
     opened: int
@@ -304,6 +337,7 @@ def campaign_results(campaign: Campaign) -> list[VariantResult]:
             recipients=Count("pk"),
             sent=Count("pk", filter=Q(status=SendStatus.SENT)),
             skipped=Count("pk", filter=Q(status=SendStatus.SKIPPED)),
+            held_for_complaint=Count("pk", filter=Q(status=SendStatus.SKIPPED, skip_reason=COMPLAINT_HOLD)),
             failed=Count("pk", filter=Q(status=SendStatus.FAILED)),
             delivered=Count("delivered_at"),
             opened=Count("opened_at"),

@@ -22,8 +22,8 @@ class IntentExampleInline(admin.TabularInline[IntentExample, Intent]):
 
 @admin.register(Intent)
 class IntentAdmin(admin.ModelAdmin[Intent]):
-    list_display = ("name", "slug", "active", "examples")
-    list_filter = ("active",)
+    list_display = ("name", "slug", "active", "holds_promotions", "examples")
+    list_filter = ("active", "holds_promotions")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (IntentExampleInline,)

@@ -7,3 +7,8 @@ class ConversationsConfig(AppConfig):
 
     def ready(self) -> None:
         from conversations import signals  # noqa: F401 - the ESP inbound-mail receiver
+        from conversations.services.interests import message_interests
+        from customers.models import InterestSource
+        from customers.services.interests import interest_inference_register
+
+        interest_inference_register(InterestSource.MESSAGES, message_interests)

@@ -18,6 +18,11 @@ class Intent(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     active = models.BooleanField(default=True, help_text="Only active intents are given to messages.")
+    holds_promotions = models.BooleanField(
+        default=False,
+        help_text="A customer whose latest message has this intent (a complaint, say) gets no campaign "
+        "emails for CAMPAIGN_COMPLAINT_HOLD_DAYS after sending it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from conversations.models import Message
+from customers.models import Customer
 from marketing_platform.api.principal import Principal, Role
 
 
@@ -22,3 +27,42 @@ def messages_to_embed(*, model: str) -> QuerySet[Message]:
     two ranges, not ``!=``, so the ``embedding_model`` index serves it."""
     other = Q(embedding_model__lt=model) | Q(embedding_model__gt=model)
     return Message.objects.filter(other).order_by("pk")
+
+
+def latest_message(field: str) -> Subquery:
+    """The ``field`` of the latest message of the customer (``OuterRef("pk")``) a query reads."""
+    latest = Message.objects.filter(customer_id=OuterRef("pk")).order_by("-sent_at", "-pk")
+    return Subquery(latest.values(field)[:1])
+
+
+def message_senders(*, intent_ids: Collection[int], since: datetime | None) -> QuerySet[Message, int]:
+    """The ids of the customers who sent a message with one of these intents (any
+    message if none is given), since ``since`` if given."""
+    messages = Message.objects.all()
+    if intent_ids:
+        messages = messages.filter(intent_id__in=list(intent_ids))
+    if since is not None:
+        messages = messages.filter(sent_at__gte=since)
+    return messages.values_list("customer_id", flat=True)
+
+
+def customers_held_by_complaint(customer_ids: Collection[int], *, now: datetime) -> set[int]:
+    """Of these customers, those whose latest message has an intent that holds promotions (a
+    complaint) and was sent less than ``CAMPAIGN_COMPLAINT_HOLD_DAYS`` ago: no campaign email
+    for them until the hold runs out or they write again about something else."""
+    since = now - timedelta(days=settings.CAMPAIGN_COMPLAINT_HOLD_DAYS)
+    held = (
+        Customer.objects.filter(pk__in=list(customer_ids))
+        .annotate(holds=latest_message("intent__holds_promotions"), last_sent=latest_message("sent_at"))
+        .filter(holds=True, last_sent__gte=since)
+    )
+    return set(held.values_list("pk", flat=True))
+
+
+def recent_messages(customer_id: int, *, limit: int) -> list[Message]:
+    """The customer's latest messages, newest first, with their intents and campaigns."""
+    return list(
+        Message.objects.filter(customer_id=customer_id)
+        .select_related("intent", "campaign")
+        .order_by("-sent_at", "-pk")[:limit]
+    )

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
 from django.db.models import F, Field, Q, QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -14,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django_admin_inline_paginator_plus.admin import TabularInlinePaginated
 
 from catalog.models import Product
+from conversations.selectors import recent_messages
 from customers.models import (
     Customer,
     CustomerInterest,
@@ -35,6 +38,7 @@ from visionboards.models import BoardStatus
 from visionboards.selectors import latest_board, latest_ready_board
 
 ActivityModel = TypeVar("ActivityModel", Purchase, InteractionEvent)
+RECENT_MESSAGES = 10  # shown on the customer's page, with a link to all of them
 
 
 @admin.display(description="amount", ordering="amount")
@@ -96,7 +100,7 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
     list_filter = ("marketing_consent", "country")
     search_fields = ("=external_id", "email", "name", "=country")
     readonly_fields = ("purchase_summary", "recommendations", "vision_board", "similar_customers",
-                       "profile_graph", "created_at", "updated_at")  # fmt: skip
+                       "profile_graph", "recent_messages", "created_at", "updated_at")  # fmt: skip
     autocomplete_fields = ("user",)
     show_full_result_count = False
     inlines = (CurrentInterestInline, PurchaseInline)
@@ -109,6 +113,7 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
         ("Marketing", {"fields": ("marketing_consent", "unsubscribed_at")}),
         ("Recommendations", {"fields": ("recommendations", "vision_board")}),
         ("Knowledge graph", {"fields": ("similar_customers", "profile_graph")}),
+        ("Messages", {"fields": ("recent_messages",)}),
         ("Login", {"fields": ("user",), "classes": ("collapse",)}),
         ("Profile", {"fields": ("profile", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
@@ -188,6 +193,20 @@ class CustomerAdmin(admin.ModelAdmin[Customer]):
             return subgraph_svg(get_graph().profile_subgraph(customer.pk, limit=20))
         except GraphUnavailable as exc:
             return f"The graph is unavailable: {exc}"
+
+    @admin.display(description="Latest messages")
+    def recent_messages(self, customer: Customer) -> str:
+        if customer.pk is None:
+            return "-"
+        everything = reverse("admin:conversations_message_changelist")
+        return render_to_string(
+            "admin/customers/customer/recent_messages.html",
+            {
+                "messages": recent_messages(customer.pk, limit=RECENT_MESSAGES),
+                "total": customer.messages.count(),
+                "all_url": f"{everything}?{urlencode({'customer__id__exact': customer.pk})}",
+            },
+        )
 
 
 ACTIVITY_VALIDATORS: dict[str, Callable[[Any], None]] = {

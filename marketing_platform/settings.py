@@ -332,6 +332,9 @@ EMAIL_RECOMMENDATIONS = env.int("EMAIL_RECOMMENDATIONS", default=6)
 # No customer gets more than this many campaign emails within the window.
 CAMPAIGN_FREQUENCY_CAP = env.int("CAMPAIGN_FREQUENCY_CAP", default=3)
 CAMPAIGN_FREQUENCY_WINDOW_DAYS = env.int("CAMPAIGN_FREQUENCY_WINDOW_DAYS", default=7)
+# A customer whose latest message has an intent that holds promotions (a complaint) gets no
+# campaign email for this many days after it.
+CAMPAIGN_COMPLAINT_HOLD_DAYS = env.int("CAMPAIGN_COMPLAINT_HOLD_DAYS", default=30)
 # A send claimed by a worker that died is taken over after this long.
 CAMPAIGN_SEND_CLAIM_SECONDS = env.int("CAMPAIGN_SEND_CLAIM_SECONDS", default=60)
 CAMPAIGN_BATCH = env.int("CAMPAIGN_BATCH", default=200)

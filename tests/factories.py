@@ -25,7 +25,7 @@ from customers.services.activity import EventRow, PurchaseRow, events_record, pu
 from customers.services.customers import customers_create_missing
 from customers.services.interests import (
     interest_taxonomy_sync_from_catalog,
-    interests_recompute_from_purchases,
+    interests_recompute,
 )
 from customers.services.retail_import import online_retail_import
 from graph.services.recovery import graph_rebuild
@@ -123,7 +123,7 @@ def shop() -> Shop:
     built.buy("bob", "85123A", "3", invoice="I-2")
     built.buy("bob", "22086", "4", invoice="I-2")
     built.buy("bob", "21212", "5", invoice="I-3")
-    interests_recompute_from_purchases(list(customers.values()))
+    interests_recompute(list(customers.values()))
     return built
 
 
@@ -150,7 +150,7 @@ def world() -> World:
     bob = Customer.objects.create(external_id="bob-2", email="bob@example.com")
     for index, customer in enumerate((ada, bob)):
         buy(customer.pk, products["22086"], f"p-{index}", invoice=f"I{index}")
-    interests_recompute_from_purchases([ada.pk, bob.pk])
+    interests_recompute([ada.pk, bob.pk])
     staff = users.create_user("staff", password=PASSWORD, is_staff=True)
     return World(
         ada=ada,

@@ -8,8 +8,8 @@ older than ``CAMPAIGN_SEND_CLAIM_SECONDS`` (their worker died; a live worker ren
 the claims of a slow, throttled batch every third of that). The one window
 no mail protocol closes (the server accepted the message, the worker died before
 marking it) is resent with the same Message-ID, which receivers use to drop the
-copy. Consent, unsubscription, suppression and the frequency cap are checked
-in the claim, with the customer's row locked.
+copy. Consent, unsubscription, suppression, a recent complaint and the frequency cap are
+checked in the claim, with the customer's row locked.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from campaigns.messages import build_message
-from campaigns.models import CampaignState, Send, SendStatus, Suppression
+from campaigns.models import COMPLAINT_HOLD, CampaignState, Send, SendStatus, Suppression
 from campaigns.rendering.email import RenderedEmail, render_email
 from campaigns.rendering.sandbox import TemplateProblem
 from campaigns.selectors import personalizations_for, template_shows_board
 from campaigns.services.emails import render_limits, template_source
 from campaigns.tokens import Recipient, SignedLinks
+from conversations.selectors import customers_held_by_complaint
 from customers.models import Customer
 from visionboards.services import vision_boards_prepare
 
@@ -166,10 +167,13 @@ def _claim(send_ids: Sequence[int]) -> tuple[list[Send], dict[str, int]]:
             )
             .values_list("customer_id", flat=True)
         )
+        held = customers_held_by_complaint(list(by_pk), now=now)
         claimed, skipped = [], []
         for send in takeable:
             send.customer = by_pk[send.customer_id]
-            reason = _ineligible(send.customer, suppressed, recent[send.customer_id])
+            reason = _ineligible(
+                send.customer, suppressed, recent[send.customer_id], send.customer_id in held
+            )
             if reason:
                 send.status, send.skip_reason, send.html, send.text = SendStatus.SKIPPED, reason, "", ""
                 skipped.append(send)
@@ -202,8 +206,9 @@ def _takeable(send: Send, lease: datetime) -> bool:
     return send.status == SendStatus.RENDERED or stale
 
 
-def _ineligible(customer: Customer, suppressed: set[str], recent: int) -> str:
-    """Why this customer may not get a campaign email now, or ''."""
+def _ineligible(customer: Customer, suppressed: set[str], recent: int, complained: bool) -> str:
+    """Why this customer may not get a campaign email now, or ''. ``complained``: the latest
+    message has an intent that holds promotions (``customers_held_by_complaint``)."""
     if not customer.email:
         return "no_email"
     if not customer.marketing_consent:
@@ -212,6 +217,8 @@ def _ineligible(customer: Customer, suppressed: set[str], recent: int) -> str:
         return "unsubscribed"
     if customer.email.lower() in suppressed:
         return "suppressed"
+    if complained:
+        return COMPLAINT_HOLD
     if recent >= settings.CAMPAIGN_FREQUENCY_CAP:
         return "frequency_cap"
     return ""

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from conversations.models import Channel, Message
 from conversations.services.recording import MessageRow, MessagesWritten, messages_record
+from customers.services.activity import interests_refresh_later
 
 
 def messages_ingest(
@@ -34,6 +35,9 @@ def messages_ingest(
 
 @transaction.atomic
 def messages_delete(*, ids: Sequence[int]) -> int:
-    """Delete these messages (the API's and the admin's one way to); returns how many were."""
-    deleted, _ = Message.objects.filter(pk__in=ids).delete()
+    """Delete these messages (the API's and the admin's one way to); returns how many were.
+    Their customers' interests are recomputed after commit."""
+    messages = Message.objects.filter(pk__in=ids)
+    interests_refresh_later(set(messages.values_list("customer_id", flat=True)))
+    deleted, _ = messages.delete()
     return deleted

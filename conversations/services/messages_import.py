@@ -9,6 +9,7 @@ from conversations.importing import MessageColumns, MessageLine, message_line
 from conversations.services.recording import MessageRow, messages_record
 from customers.importers.csv_files import detect_encoding, read_rows
 from customers.models import Customer
+from customers.services.interests import interests_recompute
 from customers.services.retail_import import (
     BatchOutcome,
     ImportReport,
@@ -36,7 +37,7 @@ def messages_import(
     first pass reads the whole file (a file that cannot be read is refused before anything is
     stored) and finds the customers it names; a line of a customer the platform does not know
     is refused (``customer:unknown_customer``), as is any line the API would refuse, with the
-    field and the reason."""
+    field and the reason. The interests of the customers it names are recomputed at the end."""
     started = time.perf_counter()
     progress = progress or SilentProgress()
     report = ImportReport(encoding=encoding or detect_encoding(path))
@@ -61,7 +62,7 @@ def messages_import(
         )  # fmt: skip
 
     def record(batch: list[MessageRow]) -> BatchOutcome:
-        written = messages_record(batch)
+        written = messages_record(batch, refresh_interests=False)
         return BatchOutcome(
             WriteCounts(created=written.created, duplicate=written.unchanged),
             updated=written.updated,
@@ -73,5 +74,6 @@ def messages_import(
         read_rows(path, report.encoding, columns.columns), columns.columns, message, record,
         report=report, rejects_path=rejects_path, batch_size=batch_size, progress=progress,
     )  # fmt: skip
+    interests_recompute(sorted(customer_ids.values()))
     report.seconds = time.perf_counter() - started
     return report

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from conversations.models import Message
+from customers.services.activity import interests_refresh_later
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
 from marketing_platform.api.errors import WriteConflict
@@ -59,7 +60,7 @@ class MessagesWritten:
     changed_ids: list[int] = field(default_factory=list)
 
 
-def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
+def messages_record(rows: Sequence[MessageRow], *, refresh_interests: bool = True) -> MessagesWritten:
     """Store new messages, update those whose content changed, count resent ones as unchanged.
 
     A row is refused, and the others stored, when it names an unknown campaign, when its key
@@ -69,6 +70,8 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
     ``WriteConflict`` (nothing of it stored, a retry is safe). A changed text clears the
     message's embedding bookkeeping: the vector stored for it no longer says what it says.
     Created and updated messages are noted in the graph outbox in the same transaction.
+    With ``refresh_interests``, the customers of new or changed messages have their interests
+    recomputed after commit (bulk imports pass ``False`` and recompute everyone at the end).
     """
     written = MessagesWritten()
     firsts, repeats = _first_of_each_key(rows, written.refused)
@@ -98,6 +101,8 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
                 changed, [*CONTENT, "embedding_model", "embedded_digest", "updated_at"], batch_size=1000
             )
             graph_changes_record(GraphEntity.MESSAGE, [message.pk for message in [*new, *changed]])
+            if refresh_interests:
+                interests_refresh_later({message.customer_id for message in (*new, *changed)})
     except IntegrityError as exc:  # another writer created one of these keys since the lookup
         raise WriteConflict from exc
     for index, first in repeats.items():  # a repeat shares the fate of the first

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -93,8 +93,15 @@ def _follow(
     graph_changes_record(GraphEntity.CUSTOMER, graph)
     if recommendations:
         after_commit(recommendations_invalidate, sorted(recommendations))
-    if recompute_interests and buyers:
-        stale = sorted(buyers)
+    if recompute_interests:
+        interests_refresh_later(buyers)
+
+
+def interests_refresh_later(customer_ids: Collection[int]) -> None:
+    """After a change that inferred interests read (purchases, messages): the customers marked
+    stale in the writer's transaction, their recomputes queued after commit."""
+    if customer_ids:
+        stale = sorted(customer_ids)
         Customer.objects.filter(pk__in=stale).update(interests_stale_at=timezone.now())
         after_commit(_queue_recomputes, stale)
 

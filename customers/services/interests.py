@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -167,25 +167,43 @@ def inferred_confidences(
     return values
 
 
-def interests_recompute_from_purchases(customer_ids: Sequence[int]) -> WriteCounts:
-    """Recompute purchase-inferred interests of the given customers from what they bought.
+# Infers one source's interests for a list of customers: an entry for each of them (an empty
+# one closes what that source said before).
+InterestInference = Callable[[list[int]], Mapping[int, Sequence[InterestValue]]]
+_inferences: dict[InterestSource, InterestInference] = {}
 
-    Clears each customer's stale mark, unless a purchase marked it again
-    after this recompute started (that purchase's own recompute follows).
+
+def interest_inference_register(source: InterestSource, infer: InterestInference) -> None:
+    """Have ``interests_recompute`` infer ``source``'s interests with ``infer`` (apps that know
+    another source, such as messages, register theirs when they start)."""
+    _inferences[source] = infer
+
+
+def interests_recompute(customer_ids: Sequence[int]) -> WriteCounts:
+    """Recompute the inferred interests (every registered source) of the given customers.
+
+    Clears each customer's stale mark, unless a purchase or a message marked it again
+    after this recompute started (that change's own recompute follows).
     """
-    half_life = settings.INTEREST_RECENCY_HALF_LIFE_DAYS
     totals = WriteCounts()
     for chunk in chunked(list(customer_ids), CUSTOMERS_PER_RECOMPUTE_BATCH):
         started = timezone.now()
-        values = {
-            customer_id: list(inferred_confidences(lines, half_life_days=half_life).values())
-            for customer_id, lines in _interest_lines(chunk).items()
-        }
-        totals += customer_interests_apply(
-            source=InterestSource.PURCHASES, values_by_customer=values, replace=True
-        )
+        for source, infer in _inferences.items():
+            totals += customer_interests_apply(source=source, values_by_customer=infer(chunk), replace=True)
         Customer.objects.filter(pk__in=chunk, interests_stale_at__lte=started).update(interests_stale_at=None)
     return totals
+
+
+def purchase_interests(customer_ids: list[int]) -> dict[int, list[InterestValue]]:
+    """Each customer's interests from what they bought (``inferred_confidences``)."""
+    half_life = settings.INTEREST_RECENCY_HALF_LIFE_DAYS
+    return {
+        customer_id: list(inferred_confidences(lines, half_life_days=half_life).values())
+        for customer_id, lines in _interest_lines(customer_ids).items()
+    }
+
+
+interest_inference_register(InterestSource.PURCHASES, purchase_interests)
 
 
 def _interest_lines(customer_ids: list[int]) -> dict[int, list[tuple[int, int, datetime]]]:
@@ -205,11 +223,12 @@ def _interest_lines(customer_ids: list[int]) -> dict[int, list[tuple[int, int, d
 
 
 def stale_interests_recompute(*, limit: int = 5000) -> int:
-    """Recompute customers whose purchases arrived without a recompute yet; return how many."""
+    """Recompute customers whose purchases or messages changed without a recompute yet; return
+    how many."""
     customer_ids = list(
         Customer.objects.filter(interests_stale_at__isnull=False)
         .order_by("interests_stale_at")
         .values_list("pk", flat=True)[:limit]
     )
-    interests_recompute_from_purchases(customer_ids)
+    interests_recompute(customer_ids)
     return len(customer_ids)

@@ -21,7 +21,7 @@ from customers.services.activity import PurchaseRow, purchases_record
 from customers.services.customers import customers_create_missing
 from customers.services.interests import (
     interest_taxonomy_sync_from_catalog,
-    interests_recompute_from_purchases,
+    interests_recompute,
 )
 from marketing_platform.bulk import WriteCounts
 from recommendations.cache import market_invalidate
@@ -175,7 +175,7 @@ def infer_interests(customer_ids: Collection[int], *, report: ImportReport, prog
     run (unchanged values write nothing)."""
     progress.begin("Inferring interests of customers", len(customer_ids))
     interest_taxonomy_sync_from_catalog()
-    report.interests = interests_recompute_from_purchases(sorted(customer_ids))
+    report.interests = interests_recompute(sorted(customer_ids))
     progress.advance(len(customer_ids))
 
 

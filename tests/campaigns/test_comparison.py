@@ -10,9 +10,9 @@ from campaigns.statistics import Proportion, two_proportion_z_test
 
 
 def result(label: str, sent: int, opened: int, clicked: int) -> VariantResult:
-    return VariantResult(label=label, template=f"T{label}", recipients=sent, sent=sent, skipped=0, failed=0,
-                         delivered=sent, opened=opened, clicked=clicked, unsubscribed=0, bounced=0,
-                         complained=0)  # fmt: skip
+    return VariantResult(label=label, template=f"T{label}", recipients=sent, sent=sent, skipped=0,
+                         held_for_complaint=0, failed=0, delivered=sent, opened=opened, clicked=clicked,
+                         unsubscribed=0, bounced=0, complained=0)  # fmt: skip
 
 
 def test_the_z_test_gives_the_textbook_figures() -> None:

@@ -18,7 +18,7 @@ from customers.services.interests import (
     InterestValue,
     customer_interests_apply,
     inferred_confidences,
-    interests_recompute_from_purchases,
+    interests_recompute,
 )
 from customers.tasks import recompute_stale_interests
 from tests.factories import buy_by_event
@@ -103,13 +103,13 @@ def test_recompute_from_purchases_follows_new_sales_and_closes_stale_interests(c
         )
 
     buy(bauble, T0, "1")
-    interests_recompute_from_purchases([customer.pk])
+    interests_recompute([customer.pk])
     before = {r.interest_id: r.confidence for r in customer_interest_profile(customer_id=customer.pk)}
     assert set(before) == {christmas.pk}
 
     buy(tote, T0 + timedelta(days=200), "2")
     buy(tote, T0 + timedelta(days=201), "3")
-    interests_recompute_from_purchases([customer.pk])
+    interests_recompute([customer.pk])
 
     now = {r.interest_id: r.confidence for r in customer_interest_profile(customer_id=customer.pk)}
     assert now[bags.pk] > now[christmas.pk]
@@ -126,7 +126,7 @@ def test_purchase_events_are_evidence_with_their_quantity_or_one(christmas: Inte
     buy_by_event(customer.pk, bauble.pk, "e-1", quantity=4, at=T0)
     buy_by_event(customer.pk, bauble.pk, "e-2", at=T0 + timedelta(days=1))
 
-    interests_recompute_from_purchases([customer.pk])
+    interests_recompute([customer.pk])
 
     (inferred,) = customer_interest_profile(customer_id=customer.pk)
     assert (inferred.interest_id, inferred.source) == (christmas.pk, InterestSource.PURCHASES)
