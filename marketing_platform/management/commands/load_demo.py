@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from campaigns.services.starter import starter_content_create_missing
+from conversations.services.intents import intents_load_starter
 from customers.management.import_files import file_refusals, import_file
 from customers.services.customers import demo_identities_give
 from customers.services.retail_import import online_retail_customers
@@ -20,8 +21,8 @@ class Command(BaseCommand):
     help = (
         "After import_online_retail of the demo file: give its customers fictional names, "
         "example.com/.org addresses and marketing consent (never one who has a name, an address or "
-        "unsubscribed), and create the starter templates, segments and draft A/B campaign that are "
-        "missing. Safe to run again."
+        "unsubscribed), and create the starter templates, segments, draft A/B campaign and message "
+        "intents that are missing. Safe to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             external_ids = online_retail_customers(path)
         given = demo_identities_give(external_ids=external_ids)
         starter = starter_content_create_missing()
+        intents = intents_load_starter()
         self.stdout.write(
             f"Demo customers: {given} of {len(external_ids)} given a fictional name, an example.com/.org "
             "address and marketing consent (the others had them already, or data of their own)."
@@ -46,3 +48,4 @@ class Command(BaseCommand):
             + ", ".join(f"“{segment.name}”" for segment in starter.segments)
             + f"; draft campaign “{starter.campaign.name}”."
         )
+        self.stdout.write(f"Starter intents: {intents.intents} intents, {intents.examples} examples created.")
