@@ -5,6 +5,7 @@ embedded are announced with their vectors (``messages_embedded``), so what reads
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,8 @@ from anymail.signals import AnymailInboundEvent, inbound
 from django.dispatch import Signal, receiver
 
 from conversations.services.inbound import inbound_email_record
+
+logger = logging.getLogger(__name__)
 
 # Sent after a batch's vectors are stored: ``messages`` (list[Message]) and ``vectors``
 # (np.ndarray, one L2-normalised row per message, in the same order); ``model`` (str), the
@@ -36,8 +39,13 @@ def classify_embedded_messages(
     from conversations.embedding import embedder
     from conversations.services.intent_classification import messages_intents_classify
 
-    messages_intents_classify(
-        message_ids=[message.pk for message in messages],
-        vectors=vectors,
-        model=model or embedder().model,
-    )
+    try:
+        messages_intents_classify(
+            message_ids=[message.pk for message in messages],
+            vectors=vectors,
+            model=model or embedder().model,
+        )
+    except Exception:  # the vectors are stored whatever becomes of their intents
+        logger.exception(
+            "Intents: %d messages just embedded not classified; the next training will", len(messages)
+        )

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.validators import validate_slug
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
@@ -18,8 +19,9 @@ from conversations.models import Intent, IntentExample, Message
 from conversations.selectors import intents_with_counts, messages_visible_to
 from conversations.services.intents import intent_create, intent_delete, intent_update, message_intent_correct
 from marketing_platform.api.errors import FieldErrors, PlatformError
+from marketing_platform.api.pagination import Cursor
 from marketing_platform.api.principal import principal_of
-from marketing_platform.api.schema import error
+from marketing_platform.api.schema import ErrorEnvelope, error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictBooleanField, StrictCharField, StrictSerializer
 
@@ -43,7 +45,12 @@ class IntentInput(StrictSerializer):
     read_only_names: tuple[str, ...] = ("messages", "created_at", "updated_at")
 
     name = StrictCharField(max_length=100)
-    slug = serializers.SlugField(max_length=100, required=False, help_text="Made from the name if left out.")
+    slug = StrictCharField(
+        max_length=100,
+        required=False,
+        validators=[validate_slug],
+        help_text="Made from the name if left out.",
+    )
     description = StrictCharField(required=False, allow_blank=True, max_length=2000)
     active = StrictBooleanField(required=False)
     examples = serializers.ListField(
@@ -125,6 +132,10 @@ INTENT_EXAMPLE = OpenApiExample(
 )
 
 
+class BySlug(Cursor):
+    ordering = ("slug",)  # type: ignore[assignment]  # DRF takes a field or a tuple
+
+
 def _intents() -> QuerySet[Intent]:
     return intents_with_counts().prefetch_related(Prefetch("examples", IntentExample.objects.order_by("pk")))
 
@@ -136,7 +147,7 @@ class IntentList(generics.ListAPIView[Intent]):
     scopes = {"GET": Scope.INTENTS_READ, "POST": Scope.INTENTS_WRITE}
     serializer_class = IntentOutput
     filter_backends = ()
-    ordering = ("slug",)
+    pagination_class = BySlug
 
     def get_queryset(self) -> QuerySet[Intent]:
         return _intents()
@@ -195,7 +206,10 @@ class MessageIntent(APIView):
         examples=[OpenApiExample("Filed as a complaint", request_only=True, value={"intent": "complaint"})],
         responses={
             200: MessageIntentOutput,
-            400: OpenApiResponse(description="validation_error: no such intent, or intent_inactive."),
+            400: OpenApiResponse(
+                ErrorEnvelope,
+                description="validation_error: no such intent, or one not active (intent_inactive).",
+            ),
             404: error("not_found"),
         },
     )

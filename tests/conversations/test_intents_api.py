@@ -74,6 +74,8 @@ def test_an_intent_is_defined_read_changed_and_deleted(staff_client: APIClient) 
         format="json",
     )
     listed = staff_client.get("/api/v1/intents").json()["results"]
+    staff_client.post("/api/v1/intents", {"name": "Apology"}, format="json")
+    first = staff_client.get("/api/v1/intents?page_size=1").json()["results"]
     deleted = staff_client.delete("/api/v1/intents/gift-wrap")
 
     assert created.status_code == 201
@@ -82,8 +84,10 @@ def test_an_intent_is_defined_read_changed_and_deleted(staff_client: APIClient) 
     assert changed.json()["examples"] == ["Do you do gift boxes?", "Could you wrap it as a present?"]
     assert changed.json()["description"] == "Presents"
     assert [(item["slug"], item["messages"]) for item in listed] == [("gift-wrap", 0)]
+
+    assert [item["slug"] for item in first] == ["apology"]  # by slug
     assert deleted.status_code == 204
-    assert not Intent.objects.exists()
+    assert list(Intent.objects.values_list("slug", flat=True)) == ["apology"]
     assert not IntentExample.objects.exists()
 
 
