@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.validators import validate_slug
 from django.db.models import Prefetch, QuerySet
+from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -76,6 +77,13 @@ class IntentInput(StrictSerializer):
         if problems:
             raise serializers.ValidationError(problems)  # type: ignore[arg-type]
         return texts
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not self.partial and not attrs.get("slug") and not slugify(attrs.get("name", "")):
+            raise serializers.ValidationError(
+                {"slug": [serializers.ErrorDetail("The name makes no slug: give one.", code="required")]}
+            )
+        return attrs
 
 
 class IntentUpdateInput(IntentInput):

@@ -98,6 +98,7 @@ def test_an_intent_is_defined_read_changed_and_deleted(staff_client: APIClient) 
         ({"name": "Gifts", "examples": ["Wrap it", " "]}, "examples.1", "blank"),
         ({"name": "Gifts", "examples": ["Wrap it", "Wrap it "]}, "examples.1", "duplicate"),
         ({"name": "Gifts", "slug": "not a slug"}, "slug", "invalid"),
+        ({"name": "退货"}, "slug", "required"),
         ({"name": "Gifts", "messages": 3}, "messages", "read_only"),
         ({"name": "Gifts", "colour": "red"}, "colour", "unknown_field"),
         ({"name": "Gifts", "examples": "Wrap it"}, "examples", "not_a_list"),
