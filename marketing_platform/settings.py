@@ -559,8 +559,9 @@ RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE",
 RECOMMENDATIONS_POPULAR_DAYS = env.int("RECOMMENDATIONS_POPULAR_DAYS", default=28)
 RECOMMENDATIONS_CACHE_SECONDS = env.int("RECOMMENDATIONS_CACHE_SECONDS", default=3600)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
-# Intents: the classifier is trained again this long after the last change to intents, examples or
-# corrections (changes in between wait with it); messages are then classified again in batches.
+# Intents: the classifier is trained again this long after a change to intents, examples or
+# corrections (later changes until it starts are learned with it); then messages are classified
+# again in batches of this many.
 INTENTS_RETRAIN_SECONDS = env.int("INTENTS_RETRAIN_SECONDS", default=10)
 INTENTS_RECLASSIFY_BATCH = env.int("INTENTS_RECLASSIFY_BATCH", default=256)
 

@@ -4,7 +4,8 @@ Training embeds the active intents' examples and the staff corrections with the 
 and stores the classifier in one row per embedding model (``TrainedIntentClassifier``), so every
 worker reads the same one and vectors of another model never reach it. A change to intents,
 examples or corrections asks for a training a little later (``intent_classifier_train_later``), so a
-burst of edits trains once; a periodic task catches what nothing asked for (a new embedding model).
+burst of edits trains once or twice, not once per edit; a periodic task catches what nothing asked
+for (a new embedding model).
 
 Messages are classified as their vectors are made (``messages_embedded``) and again, in batches,
 after each training. Those batches embed the messages' texts again: the vector store's port offers
@@ -44,8 +45,8 @@ Result = tuple[int | None, float | None, str]  # intent id, confidence, who set 
 
 
 def intent_classifier_train_later() -> None:
-    """Train the classifier once the current transaction commits and changes go quiet for
-    ``INTENTS_RETRAIN_SECONDS``: one training for a burst of changes."""
+    """Train the classifier ``INTENTS_RETRAIN_SECONDS`` after the current transaction commits;
+    changes made before that training starts are learned by it: one training for a burst."""
     after_commit(_schedule_training)
 
 
