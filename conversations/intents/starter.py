@@ -13,7 +13,8 @@ STARTER_FILE = Path(__file__).with_name("starter_intents.json")
 
 @dataclass(frozen=True, slots=True)
 class IntentDefinition:
-    name: str
+    name: str  # the intent's slug
+    title: str  # its name, as staff read it
     description: str
     examples: tuple[str, ...]
 
@@ -24,7 +25,10 @@ def starter_intents() -> tuple[IntentDefinition, ...]:
     document = json.loads(STARTER_FILE.read_text(encoding="utf-8"))
     return tuple(
         IntentDefinition(
-            name=entry["name"], description=entry["description"], examples=tuple(entry["examples"])
+            name=entry["name"],
+            title=entry["title"],
+            description=entry["description"],
+            examples=tuple(entry["examples"]),
         )
         for entry in document["intents"]
     )

@@ -119,7 +119,7 @@ def intents_load_starter() -> StarterLoaded:
     never replaced; nothing is deleted. Run again, it creates nothing."""
     intents = examples = 0
     for definition in starter_intents():
-        name = definition.name.replace("_", " ").capitalize()
+        name = definition.title
         intent = (
             Intent.objects.filter(slug=definition.name).first() or Intent.objects.filter(name=name).first()
         )

@@ -19,6 +19,7 @@ def test_the_starter_set_defines_each_retail_intent_by_its_examples() -> None:
     assert len(set(names)) == len(names)
     assert {"order_status", "returns_refunds", "complaint", "unsubscribe"} <= set(names)
     for intent in intents:
+        assert intent.title
         assert intent.description
         assert 8 <= len(intent.examples) <= 15, intent.name
     texts = [text.casefold() for _, text in starter_examples()]
