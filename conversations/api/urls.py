@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conversations.api import views
+from conversations.api import intents, views
 
 urlpatterns = [
     path(
@@ -9,4 +9,7 @@ urlpatterns = [
         name="customer-messages",
     ),
     path("messages/<int:pk>", views.MessageDetail.as_view(), name="message-detail"),
+    path("messages/<int:pk>/intent", intents.MessageIntent.as_view(), name="message-intent"),
+    path("intents", intents.IntentList.as_view(), name="intent-list"),
+    path("intents/<slug:slug>", intents.IntentDetail.as_view(), name="intent-detail"),
 ]

@@ -13,9 +13,11 @@ STARTER_FILE = Path(__file__).with_name("starter_intents.json")
 
 @dataclass(frozen=True, slots=True)
 class IntentDefinition:
-    name: str
+    name: str  # the intent's slug
+    title: str  # its name, as staff read it
     description: str
     examples: tuple[str, ...]
+    holds_promotions: bool = False  # a complaint: no campaign email while it is the latest word
 
 
 @cache
@@ -24,7 +26,11 @@ def starter_intents() -> tuple[IntentDefinition, ...]:
     document = json.loads(STARTER_FILE.read_text(encoding="utf-8"))
     return tuple(
         IntentDefinition(
-            name=entry["name"], description=entry["description"], examples=tuple(entry["examples"])
+            name=entry["name"],
+            title=entry["title"],
+            description=entry["description"],
+            examples=tuple(entry["examples"]),
+            holds_promotions=entry.get("holds_promotions", False),
         )
         for entry in document["intents"]
     )

@@ -11,6 +11,8 @@ class Scope(models.TextChoices):
     CUSTOMERS_WRITE = "customers:write", "Update customers"
     MESSAGES_READ = "messages:read", "Read customers' messages"
     MESSAGES_DELETE = "messages:delete", "Delete customers' messages"
+    INTENTS_READ = "intents:read", "Read the intents messages are classified into"
+    INTENTS_WRITE = "intents:write", "Define intents and correct a message's intent"
     CATALOG_READ = "catalog:read", "Read products and categories"
     CATALOG_WRITE = "catalog:write", "Create and update products"
     EMAILS_RENDER = "emails:render", "Render a customer's personalised email"

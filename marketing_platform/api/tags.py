@@ -37,8 +37,10 @@ API_TAGS = (
     ApiTag(
         "messages",
         "What customers wrote (chats, emails, replies to campaigns…): sent in batches, stored "
-        "idempotently by their id; personal data, read by staff and the customer's own login.",
-        ("messages",),
+        "idempotently by their id; personal data, read by staff and the customer's own login. "
+        "The intents they are classified into, defined by example messages; a message's intent "
+        "corrected by staff.",
+        ("messages", "intents"),
     ),
     ApiTag(
         "interests",

@@ -4,12 +4,14 @@ their examples."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from conversations.models import Intent, IntentExample, Message
+from conversations.embedding import embedder
+from conversations.models import Intent, IntentBy, IntentExample, Message, TrainedIntentClassifier
 from conversations.services.recording import MessageRow, messages_record
 from tests.conversations.conftest import People
 
@@ -71,23 +73,50 @@ def test_a_message_is_read_not_edited_and_deleting_it_goes_through_the_service(
     url = f"{LIST}{message.pk}/change/"
 
     page = admin_client.get(url).content.decode()
-    posted = admin_client.post(url, {"text": "Rewritten"})
+    posted = admin_client.post(url, {"text": "Rewritten", "intent": message.intent_id})
+    message.refresh_from_db()
     deleted = admin_client.post(f"{LIST}{message.pk}/delete/", {"post": "yes"})
 
     assert '<textarea name="text"' not in page
-    assert posted.status_code == 403
+    assert posted.status_code == 302
+    assert message.text == ("Where is my order? " * 10)
+    assert message.intent_by == IntentBy.CLASSIFIER  # the intent kept as it was: no correction
     assert deleted.status_code == 302
     assert not Message.objects.exists()
 
 
-def test_an_intent_is_defined_with_its_examples(admin_client: Client, db: None) -> None:
+def test_staff_correct_a_messages_intent_and_the_list_says_who_set_it(
+    admin_client: Client, people: People, django_capture_on_commit_callbacks: Any
+) -> None:
+    write(people, 1)
+    message = Message.objects.get()
+    complaint = Intent.objects.create(name="Complaint", slug="complaint")
+    Intent.objects.create(name="Asleep", slug="asleep", active=False)
+
+    form = admin_client.get(f"{LIST}{message.pk}/change/").content.decode()
+    with django_capture_on_commit_callbacks() as training:
+        admin_client.post(f"{LIST}{message.pk}/change/", {"intent": complaint.pk})
+    listing = listed(admin_client)[1]
+
+    message.refresh_from_db()
+    assert '<select name="intent"' in form
+    assert "Asleep" not in form  # only active intents are offered
+    assert (message.intent, message.intent_by, message.intent_confidence) == (complaint, IntentBy.STAFF, None)
+    assert [c for c in training if c.__name__ == "_schedule_training"]  # the classifier learns from it
+    assert '<td class="field-intent_by">Staff</td>' in listing
+
+
+def test_an_intent_is_defined_with_its_examples(
+    admin_client: Client, db: None, django_capture_on_commit_callbacks: Any
+) -> None:
     form = {
         "name": "Returns", "slug": "returns", "description": "", "active": "on",
         "examples-TOTAL_FORMS": "2", "examples-INITIAL_FORMS": "0",
         "examples-0-text": "How do I send this back?", "examples-1-text": "I want a refund",
     }  # fmt: skip
 
-    response = admin_client.post("/admin/conversations/intent/add/", form)
+    with django_capture_on_commit_callbacks() as training:
+        response = admin_client.post("/admin/conversations/intent/add/", form)
     listing = admin_client.get("/admin/conversations/intent/").content.decode()
 
     assert response.status_code == 302
@@ -96,3 +125,25 @@ def test_an_intent_is_defined_with_its_examples(admin_client: Client, db: None) 
         "How do I send this back?", "I want a refund"
     ]  # fmt: skip
     assert "Returns" in listing
+    assert [c for c in training if c.__name__ == "_schedule_training"]  # it learns the new intent
+
+
+def test_the_intents_list_counts_examples_and_messages_and_states_the_classifier(
+    admin_client: Client, people: People
+) -> None:
+    write(people, 3)
+    intent = Intent.objects.get()
+    IntentExample.objects.create(intent=intent, text="Where is my parcel?")
+    before = admin_client.get("/admin/conversations/intent/").content.decode()
+    TrainedIntentClassifier.objects.create(
+        embedding_model=embedder().model, digest="d", examples=20, intents=2, corrections=1, threshold=0.42,
+        trained_at=START,
+    )  # fmt: skip
+
+    after = admin_client.get("/admin/conversations/intent/").content.decode()
+
+    assert '<td class="field-examples">1</td>' in before
+    assert '<td class="field-messages">3</td>' in before
+    assert "not trained yet" in before
+    assert "on 20 examples of 2 intents and 1 staff corrections" in after
+    assert "0.42" in after

@@ -8,11 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from campaigns.models import Campaign, Segment
 from conversations.models import Intent, IntentBy, Message
 from conversations.services.messages import messages_delete
 from conversations.services.recording import MessageRow, messages_record
+from conversations.signals import message_intents_changed
 from customers.models import Customer
 from graph.models import GraphChange
 from graph.port import Graph, get_graph
@@ -120,6 +122,21 @@ def test_a_changed_intent_moves_its_one_edge(talk: Talk, graph: Graph) -> None:
     graph_outbox_drain(graph=graph)
 
     assert graph.edges(HAS_INTENT) == {}
+
+
+def test_intents_given_in_bulk_move_their_edges_too(talk: Talk, graph: Graph) -> None:
+    """A classification writes many messages at once (no save signals): it says which."""
+    graph_outbox_drain(graph=graph)
+    ids = [talk.messages["a1"], talk.messages["b1"]]
+
+    with transaction.atomic():
+        Message.objects.filter(pk__in=ids).update(
+            intent=talk.delivery, intent_confidence=0.9, intent_by=IntentBy.CLASSIFIER
+        )
+        message_intents_changed.send(Message, message_ids=ids)
+    graph_outbox_drain(graph=graph)
+
+    assert set(graph.edges(HAS_INTENT)) == {(pk, talk.delivery.pk) for pk in ids}
 
 
 def test_a_renamed_intent_is_renamed_and_a_deleted_one_leaves_its_messages_without(

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from campaigns.services.starter import starter_content_create_missing
 from conversations.services.demo_messages import demo_messages_attach
+from conversations.services.intents import intents_load_starter
 from customers.management.import_files import file_refusals, import_file
 from customers.models import Customer
 from customers.services.customers import demo_identities_give
@@ -23,7 +24,8 @@ class Command(BaseCommand):
         "After import_online_retail of the demo file: give its customers fictional names, "
         "example.com/.org addresses and marketing consent (never one who has a name, an address or "
         "unsubscribed), give them a few sample customer-support messages (simulated), and create the "
-        "starter templates, segments and draft A/B campaign that are missing. Safe to run again."
+        "starter templates, segments, draft A/B campaign and message intents that are missing. Safe "
+        "to run again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,6 +41,7 @@ class Command(BaseCommand):
         customer_ids = list(
             Customer.objects.filter(external_id__in=external_ids).values_list("pk", flat=True)
         )
+        intents = intents_load_starter()
         messages = demo_messages_attach(customer_ids)
         starter = starter_content_create_missing()
         self.stdout.write(
@@ -57,3 +60,4 @@ class Command(BaseCommand):
             + ", ".join(f"“{segment.name}”" for segment in starter.segments)
             + f"; draft campaign “{starter.campaign.name}”."
         )
+        self.stdout.write(f"Starter intents: {intents.intents} intents, {intents.examples} examples created.")
