@@ -6,4 +6,4 @@ class ConversationsConfig(AppConfig):
     verbose_name = "Conversations"
 
     def ready(self) -> None:
-        from conversations import signals  # noqa: F401 - the ESP inbound-mail receiver
+        from conversations import signals  # noqa: F401 - inbound mail; deleted messages' vectors

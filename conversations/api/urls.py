@@ -8,5 +8,6 @@ urlpatterns = [
         views.CustomerMessages.as_view(),
         name="customer-messages",
     ),
+    path("messages/search", views.MessagesSearch.as_view(), name="messages-search"),
     path("messages/<int:pk>", views.MessageDetail.as_view(), name="message-detail"),
 ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from conversations.models import Message
+from conversations.services.vectors import messages_embed_after_commit
 from marketing_platform.api.errors import WriteConflict
 from marketing_platform.bulk import LOOKUP_CHUNK, chunked
 
@@ -103,8 +104,8 @@ def messages_record(rows: Sequence[MessageRow]) -> MessagesWritten:
             written.unchanged += 1
     written.refused = dict(sorted(written.refused.items()))
     written.created, written.updated = len(new), len(changed)
-    # Embedding hooks in here: ``changed_ids`` are the messages whose vectors are to be made.
     written.changed_ids = sorted([message.pk for message in new] + written.changed_ids)
+    messages_embed_after_commit(written.changed_ids)
     return written
 
 
