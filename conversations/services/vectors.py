@@ -129,9 +129,12 @@ def message_vectors_forget_after_commit(ids: Iterable[int]) -> None:
     the whole transaction (a customer's deletion deletes all its messages), retried; the sweep
     removes what a lost task left."""
     connection = transaction.get_connection()
-    pending = next(
-        (callback for _, callback, _ in connection.run_on_commit if isinstance(callback, _Forget)), None
+    waiting = (
+        callback
+        for _, callback, _ in connection.run_on_commit
+        if isinstance(callback, _Forget) and not callback.called
     )
+    pending = next(waiting, None)
     if pending is None:
         pending = _Forget()
         pending.ids.update(ids)
@@ -143,10 +146,12 @@ def message_vectors_forget_after_commit(ids: Iterable[int]) -> None:
 class _Forget:
     def __init__(self) -> None:
         self.ids: set[int] = set()
+        self.called = False
 
     def __call__(self) -> None:
         from conversations.tasks import forget_message_vectors
 
+        self.called = True
         try:
             _queue(forget_message_vectors, sorted(self.ids))
         except Exception:

@@ -278,7 +278,7 @@ def test_the_production_topology_end_to_end(platform: Platform) -> None:
     assert health, f"web never answered healthy:\n{platform.log('web')}"
     kinds = {name: check["kind"] for name, check in health["checks"].items()}
     assert kinds == {"database": "postgresql", "cache": "redis", "broker": "redis", "graph": "neo4j",
-                     "media": "object store"}, platform.log("web")  # fmt: skip
+                     "media": "object store", "vectors": "milvus"}, platform.log("web")  # fmt: skip
 
     token = api.post("/api/v1/auth/token", json={"username": "ops", "password": PASSWORD})
     assert token.status_code == 200, token.text
