@@ -83,14 +83,15 @@ def test_search_filters_by_customer_intent_and_time(
 
 @pytest.mark.usefixtures("talk")
 def test_a_bad_search_is_a_validation_error_naming_the_parameter(staff_client: APIClient) -> None:
-    for params, field in [
+    bad: list[tuple[dict[str, str], str]] = [
         ({}, "q"),
         ({"q": "  "}, "q"),
         ({"q": "x", "customer": "nobody"}, "customer"),
         ({"q": "x", "intent": "nothing"}, "intent"),
         ({"q": "x", "since": "2026-12-01T00:00:00"}, "since"),
-        ({"q": "x", "k": 0}, "k"),
-    ]:
+        ({"q": "x", "k": "0"}, "k"),
+    ]
+    for params, field in bad:
         body = staff_client.get(SEARCH, params).json()
         assert body["error_code"] == "validation_error", params
         assert [error["field"] for error in body["details"]["errors"]] == [field], params

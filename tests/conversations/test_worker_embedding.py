@@ -34,6 +34,6 @@ def test_a_message_sent_through_the_api_is_embedded_by_a_worker_and_found(
         embedded = Message.objects.exclude(embedding_model="")  # recorded once the store has them
         assert wait_for(lambda: embedded.count() == 2, seconds=60), "the worker never embedded the messages"
 
-    found = staff_client.get(SEARCH, {"q": "delivery is late", "k": 1}).json()["results"]
+    found = staff_client.get(SEARCH, {"q": "delivery is late", "k": "1"}).json()["results"]
     assert [result["id"] for result in found] == [Message.objects.get(message_id="c-1").pk]
     assert vectors.count() == 2
