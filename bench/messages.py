@@ -70,7 +70,8 @@ def run() -> None:
         "DJANGO_SETTINGS_MODULE": "marketing_platform.settings",
         "LOG_LEVEL": "WARNING",
     }
-    console.print(f"Messages bench on the embedded default (load average {os.getloadavg()[0]:.1f}) …")
+    load_before = os.getloadavg()[0]
+    console.print(f"Messages bench on the embedded default (load average {load_before:.1f}) …")
     child = subprocess.run(
         [sys.executable, "-c", "from bench.messages import measure; measure()"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
@@ -78,7 +79,8 @@ def run() -> None:
     if child.returncode != 0:
         raise SystemExit(f"bench messages failed:\n{child.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
-    figures |= {"machine_cpus": os.cpu_count(), "load_average_after": round(os.getloadavg()[0], 2)}
+    load = {"load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2)}
+    figures |= {"machine_cpus": os.cpu_count(), **load}
     search, vector = figures["search"], figures["vector_search"]
     publish(
         "messages",
