@@ -160,7 +160,7 @@ class MessageMatchOutput(serializers.Serializer[Any]):
     customer = serializers.CharField(source="message.customer.external_id")
     text = serializers.CharField(source="message.text")
     sent_at = serializers.DateTimeField(source="message.sent_at")
-    intent = serializers.SlugRelatedField[Any](source="message.intent", slug_field="slug", read_only=True)
+    intent = serializers.CharField(source="message.intent.slug", allow_null=True, help_text="Its slug.")
     score = serializers.FloatField(help_text="Cosine similarity to the query: 1 is the same meaning.")
 
 
