@@ -76,7 +76,9 @@ def vectors(db: None, settings: Any, tmp_path: Path) -> Iterator[VectorStore]:
     collection of this test's own on the Milvus server at ``MILVUS_URI`` (dropped afterwards)."""
     close_vector_store()
     settings.MILVUS_COLLECTION_PREFIX = f"test_{uuid.uuid4().hex}"
-    if not settings.MILVUS_URI:
+    if settings.MILVUS_URI:
+        settings.MILVUS_TIMEOUT = 10  # a busy server may take seconds to load a new collection
+    else:
         settings.MILVUS_LITE_PATH = tmp_path / "vectors.db"
     _, store = vector_store_ready()
     yield store
