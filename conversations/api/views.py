@@ -1,33 +1,41 @@
-"""A customer's messages: sent in batches, listed newest first; one deleted by its id."""
+"""A customer's messages: sent in batches, listed newest first; one deleted by its id; all
+searched by meaning."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from conversations.api.examples import MESSAGES_EXAMPLES
+from conversations.api.examples import MESSAGES_EXAMPLES, SEARCH_EXAMPLES
 from conversations.api.serializers import (
     MessageOutput,
     MessagesIngestInput,
     MessagesIngestOutput,
+    MessagesSearchInput,
+    MessagesSearchOutput,
     checked_items,
     refused_items,
 )
-from conversations.models import Message
+from conversations.embedding import EmbeddingsUnavailable
+from conversations.models import Intent, Message
+from conversations.search import messages_search
 from conversations.selectors import messages_visible_to
 from conversations.services.messages import messages_delete, messages_ingest
+from conversations.vectors.port import VectorStoreUnavailable
 from customers.api.lookup import customer_pk_or_404
+from customers.models import Customer
 from marketing_platform.api.errors import FieldErrors, PlatformError, field_errors
 from marketing_platform.api.pagination import Cursor
 from marketing_platform.api.permissions import READS
 from marketing_platform.api.principal import principal_of
-from marketing_platform.api.schema import ErrorEnvelope
+from marketing_platform.api.schema import ErrorEnvelope, error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.metrics import count_ingested, count_rejected
 
@@ -126,3 +134,61 @@ class MessageDetail(generics.DestroyAPIView[Message]):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().delete(request, *args, **kwargs)
+
+
+class SearchUnavailable(PlatformError):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "search_unavailable"
+    default_detail = (
+        "Searching messages is unavailable for now (the vector store or embeddings); retry later."
+    )
+
+
+class MessagesSearch(APIView):
+    """Messages by meaning (staff, or a key with messages:read)."""
+
+    scopes = {"GET": Scope.MESSAGES_READ}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, required=True, description="What they are about, any language."),
+            OpenApiParameter("customer", str, description="Only this customer's messages (external id)."),
+            OpenApiParameter("intent", str, description="Only messages with this intent (slug)."),
+            OpenApiParameter("since", str, description="Sent at or after (ISO 8601, with offset)."),
+            OpenApiParameter("k", int, description="How many, 1 to 100; default 10."),
+        ],
+        responses={
+            200: MessagesSearchOutput,
+            400: error("validation_error"),
+            401: error("not_authenticated"),
+            403: error("permission_denied"),
+            503: error("search_unavailable"),
+        },
+        examples=SEARCH_EXAMPLES,
+    )
+    def get(self, request: Request) -> Response:
+        """The messages nearest the query in meaning, best first, with their similarity."""
+        params = MessagesSearchInput(data=request.query_params.dict())
+        params.is_valid(raise_exception=True)
+        query = params.validated_data
+        try:
+            matches = messages_search(
+                text=query["q"],
+                k=query["k"],
+                customer_id=_pk_named(Customer, "customer", external_id=query.get("customer")),
+                intent_id=_pk_named(Intent, "intent", slug=query.get("intent")),
+                since=query.get("since"),
+            )
+        except (EmbeddingsUnavailable, VectorStoreUnavailable) as exc:
+            raise SearchUnavailable from exc
+        return Response(MessagesSearchOutput({"results": matches}).data)
+
+
+def _pk_named(model: type[Customer | Intent], field: str, **lookup: str | None) -> int | None:
+    """The id of the row a filter names (None: no filter); an unknown one is a validation error."""
+    if next(iter(lookup.values())) is None:
+        return None
+    pk = model.objects.filter(**lookup).values_list("pk", flat=True).first()
+    if pk is None:
+        raise ValidationError({field: [f"No such {field}."]})
+    return pk

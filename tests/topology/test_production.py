@@ -193,7 +193,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     built.one_off("createsuperuser", "--noinput", "--username", "ops", "--email", "ops@shop.example.com")
     built.one_off("import_online_retail", str(ROOT / "demo" / "online_retail_sample.csv"))
     built.start("web", "gunicorn", "-c", "gunicorn.conf.py", "marketing_platform.wsgi:application")
-    built.start_worker("worker", "default,graph,render,email", 2)
+    built.start_worker("worker", "default,graph,render,email,embeddings", 2)
     built.start_worker("training", "training", 1)
     built.start("beat", "celery", "-A", "marketing_platform", "beat", "--loglevel", "INFO")
     try:
@@ -278,7 +278,7 @@ def test_the_production_topology_end_to_end(platform: Platform) -> None:
     assert health, f"web never answered healthy:\n{platform.log('web')}"
     kinds = {name: check["kind"] for name, check in health["checks"].items()}
     assert kinds == {"database": "postgresql", "cache": "redis", "broker": "redis", "graph": "neo4j",
-                     "media": "object store"}, platform.log("web")  # fmt: skip
+                     "media": "object store", "vectors": "milvus"}, platform.log("web")  # fmt: skip
 
     token = api.post("/api/v1/auth/token", json={"username": "ops", "password": PASSWORD})
     assert token.status_code == 200, token.text
@@ -339,7 +339,7 @@ def test_the_production_topology_end_to_end(platform: Platform) -> None:
     assert wait_for(lambda: len(platform.sink.received) >= 3, seconds=120), "no email arrived"
     platform.stop("worker", signal.SIGKILL)
     assert len(platform.sink.received) < CUSTOMERS, "the campaign finished before the worker was killed"
-    platform.start_worker("worker", "default,graph,render,email", 2)
+    platform.start_worker("worker", "default,graph,render,email,embeddings", 2)
 
     def finished() -> dict[str, Any] | None:
         body = api.get(f"/api/v1/campaigns/{campaign}").json()
