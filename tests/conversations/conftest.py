@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,3 +101,8 @@ def eager_tasks() -> Iterator[None]:
     conf.update(task_always_eager=True, task_eager_propagates=True)
     yield
     conf.update(before)
+
+
+def trainings_asked(callbacks: Sequence[Callable[[], object]]) -> int:
+    """How many of a transaction's on-commit callbacks ask the intent classifier to train again."""
+    return sum(callback.__name__ == "_schedule_training" for callback in callbacks)

@@ -14,7 +14,7 @@ from conversations.models import Intent, IntentBy, IntentExample, Message
 from conversations.services.intents import intent_create
 from conversations.services.recording import MessageRow, messages_record
 from marketing_platform.api.scopes import Scope
-from tests.conversations.conftest import People
+from tests.conversations.conftest import People, trainings_asked
 from tests.support import PASSWORD, jwt_client, key_client
 
 ENVELOPE = {"error_code", "message", "details", "timestamp", "request_id"}
@@ -147,7 +147,7 @@ def test_a_correction_files_the_message_and_says_who_did(
         "intent_by": "staff",
     }
     assert repeated.json() == corrected.json()
-    assert (len(training), len(again)) == (1, 0)  # a training asked for; nothing new, nothing asked
+    assert (trainings_asked(training), len(again)) == (1, 0)  # a training asked; nothing new, nothing asked
     assert cleared.json()["intent"] is None
     message.refresh_from_db()
     assert (message.intent, message.intent_by) == (None, IntentBy.STAFF)
