@@ -70,5 +70,5 @@ def test_staff_see_a_customers_latest_messages_and_what_they_revealed(live_serve
     assert "The T-light holder came broken" in latest
     assert "Inferred from messages" in body
     assert "Seasonal › Christmas" in body
-    assert any(text.rstrip().endswith("Christmas") for text in evidence)  # the words, said once
+    assert any(text.count("Christmas") == 1 for text in evidence)  # the words, said once
     assert listed == 3
