@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -120,6 +121,7 @@ def envelope(*, status_code: int, error_code: str, message: str, details: Any = 
     )
 
 
+@csrf_exempt  # writes nothing: a POST with a session cookie is a 404 too, not a CSRF page
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """Catch-all for unknown paths under /api/: the envelope, whatever DEBUG says."""
     return JsonResponse(envelope_body(error_code="not_found", message="No such resource."), status=404)

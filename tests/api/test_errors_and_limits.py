@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from catalog.models import Product
@@ -45,6 +46,16 @@ def test_each_error_kind_answers_the_envelope(world: World, monkeypatch: pytest.
     monkeypatch.setattr(resources, "customers_visible_to", broken)
     body = _envelope(staff.get(ADA), 500, "server_error")
     assert "secret" not in str(body)
+
+
+def test_an_unknown_path_is_the_404_envelope_for_a_session_writing_without_a_csrf_token(db: None) -> None:
+    browser = APIClient(enforce_csrf_checks=True)
+    browser.force_login(get_user_model().objects.create_user("staff", is_staff=True))
+
+    _envelope(
+        browser.post("/api/v1/messages/null,null/intent", {"intent": "x"}, format="json"), 404, "not_found"
+    )
+    _envelope(browser.delete("/api/v1/nothing-here"), 404, "not_found")
 
 
 def test_429_with_retry_after_per_principal(world: World, settings: Any) -> None:
