@@ -100,7 +100,9 @@ class MessageIntentInput(StrictSerializer):
 
 
 class MessageIntentOutput(serializers.ModelSerializer[Message]):
-    intent = serializers.SlugRelatedField[Intent](slug_field="slug", read_only=True)
+    intent = serializers.SlugRelatedField[Intent](
+        slug_field="slug", read_only=True, allow_null=True, help_text="Its slug; null: none fits."
+    )
 
     class Meta:
         model = Message

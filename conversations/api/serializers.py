@@ -111,7 +111,12 @@ class MessagesIngestOutput(serializers.Serializer):
 
 class MessageOutput(serializers.ModelSerializer[Message]):
     customer = serializers.CharField(source="customer.external_id")
-    intent = serializers.SlugRelatedField[Any](slug_field="slug", read_only=True)
+    intent = serializers.SlugRelatedField[Any](
+        slug_field="slug",
+        read_only=True,
+        allow_null=True,
+        help_text="Its slug; null: none yet, or none fits.",
+    )
 
     class Meta:
         model = Message
