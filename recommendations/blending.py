@@ -171,6 +171,7 @@ class Shopper:
     interests: list[tuple[str, int | None, bool]]  # (name, category id, declared), declared first
     features: dict[str, float] = field(default_factory=dict)
     ordered_at: Mapping[int, Sequence[datetime]] = field(default_factory=dict)  # product → its orders
+    _weighed: dict[int, dict[int, float]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def new(self) -> bool:
@@ -182,6 +183,21 @@ class Shopper:
             return set()
         return {pk for pk, orders in self.bought.items() if orders > 1 or pk in repurchase_kinds}
 
+    def orders_weighed(self, half_life: int | None) -> dict[int, float]:
+        """Each product's orders, each counting half as much for every ``half_life`` days it came
+        before the latest order ({} when orders count alike). Once per half-life: the blend's
+        choice ranks the same customer's regulars for many blends."""
+        if half_life is None or not self.ordered_at:
+            return {}
+        if half_life not in self._weighed:
+            latest = max(max(moments) for moments in self.ordered_at.values())
+            seconds = half_life * 86400
+            self._weighed[half_life] = {
+                pk: sum(0.5 ** ((latest - moment).total_seconds() / seconds) for moment in moments)
+                for pk, moments in self.ordered_at.items()
+            }
+        return self._weighed[half_life]
+
     @property
     def top_interests(self) -> list[tuple[str, int, bool]]:
         """The three strongest interests that name a category, declared ones first."""
@@ -191,20 +207,9 @@ class Shopper:
 def regulars(shopper: Shopper, again: set[int], half_life: int | None) -> Candidates:
     """What the customer keeps buying, most orders first; with ``half_life`` (days), an order
     counts half as much for each half-life it came before the customer's latest one."""
-    weight = _orders_weighed(shopper, half_life)
+    weight = shopper.orders_weighed(half_life)
     ranked = sorted(again, key=lambda pk: (-weight.get(pk, shopper.bought[pk]), pk))
     return Candidates.of(ranked[:POOL], "repeat", "")
-
-
-def _orders_weighed(shopper: Shopper, half_life: int | None) -> dict[int, float]:
-    if half_life is None or not shopper.ordered_at:
-        return {}
-    latest = max(max(moments) for moments in shopper.ordered_at.values())
-    seconds = half_life * 86400
-    return {
-        pk: sum(0.5 ** ((latest - moment).total_seconds() / seconds) for moment in moments)
-        for pk, moments in shopper.ordered_at.items()
-    }
 
 
 def popular(market: Market) -> Candidates:
