@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "recommendations",
     "campaigns",
     "conversations",
+    "analytics",
     "visionboards",
     "django_celery_beat",
     "anymail",
