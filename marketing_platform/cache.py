@@ -22,10 +22,12 @@ that many writes per process.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 
@@ -51,6 +53,29 @@ if redis.call('exists', KEYS[1]) == 1 then
 end
 return false
 """
+
+
+# Keys a statistics call examines at most to count one kind of entry in Redis (SCAN, not KEYS).
+SCAN_LIMIT = 100_000
+
+
+@dataclass(frozen=True)
+class CacheStatistics:
+    """What a backend can tell about itself; None where it cannot (a file cache keeps no hit counts)."""
+
+    backend: str
+    entries: int
+    bytes: int | None
+    max_entries: int | None
+    hits: int | None
+    misses: int | None
+    evictions: int | None
+
+    @property
+    def hit_rate(self) -> float | None:
+        if self.hits is None or self.misses is None or not self.hits + self.misses:
+            return None
+        return self.hits / (self.hits + self.misses)
 
 
 class CacheUnavailable(Exception):
@@ -174,9 +199,42 @@ class PlatformRedisCache(RedisCache):
         self._class = PlatformRedisCacheClient
 
     @property
+    def _platform(self) -> PlatformRedisCacheClient:
+        return self._cache  # type: ignore[attr-defined]
+
+    @property
     def unavailable(self) -> bool:
         """True while Redis is down: its last call failed."""
-        return self._cache.outage.since is not None  # type: ignore[attr-defined]
+        return self._platform.outage.since is not None
+
+    def statistics(self) -> CacheStatistics:
+        """Entries of this cache's database; hits, misses and evictions are the Redis server's
+        since it started (every database and client of that server). Raises ``CacheUnavailable``."""
+        client = self._platform.get_client()
+        info, entries = self._platform._guarded("info", lambda: (client.info(), client.dbsize()))
+        return CacheStatistics("redis", int(entries), int(info["used_memory"]), None,
+                               int(info["keyspace_hits"]), int(info["keyspace_misses"]),
+                               int(info["evicted_keys"]))  # fmt: skip
+
+    def count(self, pattern: str) -> int | None:
+        """Entries whose key matches ``pattern`` (a glob over our keys); None past ``SCAN_LIMIT``
+        keys examined, so a large cache is not walked whole. Raises ``CacheUnavailable``."""
+        client = self._platform.get_client()
+        match = self.make_key(pattern)
+
+        def scan() -> int | None:
+            found = examined = 0
+            cursor = 0
+            while True:
+                cursor, keys = client.scan(cursor, match=match, count=1_000)
+                found += len(keys)
+                examined += 1_000
+                if cursor == 0:
+                    return found
+                if examined >= SCAN_LIMIT:
+                    return None
+
+        return self._platform._guarded("scan", scan)
 
     def get_or_set(
         self, key: Any, default: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None
@@ -210,3 +268,26 @@ class PlatformFileCache(FileBasedCache):
         self._writes += 1
         if due:
             super()._cull()  # type: ignore[misc]
+
+    def statistics(self) -> CacheStatistics:
+        files = self._list_cache_files()  # type: ignore[attr-defined]
+        size = sum(os.path.getsize(name) for name in files if os.path.exists(name))
+        return CacheStatistics("files", len(files), size, self._max_entries, None, None, None)
+
+    def count(self, pattern: str) -> int | None:
+        """A file cache names its files by a hash of the key: entries of a kind cannot be told."""
+        return None
+
+
+def cache_statistics(alias: str = "default") -> CacheStatistics:
+    """Raises ``CacheUnavailable`` when the cache cannot be reached."""
+    backend = caches[alias]
+    if not isinstance(backend, PlatformRedisCache | PlatformFileCache):
+        raise TypeError(f"the {alias} cache ({type(backend).__name__}) keeps no statistics")
+    return backend.statistics()
+
+
+def cached_entries(pattern: str, alias: str = "default") -> int | None:
+    """How many entries match ``pattern``, where the backend can tell (Redis); None otherwise."""
+    backend = caches[alias]
+    return backend.count(pattern) if isinstance(backend, PlatformRedisCache | PlatformFileCache) else None

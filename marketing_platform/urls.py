@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from marketing_platform.api import tokens
+from marketing_platform.api.cache_management import CacheInvalidateView, CacheView
 from marketing_platform.api.docs import RedocView, SchemaView, same_origin_only
 from marketing_platform.api.errors import api_not_found
 from marketing_platform.api.health import health
@@ -13,6 +14,8 @@ from marketing_platform.media import serve_media
 api_v1: list[URLPattern | URLResolver] = [
     path("health", health, name="health"),
     path("metrics", MetricsView.as_view(), name="metrics"),
+    path("cache", CacheView.as_view(), name="cache"),
+    path("cache/invalidate", CacheInvalidateView.as_view(), name="cache-invalidate"),
     path("auth/token", tokens.TokenObtainView.as_view(), name="token-obtain"),
     path("auth/token/refresh", tokens.TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/token/revoke", tokens.TokenRevokeView.as_view(), name="token-revoke"),

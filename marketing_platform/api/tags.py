@@ -67,7 +67,12 @@ API_TAGS = (
         "A customer's vision board: the latest, or a new one rendered in the background to poll.",
         ("vision-board",),
     ),
-    ApiTag("operations", "Health check and Prometheus metrics.", ("health", "metrics")),
+    ApiTag(
+        "operations",
+        "Health check, Prometheus metrics, and the cache: its statistics, and forgetting what it "
+        "holds per customer or per kind (staff only).",
+        ("health", "metrics", "cache"),
+    ),
 )
 
 OPENAPI_TAGS = [{"name": tag.name, "description": tag.description} for tag in API_TAGS]
