@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
 from marketing_platform.api.strict import StrictDecimalField, StrictSerializer
+from marketing_platform.api.summaries import OPERATION_SUMMARIES
 from marketing_platform.api.tags import api_tag_for
 
 
@@ -67,6 +68,9 @@ class PlatformAutoSchema(AutoSchema):
     def get_tags(self) -> list[str]:
         tag = api_tag_for(self.path)
         return [tag] if tag else super().get_tags()
+
+    def get_summary(self) -> str | None:
+        return super().get_summary() or OPERATION_SUMMARIES.get(self.get_operation_id())
 
     def _map_serializer(
         self, serializer: Any, direction: Any, bypass_extensions: bool = False

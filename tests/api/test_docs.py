@@ -101,6 +101,18 @@ def test_every_operation_is_filed_under_its_resource() -> None:
     assert [tag.name for tag in API_TAGS] == RESOURCES
 
 
+def test_every_operation_has_a_summary_to_be_listed_by() -> None:
+    operations = _operations(_schema())
+
+    unnamed = sorted(op["operationId"] for op in operations.values() if not op.get("summary"))
+    assert unnamed == []
+    summaries = [op["summary"] for op in operations.values() if op["operationId"] != "metrics_retrieve"]
+    assert len(set(summaries)) == len(summaries)  # two operations listed alike could not be told apart
+    assert operations["GET", "/api/v1/customers/{external_id}/recommendations"]["summary"] == (
+        "A customer's recommendations"
+    )
+
+
 def test_ingest_recommendations_and_emails_carry_examples() -> None:
     operations = _operations(_schema())
 
