@@ -231,9 +231,8 @@ def _configured_source() -> Path | str:
 
     current = GraphDirectory(Path(settings.GRAPH_DIR)).current()
     if current is None:
-        raise GraphUnavailable(
-            f"No graph has been built under {settings.GRAPH_DIR}; run `manage.py graph rebuild`."
-        )
+        # no path in the message: it reaches staff's pages, and the folder is GRAPH_DIR, as documented
+        raise GraphUnavailable("No graph has been built yet; `manage.py graph rebuild` builds it.")
     return current
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -13,6 +15,7 @@ from model_bakery import baker
 
 from catalog.models import Product
 from customers.models import Customer, CustomerInterest, InteractionEvent, Purchase
+from graph.port import close_graph
 from recommendations.models import ModelStatus, ModelVersion
 from tests.factories import PRODUCT_NAMES, Shop
 from visionboards.models import VisionBoard
@@ -36,6 +39,20 @@ def test_a_customers_page_shows_money_evidence_and_purchases_readably(
     assert "<dt>Lines:</dt> <dd>1</dd>" in page  # the evidence of each interest
     assert "<dt>Last purchase:</dt> <dd>1 Dec 2011, 08:26</dd>" in page
     assert "&quot;lines&quot;" not in page
+
+
+def test_a_customers_page_without_a_graph_says_so_without_naming_server_folders(
+    admin_client: Client, shop: Shop, settings: Any, tmp_path: Path
+) -> None:
+    settings.NEO4J_URL = ""
+    settings.GRAPH_DIR = tmp_path / "never-built"
+    close_graph()
+
+    page = admin_client.get(f"/admin/customers/customer/{shop.customers['ada']}/change/").content.decode()
+
+    assert "No graph has been built yet; `manage.py graph rebuild` builds it." in page
+    assert "never-built" not in page
+    close_graph()
 
 
 def test_lists_show_prices_and_amounts_with_their_currency(admin_client: Client, shop: Shop) -> None:
