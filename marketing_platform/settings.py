@@ -16,6 +16,7 @@ from typing import Any
 import django_stubs_ext
 import environ
 from botocore.config import Config as BotocoreConfig  # type: ignore[import-untyped]
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from marketing_platform.api.tags import OPENAPI_TAGS
@@ -37,6 +38,14 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 SECRET_KEY = env.str("SECRET_KEY", default="" if PRODUCTION else "dev-only-insecure-key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Frontends on other origins (e.g. https://shop.example.com) may call the API from a browser.
+# Exact origins only, never every origin: JWTs travel in a header, so no cookies are allowed.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*cors_default_headers, "if-none-match", "x-request-id")
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "X-Request-ID"]
+CORS_PREFLIGHT_MAX_AGE = 3600
 
 JWT_SIGNING_KEY = env.str(
     "JWT_SIGNING_KEY",
@@ -102,6 +111,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "corsheaders",
     "marketing_platform",
     "catalog",
     "customers",
@@ -118,6 +128,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "marketing_platform.request_id.RequestIdMiddleware",
+    # before the limits: a browser reads a 429 or 503 only when it carries the CORS headers too
+    "corsheaders.middleware.CorsMiddleware",
     "marketing_platform.api.throttling.FailedRequestLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
