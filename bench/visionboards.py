@@ -78,8 +78,8 @@ def measure() -> None:
         picked = chooser.sample(stored, 9)
         source = BoardSource(
             customer_id=index, first_name="Ada",
-            recommended=[BoardProduct(n, f"PRODUCT {n}", "£2.95", "Because you bought a mug", image, "")
-                         for n, image in enumerate(picked)],
+            recommended=[BoardProduct(n, f"SKU-{n}", f"PRODUCT {n}", "£2.95", "Because you bought a mug",
+                                      image, "") for n, image in enumerate(picked)],
         )  # fmt: skip
         started = time.perf_counter()
         png_bytes(compose(source, now=now, formats=(SOCIAL,)).images["social"])

@@ -11,6 +11,7 @@ Computed while the cache is down, a result lists ``cache_unavailable`` in ``degr
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -106,12 +107,7 @@ def recommendations_for_many(
     the graph walks side by side."""
     ids = list(dict.fromkeys(customer_ids))
     active = active_recommender()
-    categories = ",".join(map(str, category_ids or []))
-    market = market_generation()
-    keys = {
-        pk: f"recs:{state}:{market}:{limit}:{strategy}:{categories}"
-        for pk, state in _states(ids, active.version if active else None).items()
-    }
+    keys = _answer_keys(ids, active, limit=limit, category_ids=category_ids, strategy=strategy)
     cached = cache.get_many(list(keys.values()))
     found: dict[int, Recommendations] = {pk: cached[key] for pk, key in keys.items() if key in cached}
     missing = [pk for pk in ids if pk not in found]
@@ -130,6 +126,37 @@ def recommendations_for_many(
                 result.degraded.append("cache_unavailable")
         found.update(fresh)
     return found
+
+
+def recommendations_tag(
+    customer_id: int, *, limit: int = 10, category_ids: list[int] | None = None, strategy: str = "blended"
+) -> str | None:
+    """A validator of this customer's answer (an HTTP ETag): it changes whenever the cached
+    answer may (a purchase, an import, a new model) and at least once a cache lifetime, so an
+    answer confirmed unchanged is never older than a cached one. None while the cache is down:
+    without the generations nothing can be confirmed."""
+    key = _answer_keys([customer_id], active_recommender(), limit=limit, category_ids=category_ids,
+                       strategy=strategy)[customer_id]  # fmt: skip
+    if cache_unavailable():
+        return None
+    return f"{key}:{int(time.time() // settings.RECOMMENDATIONS_CACHE_SECONDS)}"
+
+
+def _answer_keys(
+    customer_ids: Sequence[int],
+    active: ActiveModel | None,
+    *,
+    limit: int,
+    category_ids: list[int] | None,
+    strategy: str,
+) -> dict[int, str]:
+    """Each customer's cache key: its state (model version and generation), the shop's, the question."""
+    categories = ",".join(map(str, category_ids or []))
+    market = market_generation()
+    return {
+        pk: f"recs:{state}:{market}:{limit}:{strategy}:{categories}"
+        for pk, state in _states(customer_ids, active.version if active else None).items()
+    }
 
 
 def recommendations_states(customer_ids: Sequence[int]) -> dict[int, str]:

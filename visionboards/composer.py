@@ -104,13 +104,19 @@ def _pictures(
     for product in products:
         picture = product.image or product.image_url
         if picture and picture in used:
-            fallbacks.append({"product_id": product.product_id, "reason": "the same photo as another tile"})
+            fallbacks.append(
+                {
+                    "product_id": product.product_id,
+                    "sku": product.sku,
+                    "reason": "the same photo as another tile",
+                }
+            )
             continue
         used.add(picture)
         try:
             pictures[product.product_id] = product_picture(product, limits)
         except ImageRefused as refused:
-            fallbacks.append({"product_id": product.product_id, "reason": str(refused)})
+            fallbacks.append({"product_id": product.product_id, "sku": product.sku, "reason": str(refused)})
             if not isinstance(refused, NoPicture):
                 logger.warning(
                     "Vision board of customer %s: a typographic tile for product %s: %s",
@@ -173,7 +179,9 @@ def _tiles(
         if isinstance(item, BoardInterest):
             name = display_name(item.name)
             tiles.append(
-                Tile("interest", name, "You love", "", (), f"{name}, one of your interests", colour, accent)
+                Tile(
+                    "interest", name, "You love", "", (), (), f"{name}, one of your interests", colour, accent
+                )
             )
         else:
             picture = pictures.get(item.product.product_id)
@@ -187,7 +195,18 @@ def _product_tile(
     name = display_name(product.name)
     kicker = "You bought" if kind == "inspiration" else f"For you · {product.price}"
     alt = f"{name}: {product.reason}" if picture else f"{name} (no photo): {product.reason}"
-    return Tile(kind, name, kicker, product.reason, (product.product_id,), alt, colour, accent, picture)
+    return Tile(
+        kind,
+        name,
+        kicker,
+        product.reason,
+        (product.product_id,),
+        (product.sku,),
+        alt,
+        colour,
+        accent,
+        picture,
+    )
 
 
 @dataclass(frozen=True)
@@ -242,6 +261,7 @@ def _draw(
                 "content": {"title": tile.title, "kicker": tile.kicker, "detail": tile.detail,
                             "photo": tile.picture is not None},
                 "product_ids": list(tile.product_ids),
+                "skus": list(tile.skus),
                 "alt": tile.alt,
                 "x": box.x, "y": box.y, "w": box.w, "h": box.h,
                 **drawn,

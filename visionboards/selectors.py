@@ -25,6 +25,7 @@ RECENT_SHOWN = 2
 @dataclass(frozen=True)
 class BoardProduct:
     product_id: int
+    sku: str  # the id frontends know the product by
     name: str
     price: str
     reason: str
@@ -173,6 +174,7 @@ def _recent_purchases(customer_ids: list[int]) -> dict[int, list[tuple[int, date
 def _product(product: Product, reason: str) -> BoardProduct:
     return BoardProduct(
         product_id=product.pk,
+        sku=product.sku,
         name=product.name,
         price=product.display_price,
         reason=reason,

@@ -31,6 +31,7 @@ class Tile:
     kicker: str
     detail: str
     product_ids: tuple[int, ...]
+    skus: tuple[str, ...]
     alt: str
     colour: RGB  # the tile's own colour: its background, or behind a transparent photo
     accent: RGB  # a palette colour for small text where it reads

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponseBase
+from django.utils.cache import get_conditional_response
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -12,12 +14,13 @@ from rest_framework.views import APIView
 
 from catalog.selectors import category_with_descendant_ids
 from customers.api.lookup import customer_pk_or_404
+from marketing_platform.api.conditional import NOT_MODIFIED, conditional_parameters, weak_etag
 from marketing_platform.api.permissions import READS
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictCharField, StrictSerializer
 from recommendations.api.examples import RECOMMENDATIONS_EXAMPLES
-from recommendations.serving import STRATEGIES, recommendations_for
+from recommendations.serving import STRATEGIES, recommendations_for, recommendations_tag
 
 
 class RecommendationsInput(StrictSerializer):
@@ -66,11 +69,20 @@ class CustomerRecommendationsView(APIView):
             OpenApiParameter("limit", int, description="From 1 to 50; default 10."),
             OpenApiParameter("category", str, description="Only this category (a root includes its leaves)."),
             OpenApiParameter("strategy", str, enum=list(STRATEGIES), description="Default blended."),
+            *conditional_parameters(
+                held="The ETag of an answer you hold: 304 while it is still the answer.",
+                given="A weak validator of the answer (none while the cache is down).",
+            ),
         ],
-        responses={200: RecommendationsOutput, 400: error("validation_error"), 404: error("not_found")},
+        responses={
+            200: RecommendationsOutput,
+            304: NOT_MODIFIED,
+            400: error("validation_error"),
+            404: error("not_found"),
+        },
         examples=RECOMMENDATIONS_EXAMPLES,
     )
-    def get(self, request: Request, external_id: str) -> Response:
+    def get(self, request: Request, external_id: str) -> HttpResponseBase:
         params = RecommendationsInput(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         pk = customer_pk_or_404(request, external_id)
@@ -78,10 +90,19 @@ class CustomerRecommendationsView(APIView):
         category_ids = category_with_descendant_ids(slug) if slug else None
         if slug and not category_ids:
             raise exceptions.ValidationError({"category": ["No such category."]})
-        result = recommendations_for(
-            pk,
-            limit=params.validated_data["limit"],
-            category_ids=category_ids,
-            strategy=params.validated_data["strategy"],
+        question = {
+            "limit": params.validated_data["limit"],
+            "category_ids": category_ids,
+            "strategy": params.validated_data["strategy"],
+        }
+        tag = recommendations_tag(pk, **question)
+        etag = weak_etag(tag) if tag else None
+        unchanged = get_conditional_response(request, etag=etag) if etag else None
+        response = unchanged or Response(  # 304: the answer the client holds is still the answer
+            RecommendationsOutput(
+                {"customer": external_id, **recommendations_for(pk, **question).as_dict()}
+            ).data
         )
-        return Response(RecommendationsOutput({"customer": external_id, **result.as_dict()}).data)
+        if etag:
+            response["ETag"] = etag
+        return response

@@ -58,7 +58,13 @@ def solid_jpeg(colour: RGB, size: tuple[int, int]) -> bytes:
 
 def product(pk: int, image: str = "", name: str = "", image_url: str = "") -> BoardProduct:
     return BoardProduct(
-        pk, name or f"PRODUCT NUMBER {pk} WITH A NAME", "£2.95", "Because you bought a mug", image, image_url
+        pk,
+        f"SKU-{pk}",
+        name or f"PRODUCT NUMBER {pk} WITH A NAME",
+        "£2.95",
+        "Because you bought a mug",
+        image,
+        image_url,
     )
 
 
@@ -157,9 +163,11 @@ def test_sections_carry_type_content_product_ids_and_alt_text() -> None:
         assert section["alt"]
         if section["type"] == "interest":
             assert section["product_ids"] == []
+            assert section["skus"] == []
             assert section["content"]["title"] in ("Christmas", "Tableware")
         else:
             assert len(section["product_ids"]) == 1
+            assert section["skus"] == [f"SKU-{section['product_ids'][0]}"]
             assert section["content"]["title"] == f"Product Number {section['product_ids'][0]} with a Name"
     header = board.layout["formats"]["social"]["header"]
     assert header["title"] == "For Ada"

@@ -19,6 +19,7 @@ from django.test import Client
 from PIL import Image
 from rest_framework.test import APIClient
 
+from catalog.models import Product
 from catalog.services import demo_photos_attach
 from marketing_platform.media import media_path
 from recommendations.cache import recommendations_invalidate
@@ -83,10 +84,36 @@ def test_the_first_get_starts_a_render_and_answers_202_until_the_board_is_ready(
     assert set(body["layout"]["formats"]) == {"social", "screen"}
     assert len(body["layout"]["formats"]["social"]["sections"]) == 9
     assert body["fallbacks"]  # most demo products have no photo: typographic tiles, with the reason
+    skus = set(Product.objects.values_list("sku", flat=True))
+    for section in body["layout"]["formats"]["social"]["sections"]:  # what frontends know products by
+        assert set(section["skus"]) <= skus
+        assert len(section["skus"]) == (0 if section["type"] == "interest" else 1)
+    assert {fallback["sku"] for fallback in body["fallbacks"]} <= skus
     for name, size in (("social", (1080, 1350)), ("screen", (1920, 1080))):
         found, picture = fetch_media(body["images"][name])
         assert found == 200
         assert Image.open(BytesIO(picture)).size == size
+
+
+def test_a_ready_board_held_is_confirmed_until_a_new_one_is_drawn(
+    store: Store, staff_client: APIClient, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    staff_client.get(url(store))
+    render_all()
+    ready = staff_client.get(url(store))
+    etag = ready["ETag"]
+
+    held = staff_client.get(url(store), HTTP_IF_NONE_MATCH=etag)
+
+    assert (held.status_code, held.content) == (304, b"")
+    assert held["ETag"] == etag
+    assert ready["Last-Modified"] == held["Last-Modified"]
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + settings.MEDIA_LINK_SECONDS // 2)
+    assert staff_client.get(url(store), HTTP_IF_NONE_MATCH=etag).status_code == 200  # links to renew
+    monkeypatch.undo()
+    recommendations_invalidate([store.customer.pk])
+    assert staff_client.get(url(store), HTTP_IF_NONE_MATCH=etag).status_code == 202  # drawn again
 
 
 def test_a_change_in_recommendations_makes_the_board_stale(store: Store, staff_client: APIClient) -> None:

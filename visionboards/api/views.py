@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpResponseBase
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -11,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.api.lookup import customer_pk_or_404
+from marketing_platform.api.conditional import NOT_MODIFIED, conditional_parameters, weak_etag
 from marketing_platform.api.permissions import READS
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
@@ -37,9 +43,12 @@ class BoardOutput(serializers.Serializer[Any]):
     images = BoardImagesOutput()
     layout = serializers.JSONField(
         help_text="Per format (social, screen): width, height, background, header, and sections of "
-        "type product, interest or inspiration with content, product_ids, alt, x, y, w, h and colours."
+        "type product, interest or inspiration with content, skus (the products' SKUs; boards drawn "
+        "before SKUs were added have only product_ids), alt, x, y, w, h and colours."
     )
-    fallbacks = serializers.JSONField(help_text="Tiles drawn without their picture, with the reason.")
+    fallbacks = serializers.JSONField(
+        help_text="Tiles drawn without their picture: the product's sku and product_id, and the reason."
+    )
     error = serializers.CharField(allow_blank=True)
 
 
@@ -58,31 +67,56 @@ class CustomerVisionBoardView(APIView):
     scopes = {"GET": Scope.CUSTOMERS_READ, "POST": Scope.VISION_BOARDS_RENDER}
     customer_methods = READS
 
-    @extend_schema(responses={200: VisionBoardOutput, 202: VisionBoardOutput, 404: error("not_found")})
-    def get(self, request: Request, external_id: str) -> Response:
+    @extend_schema(
+        parameters=conditional_parameters(
+            held="The ETag of a ready board you hold: 304 while it is the latest one.",
+            given="A ready board's validator, with `Last-Modified` (when it was drawn).",
+        ),
+        responses={
+            200: VisionBoardOutput,
+            202: VisionBoardOutput,
+            304: NOT_MODIFIED,
+            404: error("not_found"),
+        },
+    )
+    def get(self, request: Request, external_id: str) -> HttpResponseBase:
         board = vision_board_request(customer_pk_or_404(request, external_id))
         return self._answer(request, external_id, board)
 
     @extend_schema(request=None, responses={202: VisionBoardOutput, 404: error("not_found")})
-    def post(self, request: Request, external_id: str) -> Response:
+    def post(self, request: Request, external_id: str) -> HttpResponseBase:
         board = vision_board_request(customer_pk_or_404(request, external_id), force=True)
         return self._answer(request, external_id, board)
 
-    def _answer(self, request: Request, external_id: str, board: VisionBoard) -> Response:
+    def _answer(self, request: Request, external_id: str, board: VisionBoard) -> HttpResponseBase:
         ready = board.status == BoardStatus.READY
-        previous = None if ready else latest_ready_board(board.customer_id)
+        if ready:
+            etag, drawn = _validators(board)
+            response = get_conditional_response(request, etag=etag) or Response(
+                VisionBoardOutput({"customer": external_id, **_board(request, board), "previous": None}).data
+            )
+            response["ETag"], response["Last-Modified"] = etag, drawn
+            return response
+        previous = latest_ready_board(board.customer_id)
         body = {
             "customer": external_id,
             **_board(request, board),
             "previous": _board(request, previous) if previous else None,
         }
-        if ready:
-            return Response(VisionBoardOutput(body).data)
         return Response(
             VisionBoardOutput(body).data,
             status=status.HTTP_202_ACCEPTED,
             headers={"Retry-After": str(RETRY_SECONDS)},
         )
+
+
+def _validators(board: VisionBoard) -> tuple[str, str]:
+    """A ready board's ETag and Last-Modified. The ETag also changes every half link lifetime
+    (``MEDIA_LINK_SECONDS``): a client told its copy stands holds image links with at least half
+    their life left."""
+    period = int(time.time() // max(settings.MEDIA_LINK_SECONDS // 2, 1))
+    drawn = board.generated_at or board.requested_at
+    return weak_etag(f"{board.pk}:{board.version}:{period}"), http_date(drawn.timestamp())
 
 
 def _board(request: Request, board: VisionBoard) -> dict[str, Any]:
