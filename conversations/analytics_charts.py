@@ -4,8 +4,9 @@ counts of ``conversations.analytics``: three queries for the page and for its CS
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any, TypeVar
 
 from django.utils.formats import date_format
 
@@ -21,12 +22,13 @@ from conversations.analytics import (
 from conversations.models import Channel
 from marketing_platform.charts import NEUTRAL, Chart, ChartKind, Palette
 
-INTENTS_SHOWN = 8  # the range's commonest intents; the rest are summed as OTHER_INTENTS
+INTENTS_SHOWN = 7  # the range's commonest intents; the rest are summed as OTHER_INTENTS (8 colours)
 CAMPAIGNS_SHOWN = 12  # the campaigns with the most replies; the rest are summed as OTHER_CAMPAIGNS
 NO_INTENT = "No intent"
 OTHER_INTENTS = "Other intents"
 OTHER_CAMPAIGNS = "Other campaigns"
 UNIT = "messages"
+S = TypeVar("S", str, str | None)
 
 
 def conversation_charts(date_range: DateRange) -> list[Chart]:
@@ -35,12 +37,14 @@ def conversation_charts(date_range: DateRange) -> list[Chart]:
     period = date_range.period
     over_time = message_intents_over_time(date_range, period)
     replies = campaign_replies_by_intent(date_range)
-    group = _intent_groups(Counter({intent: n for (_, intent), n in over_time.items()}))
+    group = _intent_groups(_per_series(over_time))
     intents = Palette(fixed={NO_INTENT: NEUTRAL})
+    over_time_chart = _intents_over_time(date_range, period, over_time, group, intents, span)
+    order = [series.name for series in over_time_chart.series]
     return [
         _messages_per_day(date_range, span),
-        _intents_over_time(date_range, period, over_time, group, intents, span),
-        _campaign_replies(replies, group, intents, span),
+        over_time_chart,
+        _campaign_replies(replies, group, order, intents, span),
     ]
 
 
@@ -55,7 +59,7 @@ def _messages_per_day(date_range: DateRange, span: str) -> Chart:
     return Chart(
         key="messages-per-day",
         title="Messages per day, by channel",
-        kind=ChartKind.LINE,
+        kind=ChartKind.STACKED,
         labels=[_day(day) for day in days],
         series=[
             channels.series(name, [counts.get((day, value), 0) for day in days]) for value, name in present
@@ -78,7 +82,7 @@ def _intents_over_time(
     grouped: Counter[tuple[date, str]] = Counter()
     for (bucket, intent), n in counts.items():
         grouped[bucket, group(intent)] += n
-    names = _ordered(Counter({name: n for (_, name), n in grouped.items()}))
+    names = _ordered(_per_series(grouped))
     weekly = period == Period.WEEK
     return Chart(
         key="intents-over-time",
@@ -93,8 +97,14 @@ def _intents_over_time(
 
 
 def _campaign_replies(
-    replies: list[CampaignReplies], group: Callable[[str | None], str], palette: Palette, span: str
+    replies: list[CampaignReplies],
+    group: Callable[[str | None], str],
+    order: list[str],
+    palette: Palette,
+    span: str,
 ) -> Chart:
+    """Per campaign, its replies' intents, in the order of the chart of intents over time (the
+    range's messages, of which replies are some)."""
     per_campaign = Counter[int]()
     names: dict[int, str] = {}
     for reply in replies:
@@ -108,7 +118,7 @@ def _campaign_replies(
     grouped: Counter[tuple[int, str]] = Counter()
     for reply in replies:
         grouped[row[reply.campaign_id], group(reply.intent)] += reply.messages
-    intents = _ordered(Counter({name: n for (_, name), n in grouped.items()}))
+    intents = [name for name in order if any(grouped[i, name] for i in range(len(labels)))]
     return Chart(
         key="campaign-replies",
         title="Replies to campaigns, by intent",
@@ -134,6 +144,14 @@ def _intent_groups(totals: Counter[str | None]) -> Callable[[str | None], str]:
         return intent if intent in commonest else OTHER_INTENTS
 
     return group
+
+
+def _per_series(counts: Mapping[tuple[Any, S], int]) -> Counter[S]:
+    """The counts of ``(label, series)`` summed per series."""
+    totals: Counter[S] = Counter()
+    for (_, series), n in counts.items():
+        totals[series] += n
+    return totals
 
 
 def _ordered(totals: Counter[str]) -> list[str]:

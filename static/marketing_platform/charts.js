@@ -36,6 +36,7 @@
           borderColor: series.colour,
           borderWidth: line ? 2 : 0,
           pointRadius: line ? 2 : 0,
+          maxBarThickness: 64,
         })),
       },
       options: {

@@ -33,7 +33,7 @@ def test_the_three_charts_of_a_short_range_count_per_day(people: People) -> None
     per_day, intents, campaigns = conversation_charts(RANGE)
 
     days = ["1 Dec 2011", "2 Dec 2011", "3 Dec 2011", "4 Dec 2011", "5 Dec 2011"]
-    assert (per_day.kind, per_day.labels) == (ChartKind.LINE, days)
+    assert (per_day.kind, per_day.labels) == (ChartKind.STACKED, days)
     assert figures(per_day) == {
         "Email": [1, 0, 0, 0, 0],
         "Chat": [1, 1, 0, 0, 0],
@@ -102,6 +102,21 @@ def test_beyond_the_commonest_intents_and_campaigns_the_rest_are_summed(people: 
     assert over_time.total == len(rows)
     assert replies.labels == [f"Campaign {n:02}" for n in range(CAMPAIGNS_SHOWN)] + [OTHER_CAMPAIGNS]
     assert replies.rows[-1][2] == sum(count - n for n in range(CAMPAIGNS_SHOWN, count))
+
+
+def test_intents_are_ordered_by_their_messages_over_the_whole_range(people: People) -> None:
+    # given an intent said once on each of three days, another twice on one day
+    steady = Intent.objects.create(name="Steady", slug="steady")
+    burst = Intent.objects.create(name="Burst", slug="burst")
+    said = [("s1", at(1), steady), ("s2", at(2), steady), ("s3", at(3), steady), ("b1", at(4), burst),
+            ("b2", at(4, 1), burst)]  # fmt: skip
+    messages_record([MessageRow(people.ada.pk, "api", k, "Hi", "chat", t, None, "") for k, t, _ in said])
+    for key, _, intent in said:
+        Message.objects.filter(message_id=key).update(intent=intent)
+
+    _, intents, _ = conversation_charts(RANGE)
+
+    assert [(series.name, series.total) for series in intents.series] == [("Steady", 3), ("Burst", 2)]
 
 
 def test_an_empty_range_says_so_in_every_chart(people: People) -> None:
