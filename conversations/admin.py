@@ -134,13 +134,13 @@ class MessageAdmin(admin.ModelAdmin[Message]):
         if name != "intent"
     )
 
-    def get_urls(self) -> list[URLPattern]:
+    def app_urls(self) -> list[URLPattern]:
+        """The analytics of messages, at the app's address: /admin/conversations/analytics/."""
         view = self.admin_site.admin_view
         page = content_security_policy(STATIC_FILES_ONLY)(self.analytics_view)
         return [
             path("analytics/", view(page), name="conversations_message_analytics"),
             path("analytics.csv", view(self.analytics_csv_view), name="conversations_message_analytics_csv"),
-            *super().get_urls(),
         ]
 
     def analytics_view(self, request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
-from django.urls import reverse, reverse_lazy
+from django.urls import URLPattern, URLResolver, include, path, reverse, reverse_lazy
 
 from marketing_platform.dashboard import dashboard_for
 
@@ -21,8 +21,9 @@ SETTINGS_LABEL = "settings"
 
 @dataclass(frozen=True)
 class AdminPage:
-    """A page of a model's admin besides its list (a report, say): a model admin names its own in
-    ``admin_pages``, and they are listed after the app's models to staff who may view the model."""
+    """A page of an app's admin besides its models' (a report, say). A model admin answers its
+    own at ``<app_label>/…`` (``app_urls()``) and names those to list in ``admin_pages``: they
+    follow the app's models, for staff who may view the model."""
 
     name: str
     url_name: str  # in the admin's namespace
@@ -40,6 +41,14 @@ class PlatformAdminSite(admin.AdminSite):
             return model in self._registry and self._registry[model].has_view_permission(request)
 
         return super().index(request, {"panels": dashboard_for(may_view), **(extra_context or {})})
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        pages = [
+            path(f"{model._meta.app_label}/", include(model_admin.app_urls()))
+            for model, model_admin in self._registry.items()
+            if hasattr(model_admin, "app_urls")
+        ]
+        return [*pages, *super().get_urls()]
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[Any]:
         """One app's page keeps Django's listing; the index and the sidebar list the marketer's

@@ -16,8 +16,8 @@ from django.test import Client
 from tests.conversations.analytics_data import messages_said
 from tests.conversations.conftest import People
 
-PAGE = "/admin/conversations/message/analytics/"
-CSV = "/admin/conversations/message/analytics.csv"
+PAGE = "/admin/conversations/analytics/"
+CSV = "/admin/conversations/analytics.csv"
 RANGE = "?first=2011-12-01&last=2011-12-05"
 
 

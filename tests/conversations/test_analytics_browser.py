@@ -84,7 +84,7 @@ def test_the_charts_draw_the_demos_conversations_and_their_tables_hold_the_figur
             "console",
             lambda message: refused.append(message.text) if "Content Security" in message.text else None,
         )
-        page.goto(f"{live_server}/admin/conversations/message/analytics/")
+        page.goto(f"{live_server}/admin/conversations/analytics/")
         page.wait_for_function(DRAWING)
         wide = page.evaluate(DRAWN)
         page.screenshot(path=str(shots / SCREENSHOT), full_page=True)
