@@ -23,7 +23,9 @@ In a template, ``{% load charts %}``, ``{% chart_assets %}`` in the ``extrahead`
 ``{% chart spec %}`` where a chart goes: a figure with its title, the canvas (``role="img"``,
 labelled with a summary of the figures), each series' total beside it, and every figure in a
 table under a ``<details>``. A chart with no figures says so instead (``empty_text``).
-``charts_csv`` writes the figures of a page's charts for a download.
+``charts_csv`` writes the figures of a page's charts for a download. ``charts.css`` also lays
+out a page's form of a range of days (``.chart-range``) and the note under it
+(``.chart-range-note``), as ``templates/admin/conversations/message/analytics.html`` does.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import io
 import json
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.template import Context, Template
 
 from marketing_platform.charts import NEUTRAL, PALETTE, Chart, ChartKind, Palette, Series, charts_csv
@@ -122,6 +123,13 @@ def test_the_assets_are_the_platforms_own_static_files() -> None:
     assert '<script src="/static/vendor/chart.js/chart.umd.min.js" defer></script>' in html
     assert '<script src="/static/marketing_platform/charts.js" defer></script>' in html
     assert "http" not in html
+
+
+@pytest.mark.parametrize(
+    "path", ["chart.umd.min.js", "chart.umd.min.js.map", "LICENSE.md", "LICENSE-kurkle-color.md"]
+)
+def test_the_library_is_a_static_file_with_its_licences(path: str) -> None:
+    assert finders.find(f"vendor/chart.js/{path}"), "static/vendor/chart.js lacks it: run `make frontend`"
 
 
 def test_the_csv_holds_every_figure_and_quotes_what_a_spreadsheet_would_run() -> None:
