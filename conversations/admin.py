@@ -108,7 +108,7 @@ class MessageAdmin(admin.ModelAdmin[Message]):
 
     form = MessageIntentForm
     change_list_template = "admin/conversations/message/change_list.html"
-    admin_pages = (AdminPage("Analytics", "conversations_message_analytics"),)
+    admin_pages = (AdminPage("Analytics", "conversations_analytics"),)
     list_display = ("sent_at", "customer", "channel", "intent", "intent_by", "excerpt")
     list_select_related = ("customer", "intent")
     list_filter = ("channel", "intent", "intent_by", "source")
@@ -139,8 +139,8 @@ class MessageAdmin(admin.ModelAdmin[Message]):
         view = self.admin_site.admin_view
         page = content_security_policy(STATIC_FILES_ONLY)(self.analytics_view)
         return [
-            path("analytics/", view(page), name="conversations_message_analytics"),
-            path("analytics.csv", view(self.analytics_csv_view), name="conversations_message_analytics_csv"),
+            path("analytics/", view(page), name="conversations_analytics"),
+            path("analytics.csv", view(self.analytics_csv_view), name="conversations_analytics_csv"),
         ]
 
     def analytics_view(self, request: HttpRequest) -> HttpResponse:

@@ -69,7 +69,7 @@ def analytics_page(model_admin: ModelAdmin[Message], request: HttpRequest) -> Te
         "charts": conversation_charts(date_range) if date_range else [],
         "query": request.GET.urlencode(),
     }
-    template = "admin/conversations/message/analytics.html"
+    template = "admin/conversations/analytics.html"
     return TemplateResponse(request, template, context, status=200 if date_range else 400)
 
 

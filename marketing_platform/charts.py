@@ -25,7 +25,7 @@ labelled with a summary of the figures), each series' total beside it, and every
 table under a ``<details>``. A chart with no figures says so instead (``empty_text``).
 ``charts_csv`` writes the figures of a page's charts for a download. ``charts.css`` also lays
 out a page's form of a range of days (``.chart-range``) and the note under it
-(``.chart-range-note``), as ``templates/admin/conversations/message/analytics.html`` does.
+(``.chart-range-note``), as ``templates/admin/conversations/analytics.html`` does.
 """
 
 from __future__ import annotations
