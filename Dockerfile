@@ -1,3 +1,11 @@
+# The browser libraries (`make frontend`: npm ci, then copied into static/vendor), built in a stage
+# of their own: the image itself needs no Node.js.
+FROM node:20-bookworm AS frontend
+WORKDIR /app
+COPY Makefile .
+COPY frontend/package.json frontend/package-lock.json frontend/
+RUN make frontend
+
 # One image for web, worker and beat (the command picks the role).
 FROM python:3.11-slim-bookworm
 
@@ -14,6 +22,7 @@ RUN pip install -r requirements.txt
 
 RUN useradd --create-home --uid 10001 app
 COPY --chown=app:app . .
+COPY --from=frontend --chown=app:app /app/static/vendor static/vendor
 # collectstatic needs settings that load; production checks apply at run time.
 RUN DEBUG=0 python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media && chown -R app:app /app/var

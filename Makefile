@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_DATA := demo/online_retail_sample.csv
 
-.PHONY: run test fuzz test-neo4j test-milvus test-topology bench lint install install-dev migrate demo-data screenshots \
+.PHONY: run test fuzz test-neo4j test-milvus test-topology bench lint install install-dev frontend migrate demo-data screenshots \
 	clean services services-stop neo4j neo4j-stop milvus milvus-stop check-compose
 
 $(BIN)/python:
@@ -21,8 +21,27 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+# The browser libraries the pages use, from frontend/package-lock.json, served as static files (no CDN):
+# npm ci only when the lock changed, then the built files and their licences (chart.umd bundles
+# @kurkle/color) into static/vendor/.
+FRONTEND_MODULES := frontend/node_modules
+VENDOR := static/vendor
+CHARTJS := $(VENDOR)/chart.js/chart.umd.min.js
+
+$(FRONTEND_MODULES)/.package-lock.json: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CHARTJS): $(FRONTEND_MODULES)/.package-lock.json
+	mkdir -p $(@D)
+	cp $(FRONTEND_MODULES)/chart.js/dist/chart.umd.min.js $(FRONTEND_MODULES)/chart.js/dist/chart.umd.min.js.map $(@D)/
+	cp $(FRONTEND_MODULES)/chart.js/LICENSE.md $(@D)/LICENSE.md
+	cp $(FRONTEND_MODULES)/@kurkle/color/LICENSE.md $(@D)/LICENSE-kurkle-color.md
+
+frontend: $(CHARTJS)
+
+install: $(VENV)/.runtime frontend
+install-dev: $(VENV)/.dev frontend
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -99,4 +118,4 @@ screenshots: install-dev
 	cp var/test/screenshots/*.png docs/screenshots/
 
 clean:
-	rm -rf var/db.sqlite3* var/broker var/test var/imports var/celerybeat-schedule*
+	rm -rf var/db.sqlite3* var/broker var/test var/imports var/celerybeat-schedule* $(VENDOR) $(FRONTEND_MODULES)

@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.contrib.messages import ERROR
 from django.db.models import Q, QuerySet
 from django.forms import Form, ModelChoiceField, ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.formats import date_format
 from django.utils.text import Truncator
 
+from conversations.admin_analytics import analytics_csv, analytics_page
 from conversations.embedding import embedder
 from conversations.intents.errors import IntentError
 from conversations.models import Intent, IntentExample, Message
@@ -18,6 +20,8 @@ from conversations.services.intent_classification import intent_classifier_train
 from conversations.services.intents import intent_delete, message_intent_correct
 from conversations.services.messages import messages_delete
 from customers.models import Customer
+from marketing_platform.admin_site import AdminPage
+from marketing_platform.content_security import STATIC_FILES_ONLY, content_security_policy
 
 EXCERPT_CHARS = 90
 
@@ -103,6 +107,8 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     correct (through ``message_intent_correct``); deleting is allowed."""
 
     form = MessageIntentForm
+    change_list_template = "admin/conversations/message/change_list.html"
+    admin_pages = (AdminPage("Analytics", "conversations_analytics"),)
     list_display = ("sent_at", "customer", "channel", "intent", "intent_by", "excerpt")
     list_select_related = ("customer", "intent")
     list_filter = ("channel", "intent", "intent_by", "source")
@@ -127,6 +133,21 @@ class MessageAdmin(admin.ModelAdmin[Message]):
         for name in (entry if isinstance(entry, tuple) else (entry,))
         if name != "intent"
     )
+
+    def app_urls(self) -> list[URLPattern]:
+        """The analytics of messages, at the app's address: /admin/conversations/analytics/."""
+        view = self.admin_site.admin_view
+        page = content_security_policy(STATIC_FILES_ONLY)(self.analytics_view)
+        return [
+            path("analytics/", view(page), name="conversations_analytics"),
+            path("analytics.csv", view(self.analytics_csv_view), name="conversations_analytics_csv"),
+        ]
+
+    def analytics_view(self, request: HttpRequest) -> HttpResponse:
+        return analytics_page(self, request)
+
+    def analytics_csv_view(self, request: HttpRequest) -> HttpResponse:
+        return analytics_csv(self, request)
 
     @admin.display(description="text")
     def excerpt(self, message: Message) -> str:

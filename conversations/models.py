@@ -113,6 +113,7 @@ class Message(models.Model):
             # ``embedding_model != M``: read per stored model value, from this index.
             models.Index(fields=["embedding_model", "id"], name="message_embedding_model"),
             models.Index(fields=["intent", "-sent_at"], name="message_intent_newest"),
+            models.Index(fields=["sent_at"], name="message_sent_at"),  # counts over a range of days
         ]
 
     def __str__(self) -> str:

@@ -7,11 +7,8 @@ footer logo, for one), so the docs read the same offline.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import wraps
-from typing import Any
+from collections.abc import Iterable
 
-from django.http import HttpRequest, HttpResponseBase
 from drf_spectacular.renderers import (
     OpenApiJsonRenderer,
     OpenApiJsonRenderer2,
@@ -22,6 +19,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
+
+from marketing_platform.content_security import content_security_policy
 
 SAME_ORIGIN_ONLY = "; ".join(
     (
@@ -37,16 +36,7 @@ SAME_ORIGIN_ONLY = "; ".join(
 )
 
 
-def same_origin_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """The page may load nothing from another host."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        response = view(request, *args, **kwargs)
-        response["Content-Security-Policy"] = SAME_ORIGIN_ONLY
-        return response
-
-    return wrapped
+same_origin_only = content_security_policy(SAME_ORIGIN_ONLY)  # the page loads nothing from another host
 
 
 class FormatParameterNegotiation(DefaultContentNegotiation):
