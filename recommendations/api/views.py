@@ -18,6 +18,7 @@ from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictCharField, StrictSerializer
 from recommendations.api.examples import RECOMMENDATIONS_EXAMPLES
 from recommendations.serving import STRATEGIES, recommendations_for
+from recommendations.signals import Shown, recommendations_shown
 
 
 class RecommendationsInput(StrictSerializer):
@@ -84,4 +85,6 @@ class CustomerRecommendationsView(APIView):
             category_ids=category_ids,
             strategy=params.validated_data["strategy"],
         )
+        shown = Shown(pk, tuple((item.product_id, item.strategy) for item in result.items))
+        recommendations_shown.send(sender=self.__class__, channel="api", shown=[shown])
         return Response(RecommendationsOutput({"customer": external_id, **result.as_dict()}).data)
