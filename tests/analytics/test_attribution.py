@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
 
 from analytics.attribution_models import Channel, Conversion, Touch
 from analytics.attribution_refresh import attribution_rebuild, attribution_refresh
+from analytics.tasks import refresh_attribution
 from tests.analytics.attribution_world import PRICE, T0, World, credited, figures, world
 
 WINDOW = timedelta(days=7)
@@ -180,3 +184,20 @@ def test_refreshing_again_or_rebuilding_changes_nothing(
     assert twice == once
     assert (credited(), figures()) == once
     assert {row[1] for row in once[0]} == {Channel.EMAIL, Channel.API}
+
+
+def test_the_rebuild_command_shows_its_progress_and_the_beat_task_refreshes(shop: World) -> None:
+    shop.click_in_email(0, 0, T0)
+    shop.buy(0, 0, T0 + timedelta(hours=1))
+    assert refresh_attribution() == 1
+    out = StringIO()
+
+    call_command("attribution_rebuild", stdout=out)
+
+    printed = out.getvalue()
+    assert [line.split()[:2] for line in printed.splitlines()[1:5]] == [
+        ["impressions", "2"], ["touches", "1"], ["purchases", "1"], ["figures", "3"]
+    ]  # fmt: skip
+    assert "1 touches, 1 conversions" in printed
+    assert len(credited()) == 1
+    assert "refresh-attribution" in django_settings.CELERY_BEAT_SCHEDULE
