@@ -41,11 +41,13 @@ from analytics.attribution_models import (
 from campaigns.models import Send
 from customers.models import InteractionEvent, InteractionKind, Purchase
 from customers.ownership import order_key, purchase_events, sales
+from marketing_platform.bulk import chunked
 
 Progress = Callable[[str, int], None]
 StrategyKey = tuple[date, str, str]  # day, channel, strategy
 CampaignKey = tuple[date, int, int]  # day, campaign, variant
 EMAIL_CLICKS = "email"  # the source of the click events tracked links record
+MARKED_AT_ONCE = 10_000  # impressions marked counted by one statement (a rebuild marks them all)
 
 
 def _quiet(step: str, count: int) -> None:
@@ -124,7 +126,8 @@ def _impressions_count() -> Counter[StrategyKey]:
     fresh = list(
         Impression.objects.filter(counted=False).values_list("pk", "shown_at", "channel", "strategy")
     )
-    Impression.objects.filter(pk__in=[pk for pk, *_ in fresh]).update(counted=True)
+    for pks in chunked([pk for pk, *_ in fresh], MARKED_AT_ONCE):
+        Impression.objects.filter(pk__in=pks).update(counted=True)
     return Counter((_day(moment), channel, strategy) for _, moment, channel, strategy in fresh)
 
 
