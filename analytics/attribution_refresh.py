@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from analytics.attribution import Bought, Click, Credit, Showing, api_showing, attribution_window, credits
@@ -87,10 +87,10 @@ def _refresh(mark: AttributionWatermark, progress: Progress) -> RefreshCounts:
     sale_top, sale_mark = _bounds(Purchase.objects.all(), mark.last_sale_id, now)
     event_top, event_mark = _bounds(InteractionEvent.objects.all(), mark.last_event_id, now)
     counts = RefreshCounts()
-    shown = _impressions_count()
+    shown, showings = _impressions_count()
     counts.impressions = sum(shown.values())
     progress("impressions", counts.impressions)
-    touches = _touches_record(mark.last_event_id, event_top)
+    touches = _touches_record(mark.last_event_id, event_top, showings)
     counts.touches = len(touches)
     progress("touches", counts.touches)
     purchases = _purchases_to_credit(mark, sale_top, event_top, touches)
@@ -121,21 +121,39 @@ def _day(moment: datetime) -> date:
     return timezone.localdate(moment)
 
 
-def _impressions_count() -> Counter[StrategyKey]:
-    """The impressions not counted yet, per key; marked counted."""
+def _impressions_count() -> tuple[Counter[StrategyKey], list[tuple[int, int, datetime]]]:
+    """The impressions not counted yet, per key, marked counted; and the API's among them
+    (customer, product, moment), which clicks recorded before them may follow."""
     fresh = list(
-        Impression.objects.filter(counted=False).values_list("pk", "shown_at", "channel", "strategy")
+        Impression.objects.filter(counted=False).values_list(
+            "pk", "shown_at", "channel", "strategy", "customer_id", "product_id"
+        )
     )
     for pks in chunked([pk for pk, *_ in fresh], MARKED_AT_ONCE):
         Impression.objects.filter(pk__in=pks).update(counted=True)
-    return Counter((_day(moment), channel, strategy) for _, moment, channel, strategy in fresh)
+    shown = Counter((_day(moment), channel, strategy) for _, moment, channel, strategy, _, _ in fresh)
+    showings = [
+        (customer_id, product_id, moment)
+        for _, moment, channel, _, customer_id, product_id in fresh
+        if channel == Channel.API
+    ]
+    return shown, showings
 
 
-def _touches_record(after: int, top: int) -> list[Click]:
-    """The click events past the watermark that earn a touch, stored (each once)."""
+def _touches_record(after: int, top: int, showings: list[tuple[int, int, datetime]]) -> list[Click]:
+    """The click events that earn a touch, stored (each once): those past the watermark, and
+    those a new API showing came before (a frontend's click sent ahead of its clock)."""
+    fresh = Q(pk__gt=after)
+    if showings:
+        moments = [moment for _, _, moment in showings]
+        fresh |= Q(
+            customer_id__in={customer_id for customer_id, _, _ in showings},
+            product_id__in={product_id for _, product_id, _ in showings},
+            occurred_at__range=(min(moments), max(moments) + attribution_window()),
+        )
     events = list(
-        InteractionEvent.objects.filter(pk__gt=after, pk__lte=top, kind=InteractionKind.CLICK)
-        .exclude(pk__in=Touch.objects.filter(event_id__gt=after).values("event_id"))
+        InteractionEvent.objects.filter(fresh, pk__lte=top, kind=InteractionKind.CLICK)
+        .exclude(Exists(Touch.objects.filter(event_id=OuterRef("pk"))))
         .values_list("pk", "customer_id", "product_id", "source", "metadata", "occurred_at")
     )
     emailed = {

@@ -159,6 +159,19 @@ def test_a_click_recorded_after_the_purchase_it_preceded_earns_it(shop: World) -
     assert [row[1:3] for row in credited()] == [("api", "trending")]
 
 
+def test_a_click_sent_ahead_of_the_showing_it_followed_is_that_strategys(shop: World, settings: Any) -> None:
+    settings.ANALYTICS_REFRESH_SETTLE_SECONDS = 0
+    shop.click(2, 0, T0 + timedelta(hours=1))  # a frontend's clock ahead of ours
+    shop.buy(2, 0, T0 + timedelta(hours=2))
+    attribution_refresh()
+    assert not Touch.objects.exists()
+
+    shop.show_by_api(2, 0, "trending", T0)
+    attribution_refresh()
+
+    assert [row[1:3] for row in credited()] == [("api", "trending")]
+
+
 @pytest.mark.parametrize("settle_seconds", [0, 300])
 def test_refreshing_again_or_rebuilding_changes_nothing(
     shop: World, settings: Any, settle_seconds: int

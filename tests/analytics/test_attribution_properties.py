@@ -26,8 +26,6 @@ CUSTOMER, PRODUCT, SEND = st.integers(0, 2), st.integers(0, 1), st.integers(0, 1
 BUYS = st.sampled_from(["buy", "buy_by_event"])
 STEP = st.one_of(
     st.tuples(st.just("show_by_api"), CUSTOMER, PRODUCT, st.sampled_from(STRATEGIES), MOMENTS),
-    st.tuples(st.just("show_in_email"), SEND, st.lists(st.tuples(PRODUCT, st.sampled_from(STRATEGIES)),
-                                                          max_size=2, unique_by=lambda shown: shown[0])),
     st.tuples(st.just("click_in_email"), SEND, PRODUCT, MOMENTS),
     st.tuples(st.just("click"), CUSTOMER, PRODUCT, MOMENTS),
     st.tuples(BUYS, CUSTOMER, PRODUCT, MOMENTS),
@@ -48,9 +46,16 @@ def journey(draw: st.DrawFn) -> list[tuple[Any, ...]]:
     return draw(st.permutations(steps))
 
 
-STEPS = st.lists(st.one_of(STEP.map(lambda step: [step]), journey()), min_size=3, max_size=12).map(
-    lambda parts: [step for part in parts for step in part]
+# Each email shows its products when it is rendered, before anyone can click them.
+RENDERED = st.lists(
+    st.tuples(PRODUCT, st.sampled_from(STRATEGIES)), max_size=2, unique_by=lambda shown: shown[0]
 )
+STEPS = st.tuples(
+    RENDERED, RENDERED, st.lists(st.one_of(STEP.map(lambda step: [step]), journey()), min_size=3, max_size=12)
+).map(
+    lambda drawn: [("show_in_email", 0, drawn[0]), ("show_in_email", 1, drawn[1]),
+                   *(step for part in drawn[2] for step in part)]
+)  # fmt: skip
 
 
 @pytest.fixture
