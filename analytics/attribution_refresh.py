@@ -144,7 +144,7 @@ def _touches_record(after: int, top: int, showings: list[tuple[int, int, datetim
     """The click events that earn a touch, stored (each once): those past the watermark, and
     those a new API showing came before (a frontend's click sent ahead of its clock)."""
     fresh = Q(pk__gt=after)
-    if showings:
+    if showings and after:  # from the first event on, every click is read anyway
         moments = [moment for _, _, moment in showings]
         fresh |= Q(
             customer_id__in={customer_id for customer_id, _, _ in showings},
