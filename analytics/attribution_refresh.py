@@ -413,24 +413,17 @@ def _strategy_figures_write(shown: Counter[StrategyKey], keys: Iterable[Strategy
     ):
         bought[day, channel, strategy] += 1
         revenue[day, channel, strategy] += amount
-    StrategyPerformance.objects.bulk_create(
+    _figures_store(
         [
-            StrategyPerformance(
-                day=key[0],
-                channel=key[1],
-                strategy=key[2],
-                shown=before.get(key, 0) + shown[key],
-                clicked=clicked.get(key, 0),
-                bought=bought[key],
-                revenue=revenue[key],
-            )
+            StrategyPerformance(day=day, channel=channel, strategy=strategy,
+                                shown=before.get(key, 0) + shown[key], clicked=clicked.get(key, 0),
+                                bought=bought[key], revenue=revenue[key])
             for key in keys
+            for day, channel, strategy in [key]
         ],
-        update_conflicts=True,
-        unique_fields=["day", "channel", "strategy"],
-        update_fields=["shown", "clicked", "bought", "revenue"],
-    )
-    StrategyPerformance.objects.filter(day__in=days, shown=0, clicked=0, bought=0).delete()
+        ("day", "channel", "strategy"),
+        emptied=StrategyPerformance.objects.filter(day__in=days, shown=0, clicked=0, bought=0),
+    )  # fmt: skip
 
 
 def _campaign_figures_write(keys: set[CampaignKey]) -> None:
@@ -445,19 +438,24 @@ def _campaign_figures_write(keys: set[CampaignKey]) -> None:
     ).values_list("day", "campaign_id", "variant_id", "send_id", "order", "revenue"):
         orders[day, campaign_id, variant_id].add((send_id, order))
         revenue[day, campaign_id, variant_id] += amount
-    CampaignConversions.objects.bulk_create(
+    _figures_store(
         [
-            CampaignConversions(
-                day=key[0],
-                campaign_id=key[1],
-                variant_id=key[2],
-                converted=len(orders[key]),
-                revenue=revenue[key],
-            )
+            CampaignConversions(day=day, campaign_id=campaign_id, variant_id=variant_id,
+                                converted=len(orders[key]), revenue=revenue[key])
             for key in keys
+            for day, campaign_id, variant_id in [key]
         ],
-        update_conflicts=True,
-        unique_fields=["day", "campaign", "variant"],
-        update_fields=["converted", "revenue"],
-    )
-    CampaignConversions.objects.filter(day__in=days, campaign_id__in=campaigns, converted=0).delete()
+        ("day", "campaign", "variant"),
+        emptied=CampaignConversions.objects.filter(day__in=days, campaign_id__in=campaigns, converted=0),
+    )  # fmt: skip
+
+
+def _figures_store(rows: list[Any], key: tuple[str, ...], *, emptied: QuerySet[Any]) -> None:
+    """Each key's row written over the stored one (its figures are counted whole), then the rows
+    counted down to nothing deleted."""
+    model = type(rows[0])
+    figures = [
+        field.name for field in model._meta.concrete_fields if not field.primary_key and field.name not in key
+    ]
+    model.objects.bulk_create(rows, update_conflicts=True, unique_fields=key, update_fields=figures)
+    emptied.delete()
