@@ -5,7 +5,8 @@
 A refresh runs in one transaction holding the watermark row, so two never overlap. It reads
 only what is new: impressions not counted yet, and sale lines and events past the watermark
 (their ids, not their moments, so a purchase imported late with an old timestamp is read too),
-plus the purchases new touches may have earned. The watermark stops short of rows younger than
+plus what arrived late: the click events new API showings came before (a frontend's clock
+ahead of ours) and the purchases new touches may have earned. The watermark stops short of rows younger than
 ``ANALYTICS_REFRESH_SETTLE_SECONDS``: a transaction still open when the refresh read may commit
 rows with smaller ids later, and they are read with the next refresh. Reading a purchase again
 changes nothing (its credit is computed again, and only a difference is written), and a click
