@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from analytics.impressions import on_recommendations_shown
+        from recommendations.signals import recommendations_shown
+
+        recommendations_shown.connect(on_recommendations_shown, dispatch_uid="analytics-impressions")

@@ -7,6 +7,7 @@ import argparse
 from bench import (
     admin_pages,
     api_latency,
+    attribution,
     emails,
     graph_queries,
     import_online_retail,
@@ -28,6 +29,7 @@ SUITES = {
     "movielens": movielens.run,
     "intents": intents.run,
     "messages": messages.run,
+    "attribution": attribution.run,
 }
 
 

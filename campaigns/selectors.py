@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -38,7 +38,7 @@ from marketing_platform.api.principal import Principal, Role
 from marketing_platform.bulk import chunked
 from marketing_platform.media import media_url
 from marketing_platform.ranges import earliest_moment
-from recommendations.serving import recommendations_for_many
+from recommendations.serving import Recommendations, recommendations_for_many
 from visionboards.models import VisionBoard
 from visionboards.selectors import board_alt_text, customers_without_fresh_board, latest_ready_boards
 
@@ -59,12 +59,22 @@ def personalization_for(customer: Customer, *, send_id: int | None = None) -> Pe
     return personalizations_for([(customer, send_id)])[0]
 
 
-def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> list[Personalization]:
+def email_recommendations(customer_ids: Sequence[int]) -> dict[int, Recommendations]:
+    """The recommendations an email holds."""
+    return recommendations_for_many(customer_ids, limit=settings.EMAIL_RECOMMENDATIONS)
+
+
+def personalizations_for(
+    recipients: Sequence[tuple[Customer, int | None]],
+    recommended: Mapping[int, Recommendations] | None = None,
+) -> list[Personalization]:
     """Each recipient's data for a template, read together (a campaign's render batch). Every
     customer gets some: without history the recommendations are the bestsellers of their
-    declared interests, then overall. The send id, when given, goes into the tracked links."""
+    declared interests, then overall (``recommended``, when the caller has them already). The
+    send id, when given, goes into the tracked links."""
     customer_ids = [customer.pk for customer, _ in recipients]
-    recommended = recommendations_for_many(customer_ids, limit=settings.EMAIL_RECOMMENDATIONS)
+    if recommended is None:
+        recommended = email_recommendations(customer_ids)
     catalog = CatalogProduct.objects.in_bulk(
         {item.product_id for result in recommended.values() for item in result.items}
     )

@@ -23,7 +23,7 @@ Ids = Iterable[int] | None
 class Acquisition(NamedTuple):
     customer_id: int
     product_id: int
-    order: str  # what tells one order (basket) of the customer from another: ``_order``
+    order: str  # what tells one order (basket) of the customer from another: ``order_key``
     quantity: int
     moment: datetime
 
@@ -67,17 +67,17 @@ def acquisitions(
         "customer_id", "product_id", "invoice", "quantity", "purchased_at"
     )
     for customer_id, product_id, invoice, quantity, moment in lines.iterator(chunk_size=20_000):
-        yield Acquisition(customer_id, product_id, _order(invoice, moment), quantity, moment)
+        yield Acquisition(customer_id, product_id, order_key(invoice, moment), quantity, moment)
     events = _within(
         purchase_events(), "occurred_at", customer_ids=ids, since=since, before=before
     ).values_list("customer_id", "product_id", "metadata", "occurred_at")
     for customer_id, product_id, metadata, moment in events.iterator(chunk_size=20_000):
         quantity = metadata.get("quantity") if isinstance(metadata, dict) else None
         quantity = quantity if isinstance(quantity, int) and quantity > 0 else 1
-        yield Acquisition(customer_id, product_id, _order("", moment), quantity, moment)
+        yield Acquisition(customer_id, product_id, order_key("", moment), quantity, moment)
 
 
-def _order(invoice: str, moment: datetime) -> str:
+def order_key(invoice: str, moment: datetime) -> str:
     """A sale's invoice; without one (an event, a sale line sent without an invoice), the moment:
     what one customer bought at one moment came on one order."""
     return f"invoice:{invoice}" if invoice else f"at:{moment.isoformat()}"

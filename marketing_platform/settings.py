@@ -273,6 +273,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("GRAPH_DERIVE_SECONDS", default=6 * 3600.0),
         "options": {"expires": 3600},
     },
+    "refresh-attribution": {
+        "task": "analytics.tasks.refresh_attribution",
+        "schedule": env.float("ANALYTICS_ATTRIBUTION_REFRESH_SECONDS", default=60.0),
+        "options": {"expires": 50},
+    },
     # Catches what no change scheduled: a new embedding model, a deleted corrected message.
     "train-intent-classifier": {
         "task": "conversations.tasks.train_intent_classifier",
@@ -580,6 +585,10 @@ RECOMMENDATIONS_REPURCHASE_SHARE = env.float("RECOMMENDATIONS_REPURCHASE_SHARE",
 RECOMMENDATIONS_POPULAR_DAYS = env.int("RECOMMENDATIONS_POPULAR_DAYS", default=28)
 RECOMMENDATIONS_CACHE_SECONDS = env.int("RECOMMENDATIONS_CACHE_SECONDS", default=3600)
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
+# Attribution (analytics/attribution.py): a purchase this long after a click is credited to it; the
+# refresh reads again the sale lines and events younger than the settle time.
+ANALYTICS_ATTRIBUTION_WINDOW_DAYS = env.int("ANALYTICS_ATTRIBUTION_WINDOW_DAYS", default=7)
+ANALYTICS_REFRESH_SETTLE_SECONDS = env.int("ANALYTICS_REFRESH_SETTLE_SECONDS", default=300)
 # Intents: the classifier is trained again this long after a change to intents, examples or
 # corrections (later changes until it starts are learned with it); then messages are classified
 # again in batches of this many.

@@ -111,6 +111,16 @@ def real_category(category_id: int | None, slug: str | None) -> int | None:
     return None if slug == OTHER.slug else category_id
 
 
+def blend_source(strategy: str) -> str | None:
+    """The source whose weight put an item with this strategy in a list (None: a rule's, as
+    ``discovery``): ``graph:<walk>`` is the graph's, ``popular_in_interests`` the interests'."""
+    if strategy.startswith("graph:"):
+        return "graph"
+    if strategy == "popular_in_interests":
+        return "interests"
+    return None if strategy == "discovery" else strategy
+
+
 def default_blend() -> Blend:
     """What serves when a shop's data is too small to choose from (and before any training):
     regulars and declared interests first, then bestsellers, the model, and the rest."""

@@ -17,8 +17,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from analytics.attribution_selectors import strategy_performance
 from marketing_platform.transactions import after_commit
-from recommendations.blending import Blend, default_blend
+from recommendations.blending import Blend, blend_source, default_blend
 from recommendations.cache import market_invalidate
 from recommendations.dataset import history
 from recommendations.lightfm_model import TrainedRecommender, train
@@ -29,6 +30,7 @@ from recommendations.tuning import choose_blend
 logger = logging.getLogger(__name__)
 # The training task's hard time limit: a version still "training" after it was abandoned.
 TRAINING_HARD_LIMIT_SECONDS = 3900
+EARNING_DAYS = 90  # the attributed sales the blend choice heeds (``tuning.kept_earning``)
 
 
 class NotEnoughData(Exception):
@@ -97,7 +99,7 @@ def model_version_train(
         if not data.signals:
             raise NotEnoughData("No purchases or events to learn from yet.")
         progress("choosing the blend on a validation split")
-        blend = choose_blend(data, chosen)
+        blend = choose_blend(data, chosen, _earning_sources())
         progress("training the model")
         trained = train(data.interactions(), chosen, hybrid=True)
         progress("storing the model")
@@ -116,6 +118,13 @@ def model_version_train(
         if activate:
             model_version_activate(version)
     return version
+
+
+def _earning_sources() -> set[str]:
+    """The blend's sources whose recommendations earned attributed sales lately."""
+    today = timezone.localdate()
+    figures = strategy_performance(since=today - timedelta(days=EARNING_DAYS), until=today)
+    return {source for row in figures if row.bought and (source := blend_source(row.strategy))}
 
 
 @transaction.atomic

@@ -16,12 +16,17 @@ weight, on every purchase (what a retailer measures, and what serving does). The
 on one thread, so the same data always chooses the same blend. Each source alone is a
 candidate at each stage, so the chosen blend is never below its best single source on this
 split. With too little to validate on, the default blend serves.
+
+Where the shop's attribution says a source's recommendations earned sales (``earning``), the
+search never switches that source off: it keeps at least the smallest weight tried
+(``kept_earning``), so it goes on being shown and measured. Without attribution data nothing
+changes.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import astuple, dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -109,15 +114,37 @@ def validation_split(data: History) -> Split:
     return split
 
 
-def choose_blend(data: History, parameters: Mapping[str, Any] | None = None) -> Choice:
-    """The blend that serves best on a validation split of ``data``."""
+def choose_blend(
+    data: History, parameters: Mapping[str, Any] | None = None, earning: Collection[str] = ()
+) -> Choice:
+    """The blend that serves best on a validation split of ``data``; the sources in ``earning``
+    (those with attributed sales) kept on (``kept_earning``)."""
     default = default_blend()
     try:
         validation = Validation.of(data, parameters)
     except NotEnoughToValidate as exc:
         return Choice(default, exc.chosen_on, [], fallback=f"Default blend: {exc}")
-    blend = validation.best(default)
-    return Choice(blend, validation.described, validation.figures(blend, default))
+    best = validation.best(default)
+    blend = kept_earning(best, earning)
+    described = validation.described
+    if blend != best:
+        kept = sorted(
+            source for source, weight in blend.weights.items() if weight and not best.weights[source]
+        )
+        described += f"; kept on for their attributed sales: {', '.join(kept)}"
+    return Choice(blend, described, validation.figures(blend, default))
+
+
+def kept_earning(blend: Blend, earning: Collection[str]) -> Blend:
+    """The blend with every tuned source in ``earning`` that it switched off given the smallest
+    weight the search tries. The regulars are left to the blend's rule on offering again."""
+    floor = min(step for step in WEIGHT_STEPS if step > 0)
+    off = {
+        source
+        for source in earning
+        if source in TUNED and source != "repeat" and not blend.weights.get(source)
+    }
+    return replace(blend, weights={**blend.weights, **dict.fromkeys(off, floor)}) if off else blend
 
 
 class NotEnoughToValidate(Exception):

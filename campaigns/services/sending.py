@@ -33,11 +33,13 @@ from campaigns.messages import build_message
 from campaigns.models import COMPLAINT_HOLD, CampaignState, Send, SendStatus, Suppression
 from campaigns.rendering.email import RenderedEmail, render_email
 from campaigns.rendering.sandbox import TemplateProblem
-from campaigns.selectors import personalizations_for, template_shows_board
+from campaigns.selectors import email_recommendations, personalizations_for, template_shows_board
 from campaigns.services.emails import render_limits, template_source
 from campaigns.tokens import Recipient, SignedLinks
 from conversations.selectors import customers_held_by_complaint
 from customers.models import Customer
+from recommendations.serving import Recommendations
+from recommendations.signals import Shown, recommendations_shown
 from visionboards.services import vision_boards_prepare
 
 logger = logging.getLogger(__name__)
@@ -57,7 +59,8 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
         if send.run.campaign.state == CampaignState.SENDING
     ]
     vision_boards_prepare([send.customer_id for send in sends if template_shows_board(send.variant.template)])
-    data = personalizations_for([(send.customer, send.pk) for send in sends])
+    recommended = email_recommendations([send.customer_id for send in sends])
+    data = personalizations_for([(send.customer, send.pk) for send in sends], recommended)
     limits = render_limits()
     for send, personalization in zip(sends, data, strict=True):
         try:
@@ -77,7 +80,14 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
         )
         stored = [send for send in sends if send.pk in pending]
         _store_rendered(stored)
-    return [send.pk for send in stored if send.status == SendStatus.RENDERED]
+        ready = [send for send in stored if send.status == SendStatus.RENDERED]
+        shown = [Shown(send.customer_id, _products(recommended[send.customer_id]), send.pk) for send in ready]
+        recommendations_shown.send(sender=Send, channel="email", shown=shown)
+    return [send.pk for send in ready]
+
+
+def _products(recommended: Recommendations) -> tuple[tuple[int, str], ...]:
+    return tuple((item.product_id, item.strategy) for item in recommended.items)
 
 
 def _store_rendered(sends: list[Send]) -> None:

@@ -21,6 +21,7 @@ from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictCharField, StrictSerializer
 from recommendations.api.examples import RECOMMENDATIONS_EXAMPLES
 from recommendations.serving import STRATEGIES, recommendations_for, recommendations_tag
+from recommendations.signals import Shown, recommendations_shown
 
 
 class RecommendationsInput(StrictSerializer):
@@ -97,12 +98,12 @@ class CustomerRecommendationsView(APIView):
         }
         tag = recommendations_tag(pk, **question)
         etag = weak_etag(tag) if tag else None
-        unchanged = get_conditional_response(request, etag=etag) if etag else None
-        response = unchanged or Response(  # 304: the answer the client holds is still the answer
-            RecommendationsOutput(
-                {"customer": external_id, **recommendations_for(pk, **question).as_dict()}
-            ).data
-        )
+        response = get_conditional_response(request, etag=etag) if etag else None
+        if response is None:  # else 304: the client shows what it was sent before, counted as shown then
+            result = recommendations_for(pk, **question)
+            shown = Shown(pk, tuple((item.product_id, item.strategy) for item in result.items))
+            recommendations_shown.send(sender=self.__class__, channel="api", shown=[shown])
+            response = Response(RecommendationsOutput({"customer": external_id, **result.as_dict()}).data)
         if etag:
             response["ETag"] = etag
         return response

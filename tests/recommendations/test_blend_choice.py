@@ -14,7 +14,7 @@ from catalog.models import Category, Product
 from customers.models import Customer, InteractionEvent, InteractionKind, Purchase
 from recommendations.blending import Blend, OfferAgain, default_blend
 from recommendations.dataset import history
-from recommendations.tuning import Validation, choose_blend
+from recommendations.tuning import TUNED, WEIGHT_STEPS, Validation, choose_blend
 from tests.support import QUICK
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -132,3 +132,17 @@ def test_too_little_data_serves_the_default_blend_and_says_why(quick_model: None
     assert choice.blend == default_blend()
     assert choice.fallback.startswith("Default blend:")
     assert "needed" in choice.fallback
+
+
+@pytest.mark.django_db
+def test_a_source_with_attributed_sales_is_kept_on_and_the_choice_says_so(quick_model: None) -> None:
+    one_time_buyers_shop()
+    data = history()
+    plain = choose_blend(data)
+    off = [source for source in TUNED if source != "repeat" and not plain.blend.weights[source]]
+    assert off, "the choice switches some source off on this shop"
+
+    kept = choose_blend(data, earning={off[0]})
+
+    assert kept.blend.weights == {**plain.blend.weights, off[0]: min(s for s in WEIGHT_STEPS if s)}
+    assert kept.chosen_on.endswith(f"kept on for their attributed sales: {off[0]}")
