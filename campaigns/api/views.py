@@ -155,6 +155,9 @@ class CampaignOutput(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=CampaignState.choices)
     segment = serializers.CharField()
     send_at = serializers.DateTimeField(allow_null=True)
+    waiting_for = serializers.CharField(
+        help_text="Why its due run has not started yet (it is tried again); empty when nothing waits."
+    )
     repeats = serializers.SerializerMethodField()
     winner_metric = serializers.CharField()
     winner = serializers.SerializerMethodField(
