@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -35,7 +36,7 @@ from catalog.models import Product as CatalogProduct
 from catalog.selectors import product_picture
 from conversations.embedding import EmbeddingsUnavailable
 from conversations.search import customers_talking_about
-from conversations.selectors import latest_message, message_senders
+from conversations.selectors import LatestMessage, latest_message, latest_messages, message_senders
 from conversations.vectors.port import VectorStoreUnavailable
 from customers.models import Customer, CustomerInterest, Purchase
 from customers.ownership import bought, last_activity
@@ -74,6 +75,8 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
         {item.product_id for result in recommended.values() for item in result.items}
     )
     boards = latest_ready_boards(customer_ids)
+    last_messages = latest_messages(customer_ids)
+    now = timezone.now()
     links = SignedLinks()
     interests: dict[int, list[str]] = defaultdict(list)
     for customer_id, name in (
@@ -92,6 +95,7 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
                 "email": customer.email or "",
                 "country": customer.country,
                 "external_id": customer.external_id,
+                "last_message": _last_message(last_messages.get(customer.pk), now),
             },
             recommendations=_pictured_once(
                 [
@@ -108,6 +112,29 @@ def personalizations_for(recipients: Sequence[tuple[Customer, int | None]]) -> l
         )
         for customer, send_id in recipients
     ]
+
+
+def _last_message(latest: LatestMessage | None, now: datetime) -> dict[str, Any]:
+    """What a template may know of the customer's latest message: its intent, when, where, and
+    whether it holds campaigns; never its words (they are the customer's, not for an email).
+    Empty for a customer who wrote none, so ``customer.last_message.intent == "…"`` reads for all."""
+    if latest is None:
+        return {
+            "intent": "",
+            "intent_name": "",
+            "channel": "",
+            "sent_at": "",
+            "days_ago": None,
+            "on_hold": False,
+        }
+    return {
+        "intent": latest.intent,
+        "intent_name": latest.intent_name,
+        "channel": latest.channel,
+        "sent_at": latest.sent_at.date().isoformat(),
+        "days_ago": (now - latest.sent_at).days,
+        "on_hold": latest.holds_campaigns(now),
+    }
 
 
 def _board(board: VisionBoard | None) -> dict[str, str] | None:
