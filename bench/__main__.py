@@ -14,6 +14,7 @@ from bench import (
     messages,
     movielens,
     recommenders,
+    talking,
     visionboards,
 )
 
@@ -28,6 +29,7 @@ SUITES = {
     "movielens": movielens.run,
     "intents": intents.run,
     "messages": messages.run,
+    "talking": talking.run,
 }
 
 

@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from model_bakery import baker
 
+from campaigns.errors import SegmentUnavailable
 from campaigns.models import Campaign, CampaignRun, CampaignState, Segment, Strictness
 from campaigns.selectors import SegmentRules, segment_customers
 from campaigns.services.runs import campaigns_due_start
+from campaigns.tasks import start_campaign_run
 from conversations.services.recording import MessageRow, messages_record
 from conversations.services.vectors import messages_embed
 from conversations.talking import Phrase
@@ -169,3 +171,18 @@ def test_a_campaign_of_the_rule_waits_while_the_store_is_down_and_others_go_out(
     gifts.refresh_from_db()
     run = gifts.runs.get()
     assert (gifts.state, gifts.waiting_for, run.recipients) == (CampaignState.SENDING, "", 2)
+
+
+@pytest.mark.usefixtures("shoppers", "store_down")
+def test_a_recurring_tick_while_the_store_is_down_is_retried_and_creates_nothing() -> None:
+    gifts = scheduled_campaign("Gifts for mothers")
+    gifts.segment = Segment.objects.create(name="gifts", talks_about=GIFT)
+    gifts.save(update_fields=["segment"])
+
+    tick = start_campaign_run.apply(kwargs={"campaign_id": gifts.pk})  # retried at once when eager
+
+    assert isinstance(tick.result, SegmentUnavailable)
+    assert tick.traceback is not None
+    assert not gifts.runs.exists()
+    gifts.refresh_from_db()
+    assert "message search is down" in gifts.waiting_for
