@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -28,8 +29,9 @@ from conversations.talking import Phrase
 from conversations.vectors import close_vector_store
 from conversations.vectors.port import VectorStore
 from customers.models import Customer
+from tests.browser import admin_page, require_chromium
 from tests.factories import make_reachable, scheduled_campaign
-from tests.support import free_port
+from tests.support import PASSWORD, free_port
 
 pytestmark = pytest.mark.vectors
 
@@ -186,3 +188,30 @@ def test_a_recurring_tick_while_the_store_is_down_is_retried_and_creates_nothing
     assert not gifts.runs.exists()
     gifts.refresh_from_db()
     assert "message search is down" in gifts.waiting_for
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_segment_form_counts_the_rule_and_says_when_it_cannot(
+    shoppers: Shoppers, live_server: object, settings: Any
+) -> None:
+    require_chromium()
+    get_user_model().objects.create_superuser("admin", password=PASSWORD)
+    screenshots = settings.VAR_DIR / "screenshots"
+    screenshots.mkdir(parents=True, exist_ok=True)
+
+    with admin_page(live_server, "admin", PASSWORD, width=1400, height=1400) as page:
+        page.goto(f"{live_server}/admin/campaigns/segment/add/")
+        page.fill("#id_name", "Gifts for mothers")
+        page.fill("#id_talks_about", GIFT)
+        page.wait_for_function("document.getElementById('segment-count').textContent === '2'")
+        counted = page.inner_text(".segment-count")
+        page.screenshot(path=str(screenshots / "admin-segment-talks-about.png"), full_page=True)
+        with unreachable_store(settings):
+            page.fill("#id_talks_about", "late delivery")
+            page.wait_for_function("document.getElementById('segment-count').textContent === '—'")
+            unavailable = page.inner_text(".segment-count")
+
+    assert "2 of 4 reachable customers" in " ".join(counted.split())
+    assert "Count unavailable." in unavailable
+    assert "message search is down" in unavailable
