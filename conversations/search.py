@@ -17,7 +17,7 @@ from conversations.vectors.port import VectorFilter, VectorHit
 from marketing_platform.bulk import LOOKUP_CHUNK, chunked
 
 # How many nearest messages "customers who talk about X" weighs: a segment reads the messages
-# above its bar among these, so a theme more than this many messages share is cut at this many.
+# above its bar, at most these, so a theme more than this many messages share is cut at this many.
 TALKERS_TOP_K = 10_000
 
 
@@ -51,9 +51,8 @@ def customers_talking_about(text: str, *, z: float, since: datetime | None = Non
     among the ``TALKERS_TOP_K`` nearest messages; for segments."""
     model, store = vector_store_ready()
     phrase = phrase_cached(text, model)
-    floor = phrase.floor(z)
-    hits = store.search(phrase.vector, TALKERS_TOP_K, VectorFilter(since=since))
-    near = [hit.message_id for hit in hits if hit.score >= floor]
+    hits = store.search(phrase.vector, TALKERS_TOP_K, VectorFilter(since=since, min_score=phrase.floor(z)))
+    near = [hit.message_id for hit in hits]
     return {
         customer_id
         for chunk in chunked(near, LOOKUP_CHUNK)
