@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from model_bakery import baker
+from rest_framework.test import APIClient
 
 from campaigns.errors import SegmentUnavailable
 from campaigns.models import Campaign, CampaignRun, CampaignState, Segment, Strictness
@@ -145,7 +146,7 @@ def test_while_the_store_is_down_the_count_is_unavailable_with_the_reason(admin_
 
 @pytest.mark.usefixtures("shoppers")
 def test_a_campaign_of_the_rule_waits_while_the_store_is_down_and_others_go_out(
-    admin_client: Client, settings: Any
+    admin_client: Client, staff_client: APIClient, settings: Any
 ) -> None:
     # given: two due one-off campaigns, one of them for the customers who talk about gifts
     gifts = scheduled_campaign("Gifts for mothers")
@@ -166,6 +167,7 @@ def test_a_campaign_of_the_rule_waits_while_the_store_is_down_and_others_go_out(
     assert not gifts.runs.exists()
     assert "message search is down" in gifts.waiting_for
     assert "message search is down" in page
+    assert staff_client.get(f"/api/v1/campaigns/{gifts.pk}").json()["waiting_for"] == gifts.waiting_for
 
     # when: the store is back, the next tick starts it for the right customers
     campaigns_due_start()
