@@ -87,6 +87,14 @@ def unreachable_store(settings: Any) -> Iterator[None]:
         settings.MILVUS_URI, settings.MILVUS_TIMEOUT = uri, timeout
 
 
+def gifts_campaign() -> Campaign:
+    """A scheduled campaign to the customers who talk about a gift for their mother."""
+    campaign = scheduled_campaign("Gifts for mothers")
+    campaign.segment = Segment.objects.create(name="gifts", talks_about=GIFT)
+    campaign.save(update_fields=["segment"])
+    return campaign
+
+
 def members(**rules: Any) -> set[int]:
     return set(segment_customers(SegmentRules(**rules)).values_list("pk", flat=True))
 
@@ -149,11 +157,9 @@ def test_a_campaign_of_the_rule_waits_while_the_store_is_down_and_others_go_out(
     admin_client: Client, staff_client: APIClient, settings: Any
 ) -> None:
     # given: two due one-off campaigns, one of them for the customers who talk about gifts
-    gifts = scheduled_campaign("Gifts for mothers")
-    gifts.segment = Segment.objects.create(name="gifts", talks_about=GIFT)
+    gifts = gifts_campaign()
     everyone = scheduled_campaign("Everyone")
     Campaign.objects.update(send_at=timezone.now() - timedelta(minutes=1))
-    gifts.save(update_fields=["segment"])
 
     # when: the beat ticks while the store is down
     with unreachable_store(settings):
@@ -178,10 +184,19 @@ def test_a_campaign_of_the_rule_waits_while_the_store_is_down_and_others_go_out(
 
 
 @pytest.mark.usefixtures("shoppers", "store_down")
+def test_send_now_refuses_with_the_reason_while_the_store_is_down(admin_client: Client) -> None:
+    gifts = gifts_campaign()
+
+    landed = admin_client.post(f"/admin/campaigns/campaign/{gifts.pk}/move/send_now/", follow=True)
+
+    assert 'class="error"' in landed.content.decode()
+    assert "message search is down" in landed.content.decode()
+    assert not gifts.runs.exists()
+
+
+@pytest.mark.usefixtures("shoppers", "store_down")
 def test_a_recurring_tick_while_the_store_is_down_is_retried_and_creates_nothing() -> None:
-    gifts = scheduled_campaign("Gifts for mothers")
-    gifts.segment = Segment.objects.create(name="gifts", talks_about=GIFT)
-    gifts.save(update_fields=["segment"])
+    gifts = gifts_campaign()
 
     tick = start_campaign_run.apply(kwargs={"campaign_id": gifts.pk})  # retried at once when eager
 
