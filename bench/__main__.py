@@ -15,6 +15,7 @@ from bench import (
     messages,
     movielens,
     recommenders,
+    talking,
     visionboards,
 )
 
@@ -30,6 +31,7 @@ SUITES = {
     "intents": intents.run,
     "messages": messages.run,
     "attribution": attribution.run,
+    "talking": talking.run,
 }
 
 

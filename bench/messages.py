@@ -12,7 +12,10 @@ messages) spread over 500 simulated customers and 90 days:
 - vector upserts: the other messages' vectors (cached, see below) upserted in the task's batches;
 - search: 200 queries (held-out banking77 and Bitext texts) through ``GET /api/v1/messages/search``
   (k=10) in the process, without filters and with a customer and a time filter; and the vector
-  store's part alone.
+  store's part alone;
+- a segment's "talks about" rule counted (``segment_customers(...).count()``, as the admin's live
+  count) for 50 of those texts as phrases: first with the phrase to embed, then cached (a
+  Milvus range search above the phrase's bar, then the messages' customers from the database).
 
 The vectors upserted are cached by ``bench.intents._embedded`` (keyed by model and texts), so a
 re-run spends its time on what is measured; the timed embedding always embeds.
@@ -44,6 +47,8 @@ CUSTOMERS = 500
 DAYS = 90
 TIMED_EMBEDDING = 2000
 QUERIES = 200
+TALKERS_PHRASES = 50
+TALKERS_COUNTS = (("new phrase", "talks_about_count_first"), ("phrase cached", "talks_about_count_cached"))
 INGEST_BATCH = 1000
 GOAL_P99_MS = 100
 SEED = 1
@@ -103,6 +108,10 @@ def run() -> None:
                 f"{figures['search_filtered']['p50_ms']:.1f} / {figures['search_filtered']['p99_ms']:.1f} ms",
             ),
             ("vector store search alone: p50 / p99", f"{vector['p50_ms']:.1f} / {vector['p99_ms']:.1f} ms"),
+            *(
+                (f"segment “talks about” count, {when}: p50 / p99", _p50_p99(figures[key]))
+                for when, key in TALKERS_COUNTS
+            ),
         ],
     )
 
@@ -186,6 +195,7 @@ def measure() -> None:
         started = time.perf_counter()
         store.search(vector, 10, VectorFilter())
         timings["vector_search"].append(time.perf_counter() - started)
+    timings |= _talkers_counted(queries[:TALKERS_PHRASES])
     stored = store.count()
     print(json.dumps({
         "messages": len(rows),
@@ -198,6 +208,29 @@ def measure() -> None:
         "queries": len(queries),
         **{name: percentiles(values) for name, values in timings.items()},
     }))  # fmt: skip
+
+
+def _p50_p99(timing: dict[str, float]) -> str:
+    return f"{timing['p50_ms']:.1f} / {timing['p99_ms']:.1f} ms"
+
+
+def _talkers_counted(phrases: list[str]) -> dict[str, list[float]]:
+    """A segment "talks about" each phrase counted twice, as the admin's live count does: first
+    with the phrase to embed and measure (the cache emptied of an earlier run's phrases; the
+    first also embeds the reference messages, once a process), then with it cached."""
+    from django.core.cache import cache
+
+    from campaigns.selectors import SegmentRules, segment_customers
+
+    cache.clear()
+
+    timings: dict[str, list[float]] = {key: [] for _, key in TALKERS_COUNTS}
+    for phrase in phrases:
+        for name in timings:
+            started = time.perf_counter()
+            segment_customers(SegmentRules(talks_about=phrase)).count()
+            timings[name].append(time.perf_counter() - started)
+    return timings
 
 
 def _texts() -> tuple[list[str], list[str]]:

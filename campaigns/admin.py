@@ -30,8 +30,16 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from campaigns.comparison import campaign_comparison
-from campaigns.errors import CampaignLocked, CampaignNotReady
-from campaigns.models import Campaign, CampaignState, CampaignVariant, EmailTemplate, Segment, SendStatus
+from campaigns.errors import CampaignLocked, CampaignNotReady, SegmentUnavailable
+from campaigns.models import (
+    Campaign,
+    CampaignState,
+    CampaignVariant,
+    EmailTemplate,
+    Segment,
+    SendStatus,
+    Strictness,
+)
 from campaigns.rendering.defaults import DEFAULT_TEMPLATE
 from campaigns.rendering.email import BLOCKS, VARIABLES, TemplateSource
 from campaigns.rendering.sandbox import TemplateProblem
@@ -255,7 +263,8 @@ class SegmentForm(forms.ModelForm[Segment]):
         model = Segment
         fields = ("name", "interests", "categories", "countries", "purchased_within_days",
                   "not_purchased_within_days", "min_spend", "max_spend", "sent_intents",
-                  "sent_intent_within_days", "last_message_intents")  # fmt: skip
+                  "sent_intent_within_days", "last_message_intents", "talks_about",
+                  "talks_about_within_days", "talks_about_strictness")  # fmt: skip
         widgets = {"sent_intents": forms.CheckboxSelectMultiple,
                    "last_message_intents": forms.CheckboxSelectMultiple}  # fmt: skip
 
@@ -272,6 +281,10 @@ class SegmentForm(forms.ModelForm[Segment]):
         cast(CategoryTreeSelect, categories.widget).depths = {category.pk: depth for category, depth in tree}
         interests = cast(forms.ModelMultipleChoiceField, self.fields["interests"])
         interests.queryset = Interest.objects.select_related("topic")  # its labels name the topic
+        self.fields["talks_about_strictness"].required = False  # left out: normal
+
+    def clean_talks_about_strictness(self) -> str:
+        return self.cleaned_data.get("talks_about_strictness") or Strictness.NORMAL
 
     def rules(self) -> SegmentRules:
         data = self.cleaned_data
@@ -286,6 +299,9 @@ class SegmentForm(forms.ModelForm[Segment]):
             sent_intent_ids=[i.pk for i in data.get("sent_intents") or []],
             sent_intent_within_days=data.get("sent_intent_within_days"),
             last_message_intent_ids=[i.pk for i in data.get("last_message_intents") or []],
+            talks_about=data.get("talks_about") or "",
+            talks_about_within_days=data.get("talks_about_within_days"),
+            talks_about_strictness=Strictness(data.get("talks_about_strictness", Strictness.NORMAL)),
         )
 
 
@@ -299,8 +315,11 @@ class SegmentAdmin(admin.ModelAdmin[Segment]):
     autocomplete_fields = ()
 
     @admin.display(description="Reachable now")
-    def reachable(self, segment: Segment) -> int:
-        return segment_customers(segment).count()
+    def reachable(self, segment: Segment) -> int | str:
+        try:
+            return segment_customers(segment).count()
+        except SegmentUnavailable:
+            return "unavailable: the message search is down"
 
     def get_urls(self) -> list[URLPattern]:
         view = self.admin_site.admin_view
@@ -319,8 +338,11 @@ class SegmentAdmin(admin.ModelAdmin[Segment]):
                     if name in rule_fields]  # fmt: skip
         if problems:
             return JsonResponse({"ok": False, "message": "; ".join(problems)})
-        return JsonResponse({"ok": True, "count": segment_customers(form.rules()).count(),
-                             "reachable": reachable_customers().count()})  # fmt: skip
+        try:
+            count = segment_customers(form.rules()).count()
+        except SegmentUnavailable as exc:
+            return JsonResponse({"ok": False, "message": f"Count unavailable. {exc}"})
+        return JsonResponse({"ok": True, "count": count, "reachable": reachable_customers().count()})
 
 
 class VariantInline(admin.TabularInline[CampaignVariant, Campaign]):
@@ -412,7 +434,7 @@ class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
     list_display = ("name", "state", "segment", "when", "sent_count", "updated_at")
     list_filter = ("state",)
     search_fields = ("name",)
-    readonly_fields = ("state", "results")
+    readonly_fields = ("state", "waiting_for", "results")
     actions = ("schedule", "pause", "cancel")
 
     def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
@@ -420,7 +442,10 @@ class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
         return super().has_delete_permission(request, obj) and not _started(obj)
 
     def get_fieldsets(self, request: HttpRequest, obj: Campaign | None = None) -> Any:
-        main = ("name", "state", "segment", "send_at", "repeat", "emails_per_second", "winner_metric")
+        main: tuple[str, ...] = ("name", "state", "segment", "send_at", "repeat", "emails_per_second",
+                                 "winner_metric")  # fmt: skip
+        if obj is not None and obj.waiting_for:
+            main = ("name", "state", "waiting_for", *main[2:])
         sets: list[Any] = [(None, {"fields": main})]
         if obj is not None:
             sets.append(("Results", {"fields": ("results",)}))
@@ -546,7 +571,10 @@ def _board_note(campaign: Campaign) -> str:
     """Before a send whose template shows vision boards: how many recipients lack one."""
     if campaign.state not in (CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.PAUSED):
         return ""
-    outlook = campaign_board_outlook(campaign)
+    try:
+        outlook = campaign_board_outlook(campaign)
+    except SegmentUnavailable as exc:
+        return str(exc)
     if outlook is None or not outlook.recipients:
         return ""
     labels = ", ".join(outlook.labels)

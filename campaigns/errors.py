@@ -8,6 +8,7 @@ from enum import StrEnum
 class ErrorCode(StrEnum):
     NOT_READY = "campaign_not_ready"
     LOCKED = "campaign_locked"
+    SEGMENT_UNAVAILABLE = "segment_unavailable"
 
 
 class CampaignError(Exception):
@@ -26,3 +27,10 @@ class CampaignLocked(CampaignError):
     """What a campaign sends and to whom cannot change once it started sending."""
 
     code = ErrorCode.LOCKED
+
+
+class SegmentUnavailable(CampaignNotReady):
+    """Who a segment holds cannot be told now: its "talks about" rule needs the message search
+    (the embedder and the vector store), which is down. Transient: ask again later."""
+
+    code = ErrorCode.SEGMENT_UNAVAILABLE

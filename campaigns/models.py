@@ -50,6 +50,14 @@ class EmailTemplate(StaffAuthored):
     )
 
 
+class Strictness(models.TextChoices):
+    """How closely a message must match a segment's "talks about" phrase (``SEGMENT_TALKS_ABOUT_Z``)."""
+
+    BROAD = "broad", "Broad: more customers, some off the subject"
+    NORMAL = "normal", "Normal"
+    STRICT = "strict", "Strict: fewer customers, closer to the phrase"
+
+
 class Segment(StaffAuthored):
     """Who a campaign is for: every rule given must hold. Consent is always required (and
     checked again when each email is sent)."""
@@ -92,6 +100,22 @@ class Segment(StaffAuthored):
         related_name="segments_of_last_messages",
         help_text="Customers whose latest message has one of these intents.",
     )
+    talks_about = models.CharField(
+        "talks about",
+        max_length=200,
+        blank=True,
+        help_text="Customers with a message about this, by meaning, not words: e.g. “late delivery”, "
+        "“a gift for my mother”.",
+    )
+    talks_about_within_days = models.PositiveIntegerField(
+        "talked about it within days",
+        null=True,
+        blank=True,
+        help_text="Only messages sent at most this many days ago count.",
+    )
+    talks_about_strictness = models.CharField(
+        "how closely", max_length=8, choices=Strictness.choices, default=Strictness.NORMAL
+    )
 
 
 class CampaignState(models.TextChoices):
@@ -124,6 +148,11 @@ class Campaign(StaffAuthored):
         default=50, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
     )
     winner_metric = models.CharField(max_length=16, choices=WinnerMetric.choices, default=WinnerMetric.CLICKS)
+    waiting_for = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Why its due run has not started yet; it is tried again until it starts.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
+from campaigns.errors import SegmentUnavailable
 from campaigns.models import (
     COMPLAINT_HOLD,
     Campaign,
@@ -23,6 +25,7 @@ from campaigns.models import (
     Segment,
     Send,
     SendStatus,
+    Strictness,
     Suppression,
 )
 from campaigns.rendering.email import Personalization, Product, uses_vision_board
@@ -31,7 +34,10 @@ from campaigns.tokens import Click, Recipient, SignedLinks
 from catalog.models import Category
 from catalog.models import Product as CatalogProduct
 from catalog.selectors import product_picture
-from conversations.selectors import latest_message, message_senders
+from conversations.embedding import EmbeddingsUnavailable
+from conversations.search import customers_talking_about
+from conversations.selectors import LatestMessage, latest_message, latest_messages, message_senders
+from conversations.vectors.port import VectorStoreUnavailable
 from customers.models import Customer, CustomerInterest, Purchase
 from customers.ownership import bought, last_activity
 from marketing_platform.api.principal import Principal, Role
@@ -79,6 +85,8 @@ def personalizations_for(
         {item.product_id for result in recommended.values() for item in result.items}
     )
     boards = latest_ready_boards(customer_ids)
+    last_messages = latest_messages(customer_ids)
+    now = timezone.now()
     links = SignedLinks()
     interests: dict[int, list[str]] = defaultdict(list)
     for customer_id, name in (
@@ -97,6 +105,7 @@ def personalizations_for(
                 "email": customer.email or "",
                 "country": customer.country,
                 "external_id": customer.external_id,
+                "last_message": _last_message(last_messages.get(customer.pk), now),
             },
             recommendations=_pictured_once(
                 [
@@ -113,6 +122,29 @@ def personalizations_for(
         )
         for customer, send_id in recipients
     ]
+
+
+def _last_message(latest: LatestMessage | None, now: datetime) -> dict[str, Any]:
+    """What a template may know of the customer's latest message: its intent, when, where, and
+    whether it holds campaigns; never its words (they are the customer's, not for an email).
+    Empty for a customer who wrote none, so ``customer.last_message.intent == "…"`` reads for all."""
+    if latest is None:
+        return {
+            "intent": "",
+            "intent_name": "",
+            "channel": "",
+            "sent_at": "",
+            "days_ago": None,
+            "on_hold": False,
+        }
+    return {
+        "intent": latest.intent,
+        "intent_name": latest.intent_name,
+        "channel": latest.channel,
+        "sent_at": latest.sent_at.date().isoformat(),
+        "days_ago": (now - latest.sent_at).days,
+        "on_hold": latest.holds_campaigns(now),
+    }
 
 
 def _board(board: VisionBoard | None) -> dict[str, str] | None:
@@ -172,6 +204,9 @@ class SegmentRules:
     sent_intent_ids: list[int] = field(default_factory=list)
     sent_intent_within_days: int | None = None
     last_message_intent_ids: list[int] = field(default_factory=list)
+    talks_about: str = ""
+    talks_about_within_days: int | None = None
+    talks_about_strictness: Strictness = Strictness.NORMAL
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRules:
@@ -186,6 +221,9 @@ class SegmentRules:
             sent_intent_ids=list(segment.sent_intents.values_list("pk", flat=True)),
             sent_intent_within_days=segment.sent_intent_within_days,
             last_message_intent_ids=list(segment.last_message_intents.values_list("pk", flat=True)),
+            talks_about=segment.talks_about,
+            talks_about_within_days=segment.talks_about_within_days,
+            talks_about_strictness=Strictness(segment.talks_about_strictness),
         )
 
 
@@ -194,7 +232,8 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
     read what customers bought (``customers.ownership``: sale lines and purchase events); spend
     rules read money, which only purchase lines carry (sales less returns), so a customer whose
     purchases all came as events has spent nothing. Recency counts back from ``now`` when given,
-    else from ``recency_end()`` (``_by_messages``: from the present)."""
+    else from ``recency_end()`` (``_by_messages``: from the present). Raises ``SegmentUnavailable``
+    when a "talks about" rule cannot be read (the message search is down): never a wrong audience."""
     rules = segment if isinstance(segment, SegmentRules) else SegmentRules.of(segment)
     customers = reachable_customers()
     if rules.interest_ids:
@@ -230,7 +269,7 @@ def _by_messages(
     customers: QuerySet[Customer], rules: SegmentRules, now: datetime | None
 ) -> QuerySet[Customer]:
     """The message rules: a message with one of the intents (within the days, counted back from
-    ``now`` or the present), and the intent of the latest message."""
+    ``now`` or the present), the intent of the latest message, and a message about a phrase."""
     if rules.sent_intent_ids or rules.sent_intent_within_days is not None:
         days = rules.sent_intent_within_days
         since = None if days is None else _days_before(now or timezone.now(), days)
@@ -239,7 +278,23 @@ def _by_messages(
         customers = customers.alias(last_intent=latest_message("intent_id")).filter(
             last_intent__in=rules.last_message_intent_ids
         )
+    if rules.talks_about.strip():
+        customers = customers.filter(pk__in=_talkers(rules, now))
     return customers
+
+
+def _talkers(rules: SegmentRules, now: datetime | None) -> list[int]:
+    days = rules.talks_about_within_days
+    since = None if days is None else _days_before(now or timezone.now(), days)
+    z = settings.SEGMENT_TALKS_ABOUT_Z[rules.talks_about_strictness]
+    try:
+        talkers = customers_talking_about(rules.talks_about.strip(), z=z, since=since)
+    except (EmbeddingsUnavailable, VectorStoreUnavailable) as error:
+        raise SegmentUnavailable(
+            f"Who talks about “{rules.talks_about.strip()}” cannot be told now: the message search is "
+            f"down ({error})."
+        ) from error
+    return sorted(talkers)
 
 
 def recency_end() -> datetime:

@@ -12,11 +12,12 @@ from typing import NamedTuple
 
 from conversations.models import Message
 from conversations.services.vectors import vector_store_ready
+from conversations.talking import phrase_cached
 from conversations.vectors.port import VectorFilter, VectorHit
 from marketing_platform.bulk import LOOKUP_CHUNK, chunked
 
 # How many nearest messages "customers who talk about X" weighs: a segment reads the messages
-# above its score among these, so a theme more than this many messages share is cut at this many.
+# above its bar, at most these, so a theme more than this many messages share is cut at this many.
 TALKERS_TOP_K = 10_000
 
 
@@ -44,11 +45,14 @@ def messages_search(
     return [MessageMatch(messages[hit.message_id], hit.score) for hit in hits if hit.message_id in messages]
 
 
-def customers_talking_about(text: str, min_score: float, since: datetime | None = None) -> set[int]:
-    """The ids of customers with a message at least ``min_score`` similar to ``text`` (sent since
-    ``since``), among the ``TALKERS_TOP_K`` nearest messages; for segments."""
-    hits = _nearest(text, TALKERS_TOP_K, VectorFilter(since=since))
-    near = [hit.message_id for hit in hits if hit.score >= min_score]
+def customers_talking_about(text: str, *, z: float, since: datetime | None = None) -> set[int]:
+    """The ids of customers with a message about ``text`` (sent since ``since``): at least ``z``
+    standard deviations more similar to it than ordinary messages are (``conversations.talking``),
+    among the ``TALKERS_TOP_K`` nearest messages; for segments."""
+    model, store = vector_store_ready()
+    phrase = phrase_cached(text, model)
+    hits = store.search(phrase.vector, TALKERS_TOP_K, VectorFilter(since=since, min_score=phrase.floor(z)))
+    near = [hit.message_id for hit in hits]
     return {
         customer_id
         for chunk in chunked(near, LOOKUP_CHUNK)

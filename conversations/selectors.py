@@ -50,17 +50,38 @@ def message_senders(*, intent_ids: Collection[int], since: datetime | None) -> Q
     return messages.values_list("customer_id", flat=True)
 
 
-def customers_held_by_complaint(customer_ids: Collection[int], *, now: datetime) -> set[int]:
-    """Of these customers, those whose latest message has an intent that holds promotions (a
-    complaint) and was sent less than ``CAMPAIGN_COMPLAINT_HOLD_DAYS`` ago: no campaign email
-    for them until the hold runs out or they write again about something else."""
-    since = now - timedelta(days=settings.CAMPAIGN_COMPLAINT_HOLD_DAYS)
-    held = (
-        Customer.objects.filter(pk__in=list(customer_ids))
-        .annotate(holds=latest_message("intent__holds_promotions"), last_sent=latest_message("sent_at"))
-        .filter(holds=True, last_sent__gte=since)
+@dataclass(frozen=True)
+class LatestMessage:
+    """What a customer last wrote about, without the words."""
+
+    intent: str  # the intent's slug; empty when the message has none (yet)
+    intent_name: str
+    channel: str
+    sent_at: datetime
+    holds_promotions: bool  # its intent holds promotions (a complaint)
+
+    def holds_campaigns(self, now: datetime) -> bool:
+        """A complaint less than ``CAMPAIGN_COMPLAINT_HOLD_DAYS`` old: no campaign email until the
+        hold runs out or the customer writes again about something else."""
+        hold = timedelta(days=settings.CAMPAIGN_COMPLAINT_HOLD_DAYS)
+        return self.holds_promotions and self.sent_at >= now - hold
+
+
+def latest_messages(customer_ids: Collection[int]) -> dict[int, LatestMessage]:
+    """Each of these customers' latest message (those who wrote one), in one query."""
+    latest = Customer.objects.filter(pk__in=list(customer_ids)).annotate(last=latest_message("pk"))
+    messages = Message.objects.filter(pk__in=latest.values("last")).values_list(
+        "customer_id", "intent__slug", "intent__name", "channel", "sent_at", "intent__holds_promotions"
     )
-    return set(held.values_list("pk", flat=True))
+    return {
+        customer_id: LatestMessage(slug or "", name or "", channel, sent_at, bool(holds))
+        for customer_id, slug, name, channel, sent_at, holds in messages
+    }
+
+
+def customers_held_by_complaint(customer_ids: Collection[int], *, now: datetime) -> set[int]:
+    """Of these customers, those whose latest message holds campaigns (``LatestMessage``)."""
+    return {pk for pk, latest in latest_messages(customer_ids).items() if latest.holds_campaigns(now)}
 
 
 def recent_messages(customer_id: int, *, limit: int) -> list[Message]:

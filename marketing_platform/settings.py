@@ -364,6 +364,17 @@ CAMPAIGN_FREQUENCY_WINDOW_DAYS = env.int("CAMPAIGN_FREQUENCY_WINDOW_DAYS", defau
 # A customer whose latest message has an intent that holds promotions (a complaint) gets no
 # campaign email for this many days after it.
 CAMPAIGN_COMPLAINT_HOLD_DAYS = env.int("CAMPAIGN_COMPLAINT_HOLD_DAYS", default=30)
+# A campaign whose segment needs the message search while it is down waits: its due run is tried
+# on every beat tick (one-off) or again after this many seconds, five times (a recurring tick).
+CAMPAIGN_SEGMENT_RETRY_SECONDS = env.int("CAMPAIGN_SEGMENT_RETRY_SECONDS", default=60)
+# The segment rule "talks about X": a message matches when its similarity to X stands this many
+# standard deviations above X's similarities to ordinary customer messages (``conversations.talking``),
+# per strictness. Measured by ``python -m bench talking``.
+SEGMENT_TALKS_ABOUT_Z = {
+    "broad": env.float("SEGMENT_TALKS_ABOUT_Z_BROAD", default=2.0),
+    "normal": env.float("SEGMENT_TALKS_ABOUT_Z_NORMAL", default=3.0),
+    "strict": env.float("SEGMENT_TALKS_ABOUT_Z_STRICT", default=4.0),
+}
 # A send claimed by a worker that died is taken over after this long.
 CAMPAIGN_SEND_CLAIM_SECONDS = env.int("CAMPAIGN_SEND_CLAIM_SECONDS", default=60)
 CAMPAIGN_BATCH = env.int("CAMPAIGN_BATCH", default=200)

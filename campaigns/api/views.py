@@ -52,8 +52,19 @@ class EmailProductOutput(serializers.Serializer[Any]):
     image_url = serializers.CharField()
 
 
+class EmailCustomerOutput(serializers.Serializer[Any]):
+    """The customer's record as a template reads it; what they last wrote is left out here, as
+    messages are read only by staff and the customer's own login (their email may still use it)."""
+
+    first_name = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
+    country = serializers.CharField(allow_blank=True)
+    external_id = serializers.CharField()
+
+
 class PersonalizationOutput(serializers.Serializer[Any]):
-    customer = serializers.DictField(child=serializers.CharField(allow_blank=True))
+    customer = EmailCustomerOutput()
     recommendations = EmailProductOutput(many=True)
     recommendation_mode = serializers.CharField(help_text="As in the recommendations endpoint.")
     interests = serializers.ListField(child=serializers.CharField())
@@ -155,6 +166,9 @@ class CampaignOutput(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=CampaignState.choices)
     segment = serializers.CharField()
     send_at = serializers.DateTimeField(allow_null=True)
+    waiting_for = serializers.CharField(
+        help_text="Why its due run has not started yet (it is tried again); empty when nothing waits."
+    )
     repeats = serializers.SerializerMethodField()
     winner_metric = serializers.CharField()
     winner = serializers.SerializerMethodField(

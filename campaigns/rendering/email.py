@@ -67,7 +67,7 @@ class Product:
 class Personalization:
     """Everything a template can use, as plain data (documented next to the editor)."""
 
-    customer: dict[str, str]
+    customer: dict[str, Any]
     recommendations: list[Product]
     interests: list[str]
     unsubscribe_url: str
@@ -217,6 +217,12 @@ def _text_footer(data: Personalization) -> str:
 VARIABLES = (
     ("customer.first_name", "First name, or empty: {% if customer.first_name %}…{% endif %}"),
     ("customer.name / .email / .country / .external_id", "The rest of the customer's record"),
+    (
+        "customer.last_message",
+        "The latest message (empty without one): intent (slug), intent_name, channel, "
+        "sent_at (date), days_ago, on_hold (a recent complaint); e.g. "
+        "{% if customer.last_message.intent == 'delivery' %}…{% endif %}",
+    ),
     ("recommendations", "List of products: name, sku, price, url (tracked), reason, image_url"),
     ("interests", "The customer's interests, strongest first (names)"),
     ("vision_board", "The latest board: image_url, url, alt; or none"),

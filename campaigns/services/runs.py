@@ -3,6 +3,7 @@ rendering and sending in batches, resumable from whatever state a crash left."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -10,13 +11,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.errors import CampaignNotReady
+from campaigns.errors import CampaignNotReady, SegmentUnavailable
 from campaigns.models import Campaign, CampaignRun, CampaignState, CampaignVariant, Send, SendStatus
 from campaigns.selectors import campaign_shows_board, segment_customers
 from campaigns.split import variant_of
 from marketing_platform.bulk import chunked
 from marketing_platform.transactions import after_commit
 
+logger = logging.getLogger(__name__)
 # Sends per render task when each may draw its recipient's vision board first: a few boards
 # a task keep it well inside its time limit, and spread the drawing over the render workers.
 BOARD_BATCH = 10
@@ -34,7 +36,20 @@ def campaign_variants_check(campaign: Campaign) -> list[CampaignVariant]:
 def campaign_run_start(*, campaign_id: int, occurrence: str) -> CampaignRun | None:
     """Create the run and one ``Send`` per recipient in one transaction, then queue the
     rendering. Idempotent per (campaign, occurrence): a second call for a run already
-    started returns it and creates nothing. None when the campaign may not run now."""
+    started returns it and creates nothing. None when the campaign may not run now.
+
+    Raises ``SegmentUnavailable`` when who the segment holds cannot be told now: nothing is
+    created, and the campaign says why it waits (``Campaign.waiting_for``) until a run starts."""
+    try:
+        return _run_start(campaign_id=campaign_id, occurrence=occurrence)
+    except SegmentUnavailable as exc:
+        Campaign.objects.filter(pk=campaign_id).update(
+            waiting_for=f"{timezone.now():%Y-%m-%d %H:%M} UTC: {exc}"
+        )
+        raise
+
+
+def _run_start(*, campaign_id: int, occurrence: str) -> CampaignRun | None:
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         if campaign.state not in (CampaignState.SCHEDULED, CampaignState.SENDING):
@@ -52,8 +67,8 @@ def campaign_run_start(*, campaign_id: int, occurrence: str) -> CampaignRun | No
             )
         run.recipients = len(customer_ids)
         run.save(update_fields=["recipients"])
-        campaign.state = CampaignState.SENDING
-        campaign.save(update_fields=["state", "updated_at"])
+        campaign.state, campaign.waiting_for = CampaignState.SENDING, ""
+        campaign.save(update_fields=["state", "waiting_for", "updated_at"])
         after_commit(campaign_run_dispatch, run_id=run.pk)
     return run
 
@@ -109,12 +124,17 @@ def campaign_run_finish(*, run_id: int) -> None:
 
 
 def campaigns_due_start() -> list[int]:
-    """Beat: start the one-off campaigns whose time has come; returns the runs started."""
+    """Beat: start the one-off campaigns whose time has come; returns the runs started. One whose
+    segment cannot be read now stays due, to be tried on the next tick; the others start."""
     now = timezone.now()
     due = Campaign.objects.filter(state=CampaignState.SCHEDULED, schedule__isnull=True, send_at__lte=now)
     started = []
     for campaign_id, send_at in due.values_list("pk", "send_at"):
-        run = campaign_run_start(campaign_id=campaign_id, occurrence=f"{send_at:%Y-%m-%dT%H:%M}")
+        try:
+            run = campaign_run_start(campaign_id=campaign_id, occurrence=f"{send_at:%Y-%m-%dT%H:%M}")
+        except SegmentUnavailable as exc:
+            logger.warning("Campaign %s waits: %s", campaign_id, exc)
+            continue
         if run is not None:
             started.append(run.pk)
     return started

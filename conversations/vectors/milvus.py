@@ -38,6 +38,9 @@ from marketing_platform.bulk import chunked
 
 BATCH = 1000  # rows per request: 1000 vectors of 384 floats are 1.5 MB, well under gRPC's limit
 MAX_K = 16384  # Milvus's own limit on top-k
+# A range search keeps scores above its radius, and a float32 score may round just under the
+# bar asked for: the radius sits this much lower and the bar is applied again to the hits.
+RADIUS_SLACK = 1e-4
 NO_INTENT = 0  # Milvus 2.3 has no nullable fields; primary keys start at 1
 MODEL_NAME = re.compile(r"[\w.:/@+-]{1,200}")  # quoted into filters without escaping
 EXACT = {"consistency_level": "Strong"}  # counts and ids for verification see every acknowledged write
@@ -148,6 +151,9 @@ class MilvusVectorStore:
         if where.since is not None:
             conditions.append(f"sent_at >= {_epoch(where.since)}")
         query = self._vector(vector)
+        params: dict[str, Any] = {"metric_type": "COSINE"}
+        if where.min_score is not None:  # a range search: Milvus keeps what is above the radius
+            params["params"] = {"radius": min(1.0, max(-1.0, where.min_score - RADIUS_SLACK))}
         found = self._call(
             "search",
             lambda: self.client.search(
@@ -156,11 +162,12 @@ class MilvusVectorStore:
                 limit=k,
                 filter=" and ".join(conditions),
                 anns_field="vector",
-                search_params={"metric_type": "COSINE"},
+                search_params=params,
                 timeout=self.timeout,
             ),
         )
-        return [VectorHit(int(hit["id"]), float(hit["distance"])) for hit in found[0]]
+        hits = [VectorHit(int(hit["id"]), float(hit["distance"])) for hit in found[0]]
+        return hits if where.min_score is None else [hit for hit in hits if hit.score >= where.min_score]
 
     def count(self) -> int:
         collection, _ = self._require_collection()

@@ -42,6 +42,7 @@ class VectorFilter:
     customer_ids: Sequence[int] | None = None  # sent by one of these customers
     intent_id: int | None = None  # classified with this intent
     since: datetime | None = None  # sent at or after this moment
+    min_score: float | None = None  # at least this similar to the query (a search's condition only)
 
 
 EVERYTHING = VectorFilter()

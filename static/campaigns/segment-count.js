@@ -19,7 +19,11 @@
       .then((response) => response.json())
       .then((result) => {
         if (ticket !== latest) return;
-        if (!result.ok) { document.getElementById("segment-count-note").textContent = result.message; return; }
+        if (!result.ok) {
+          document.getElementById("segment-count").textContent = "—";
+          document.getElementById("segment-count-note").textContent = result.message;
+          return;
+        }
         document.getElementById("segment-count").textContent = result.count.toLocaleString();
         document.getElementById("segment-count-note").textContent =
           `of ${result.reachable.toLocaleString()} reachable customers (with an address and consent) match these rules now.`;

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 
 from conversations.embedding import LocalEmbedder
 from conversations.services.vectors import vector_store_ready
-from conversations.vectors import close_vector_store
+from conversations.vectors import close_vector_store, get_vector_store
 from conversations.vectors.port import VectorStore
 from customers.models import Customer
 from marketing_platform.celery import app as celery_app
@@ -83,7 +83,7 @@ def vectors(db: None, settings: Any, tmp_path: Path) -> Iterator[VectorStore]:
     _, store = vector_store_ready()
     yield store
     if settings.MILVUS_URI:
-        client = store.client  # type: ignore[attr-defined]
+        client = get_vector_store().client  # type: ignore[attr-defined]  # reopened if a test switched
         for name in client.list_collections():
             if name.startswith(settings.MILVUS_COLLECTION_PREFIX):
                 client.drop_collection(name)

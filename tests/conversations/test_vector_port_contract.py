@@ -131,6 +131,22 @@ def test_search_filters_by_customer_intent_and_time(store: VectorStore) -> None:
     assert found(customer_ids=[1, 2], intent_id=7, since=MONDAY + timedelta(hours=1)) == {3}
 
 
+def test_search_keeps_the_hits_at_least_as_similar_as_asked(store: VectorStore) -> None:
+    rng = np.random.default_rng(6)
+    vectors = np.array([unit(rng) for _ in range(40)])
+    store.upsert([record(pk + 1, vector, customer=pk % 2) for pk, vector in enumerate(vectors)])
+    query = unit(rng)
+    similarity = vectors @ query
+    bar = float(np.sort(similarity)[-7:-5].mean())  # between the sixth best and the seventh
+
+    hits = store.search(query, 30, VectorFilter(min_score=bar))
+    theirs = store.search(query, 30, VectorFilter(min_score=bar, customer_ids=[1]))
+
+    assert [hit.message_id for hit in hits] == [int(pk) + 1 for pk in np.argsort(-similarity)[:6]]
+    assert {hit.message_id for hit in theirs} == {hit.message_id for hit in hits if hit.message_id % 2 == 0}
+    assert store.search(query, 30, VectorFilter(min_score=1.5)) == []
+
+
 def test_ids_reads_every_stored_id_across_batches(
     store: VectorStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
