@@ -159,6 +159,11 @@ class Interest(models.Model):
     def __str__(self) -> str:
         return f"{self.topic.name} › {self.name}"
 
+    @property
+    def key(self) -> str:
+        """``topic/value``: how the API and imports name it."""
+        return f"{self.topic.slug}/{self.slug}"
+
 
 class InterestSource(models.TextChoices):
     DECLARED = "declared", "Declared by the customer"

@@ -21,6 +21,7 @@ from customers.models import (
     Customer,
     CustomerInterest,
     FeedbackKind,
+    InteractionEvent,
     Interest,
     InterestSource,
     ProductFeedback,
@@ -209,6 +210,27 @@ def feedback_given(*, before: datetime | None = None) -> Iterator[tuple[int, int
     if before is not None:
         rows = rows.filter(updated_at__lt=before)
     yield from rows.values_list("customer_id", "product_id", "kind", "updated_at").iterator(chunk_size=20_000)
+
+
+EXPORT_CHUNK = 2000  # rows read at a time by the export's readers
+
+
+def purchases_of(customer_id: int) -> Iterator[Purchase]:
+    """The customer's purchase lines, oldest first, read a chunk at a time."""
+    rows = Purchase.objects.filter(customer_id=customer_id).select_related("product")
+    return rows.order_by("purchased_at", "pk").iterator(chunk_size=EXPORT_CHUNK)
+
+
+def events_of(customer_id: int) -> Iterator[InteractionEvent]:
+    """The customer's interaction events, oldest first, read a chunk at a time."""
+    rows = InteractionEvent.objects.filter(customer_id=customer_id).select_related("product")
+    return rows.order_by("occurred_at", "pk").iterator(chunk_size=EXPORT_CHUNK)
+
+
+def interest_history_of(customer_id: int) -> Iterator[CustomerInterest]:
+    """Every version of every interest of the customer, closed ones too, oldest first."""
+    rows = CustomerInterest.objects.filter(customer_id=customer_id).select_related("interest__topic")
+    return rows.order_by("valid_from", "pk").iterator(chunk_size=EXPORT_CHUNK)
 
 
 EMAIL_TAKEN = {"code": "unique", "message": "This email belongs to another customer."}

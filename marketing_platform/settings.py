@@ -532,6 +532,7 @@ SPECTACULAR_SETTINGS = {
         "PurchaseKindEnum": "customers.models.PurchaseKind",
         "InteractionKindEnum": "customers.models.InteractionKind",
         "InterestSourceEnum": "customers.models.InterestSource",
+        "FeedbackKindEnum": "customers.models.FeedbackKind",
         "ModelStatusEnum": "recommendations.models.ModelStatus",
         "BoardStatusEnum": "visionboards.models.BoardStatus",
     },
