@@ -16,6 +16,8 @@ from recommendations.services import model_version_train
 from recommendations.serving import STRATEGIES, recommendations_for
 from tests.factories import Store
 from tests.support import QUICK
+from visionboards.models import BoardStatus, VisionBoard
+from visionboards.services import vision_board_refresh, vision_board_render, vision_board_request
 
 
 @pytest.fixture
@@ -103,3 +105,30 @@ def test_feedback_counts_as_signals_at_the_next_training(trained: Store, say: An
     served = recommendations_for(customer.pk, limit=50)
     assert served.model_version == newer.pk
     assert unwanted not in {item.product_id for item in served.items}
+
+
+def test_the_board_is_drawn_again_without_a_product_not_for_the_customer(store: Store, say: Any) -> None:
+    # given: a ready board
+    customer = store.customer
+    vision_board_render(vision_board_request(customer.pk, queue=False).pk)
+    board = VisionBoard.objects.get(customer=customer, status=BoardStatus.READY)
+    unwanted = Product.objects.get(pk=recommendations_for(customer.pk, limit=1).items[0].product_id)
+    assert unwanted.sku in _skus(board)
+
+    # when: the customer says a product recommended on it is not for it; the debounced refresh runs
+    say(customer.pk, unwanted.pk, FeedbackKind.NOT_FOR_ME)
+    redrawn = vision_board_refresh(customer.pk)
+    assert redrawn is not None
+    vision_board_render(redrawn.pk)
+
+    # then
+    redrawn.refresh_from_db()
+    assert redrawn.version == board.version + 1
+    assert _skus(redrawn)
+    assert unwanted.sku not in _skus(redrawn)
+
+
+def _skus(board: VisionBoard) -> list[str]:
+    return [
+        sku for section in board.layout["formats"]["screen"]["sections"] for sku in section.get("skus", [])
+    ]
