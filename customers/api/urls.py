@@ -4,6 +4,7 @@ from customers.api import resources
 from customers.api.declared_interests import DeclaredInterestsView
 from customers.api.export import CustomerExportView
 from customers.api.feedback import CustomerFeedbackDetailView, CustomerFeedbackView
+from customers.api.me import MeView
 from customers.api.views import CustomerDataIngestView
 
 
@@ -22,6 +23,7 @@ class ExternalIdConverter:
 register_converter(ExternalIdConverter, "external_id")
 
 urlpatterns = [
+    path("auth/me", MeView.as_view(), name="me"),
     path("customers", resources.CustomerList.as_view(), name="customer-list"),
     path("customers/<external_id:external_id>", resources.CustomerDetail.as_view(), name="customer-detail"),
     path(

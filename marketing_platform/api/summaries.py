@@ -4,6 +4,7 @@ the operation ids). Keyed by operation id; ``tests/api/test_schema.py`` checks e
 from __future__ import annotations
 
 OPERATION_SUMMARIES = {
+    "api_v1_auth_me_retrieve": "Who is signed in",
     "api_v1_auth_token_create": "Sign in: a token pair",
     "api_v1_auth_token_refresh_create": "Refresh a token pair",
     "api_v1_auth_token_revoke_create": "Sign out: revoke a refresh token",

@@ -58,6 +58,7 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("put", "/api/v1/customers/{bob}/interests/declared", {"interests": []}, (200, 403, 403, 404, 403, 401)),
     ("get", "/api/v1/customers/{ada}/export", None, (200, 403, 403, 200, 403, 401)),
     ("get", "/api/v1/customers/{bob}/export", None, (200, 403, 403, 404, 403, 401)),
+    ("get", "/api/v1/auth/me", None, (200, 403, 403, 200, 403, 401)),
     ("get", "/api/v1/campaigns", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/metrics", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/health", None, (200, 200, 200, 200, 200, 200)),

@@ -85,3 +85,11 @@ def test_withdrawing_consent_through_the_customers_patch_records_the_unsubscribe
     assert withdrawn.json()["marketing_consent"] is False
     assert withdrawn.json()["unsubscribed_at"] is not None
     assert given_again.json()["unsubscribed_at"] is None
+
+
+def test_a_signed_in_customer_learns_which_customer_it_is(world: World) -> None:
+    me = world.clients["customer"].get("/api/v1/auth/me").json()
+    staff = world.clients["staff"].get("/api/v1/auth/me").json()
+
+    assert me == {"username": "ada", "role": "customer", "customer": "ada-1"}
+    assert staff == {"username": "staff", "role": "staff", "customer": None}
