@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from campaigns.models import CampaignRun, Send
 from catalog.models import Product
@@ -109,3 +110,12 @@ def test_another_customers_export_is_not_found(everything: World) -> None:
 
     assert response.status_code == 404
     assert response.json()["error_code"] == "not_found"
+
+
+def test_the_schema_documents_the_document_with_each_section() -> None:
+    schema = json.loads(Client().get("/api/schema/?format=json").content)
+
+    document = schema["components"]["schemas"]["CustomerExportDocument"]["properties"]
+    operation = schema["paths"]["/api/v1/customers/{external_id}/export"]["get"]
+    assert list(document) == ["format", "exported_at", "customer", *SECTIONS]
+    assert "CustomerExportDocument" in json.dumps(operation["responses"]["200"])
