@@ -7,3 +7,6 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from campaigns import signals, webhooks  # noqa: F401 - the ESP tracking receiver and its check
+        from campaigns.api.export import register as register_export
+
+        register_export()

@@ -12,3 +12,6 @@ class ConversationsConfig(AppConfig):
         from customers.services.interests import interest_inference_register
 
         interest_inference_register(InterestSource.MESSAGES, message_interests)
+        from conversations.api.export import register as register_export
+
+        register_export()

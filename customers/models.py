@@ -159,6 +159,11 @@ class Interest(models.Model):
     def __str__(self) -> str:
         return f"{self.topic.name} › {self.name}"
 
+    @property
+    def key(self) -> str:
+        """``topic/value``: how the API and imports name it."""
+        return f"{self.topic.slug}/{self.slug}"
+
 
 class InterestSource(models.TextChoices):
     DECLARED = "declared", "Declared by the customer"
@@ -215,3 +220,32 @@ class CustomerInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_source_display()}: {self.confidence:.2f}"
+
+
+class FeedbackKind(models.TextChoices):
+    NOT_FOR_ME = "not_for_me", "Not for me"
+    MORE_LIKE_THIS = "more_like_this", "More like this"
+
+
+class ProductFeedback(models.Model):
+    """What a customer said about a product it was shown: its current word, one per product.
+
+    A state, not an event: the customer may take it back or say the opposite, and every reader
+    (serving, training, the export) wants only what stands now. The unique constraint makes a
+    repeated request a no-op and the opposite kind a replacement.
+    """
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="feedback")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="feedback")
+    kind = models.CharField(max_length=16, choices=FeedbackKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "product"], name="product_feedback_one_per_product")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.product_id} by {self.customer_id}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -15,7 +17,17 @@ from django.db.models.functions import Lower
 
 from catalog.models import Product
 from catalog.taxonomy import OTHER
-from customers.models import Customer, CustomerInterest, Purchase, PurchaseKind
+from customers.models import (
+    Customer,
+    CustomerInterest,
+    FeedbackKind,
+    InteractionEvent,
+    Interest,
+    InterestSource,
+    ProductFeedback,
+    Purchase,
+    PurchaseKind,
+)
 from customers.ownership import acquisitions
 from marketing_platform.api.principal import Principal, Role
 
@@ -148,6 +160,77 @@ def interests_visible_to(
     if not history:
         rows = rows.as_of(at) if at is not None else rows.current()
     return rows.filter(customer_id=principal.own_customer_id) if principal.role == Role.CUSTOMER else rows
+
+
+def interest_ids_by_key() -> dict[str, int]:
+    """Every interest of the taxonomy by its ``topic/value`` key."""
+    return {
+        f"{topic}/{slug}": pk for topic, slug, pk in Interest.objects.values_list("topic__slug", "slug", "pk")
+    }
+
+
+def declared_interests(*, customer_id: int) -> QuerySet[CustomerInterest]:
+    """What the customer declared and still stands by, by topic and name."""
+    return (
+        CustomerInterest.objects.current()
+        .filter(customer_id=customer_id, source=InterestSource.DECLARED)
+        .select_related("interest__topic")
+        .order_by("interest__topic__name", "interest__name")
+    )
+
+
+def customer_feedback(*, customer_id: int) -> QuerySet[ProductFeedback]:
+    """The customer's standing feedback on products, latest first."""
+    return ProductFeedback.objects.filter(customer_id=customer_id).select_related("product")
+
+
+@dataclass(frozen=True)
+class FeedbackOf:
+    """One customer's feedback as recommendations use it."""
+
+    not_for_me: frozenset[int] = frozenset()
+    more_like_this: tuple[int, ...] = ()  # latest first
+
+
+def feedback_of(customer_ids: Sequence[int]) -> dict[int, FeedbackOf]:
+    """Per customer with any, the products it said were not for it and those it wants more like."""
+    found: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    rows = ProductFeedback.objects.filter(customer_id__in=list(customer_ids)).order_by("-updated_at", "-pk")
+    for customer_id, product_id, kind in rows.values_list("customer_id", "product_id", "kind"):
+        found[customer_id][kind].append(product_id)
+    return {
+        pk: FeedbackOf(frozenset(kinds[FeedbackKind.NOT_FOR_ME]), tuple(kinds[FeedbackKind.MORE_LIKE_THIS]))
+        for pk, kinds in found.items()
+    }
+
+
+def feedback_given(*, before: datetime | None = None) -> Iterator[tuple[int, int, str, datetime]]:
+    """Every customer's standing feedback as ``(customer, product, kind, when given)``."""
+    rows = ProductFeedback.objects.all()
+    if before is not None:
+        rows = rows.filter(updated_at__lt=before)
+    yield from rows.values_list("customer_id", "product_id", "kind", "updated_at").iterator(chunk_size=20_000)
+
+
+EXPORT_CHUNK = 2000  # rows read at a time by the export's readers
+
+
+def purchases_of(customer_id: int) -> Iterator[Purchase]:
+    """The customer's purchase lines, oldest first, read a chunk at a time."""
+    rows = Purchase.objects.filter(customer_id=customer_id).select_related("product")
+    return rows.order_by("purchased_at", "pk").iterator(chunk_size=EXPORT_CHUNK)
+
+
+def events_of(customer_id: int) -> Iterator[InteractionEvent]:
+    """The customer's interaction events, oldest first, read a chunk at a time."""
+    rows = InteractionEvent.objects.filter(customer_id=customer_id).select_related("product")
+    return rows.order_by("occurred_at", "pk").iterator(chunk_size=EXPORT_CHUNK)
+
+
+def interest_history_of(customer_id: int) -> Iterator[CustomerInterest]:
+    """Every version of every interest of the customer, closed ones too, oldest first."""
+    rows = CustomerInterest.objects.filter(customer_id=customer_id).select_related("interest__topic")
+    return rows.order_by("valid_from", "pk").iterator(chunk_size=EXPORT_CHUNK)
 
 
 EMAIL_TAKEN = {"code": "unique", "message": "This email belongs to another customer."}

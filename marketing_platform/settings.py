@@ -548,6 +548,7 @@ SPECTACULAR_SETTINGS = {
         "PurchaseKindEnum": "customers.models.PurchaseKind",
         "InteractionKindEnum": "customers.models.InteractionKind",
         "InterestSourceEnum": "customers.models.InterestSource",
+        "FeedbackKindEnum": "customers.models.FeedbackKind",
         "ModelStatusEnum": "recommendations.models.ModelStatus",
         "BoardStatusEnum": "visionboards.models.BoardStatus",
     },
@@ -560,6 +561,8 @@ INTERACTION_WEIGHTS: dict[str, float] = {
     "click": env.float("INTERACTION_WEIGHT_CLICK", default=2.0),
     "cart_add": env.float("INTERACTION_WEIGHT_CART_ADD", default=3.0),
     "purchase": env.float("INTERACTION_WEIGHT_PURCHASE", default=5.0),
+    # a customer's "more like this" on a product: an explicit positive signal
+    "more_like_this": env.float("INTERACTION_WEIGHT_MORE_LIKE_THIS", default=4.0),
 }
 # Half-life, in days, of a purchase's weight in inferred category interests.
 INTEREST_RECENCY_HALF_LIFE_DAYS = env.float("INTEREST_RECENCY_HALF_LIFE_DAYS", default=90.0)

@@ -7,9 +7,11 @@ evaluation (``evaluation.py``) and by the choice of each model version's blend
 Blending is weighted reciprocal-rank fusion: an item's score is
 ``Σ weight(source) / (60 + rank in that source)``; its reason and strategy are those of
 the source that contributed most. Declared interests are a source of their own (the
-bestsellers of their categories) and lift every other item of their categories by 25 %.
-Then the rules: active products only, a bought product only when the blend offers it
-again (``Blend.offer_again``), at most ``max_per_category`` per category.
+bestsellers of their categories) and lift every other item of their categories by 25 %;
+so is "more like this" feedback (``asked``: products like those the customer asked for).
+Then the rules: active products only, never one the customer said was not for it, a bought
+product only when the blend offers it again (``Blend.offer_again``), at most
+``max_per_category`` per category.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ SOURCES = (
     "neighbours",
     "content",
     "declared",
+    "asked",
     "interests",
     "trending",
     "popular",
@@ -132,6 +135,7 @@ def default_blend() -> Blend:
             "neighbours": 1.0,
             "content": 0.25,
             "declared": 3.0,
+            "asked": 3.0,
             "interests": 0.25,
             "trending": 0.25,
             "popular": 2.0,
@@ -173,7 +177,8 @@ NO_CANDIDATES = Candidates([], [], [])
 @dataclass
 class Shopper:
     """What is known of the customer: products it has (with their order counts, and when those
-    orders were made), whether it has any events, its interests, and its model features."""
+    orders were made), whether it has any events, its interests, its model features, and its
+    feedback: products it said were not for it (never offered) and those it wants more like."""
 
     customer_id: int
     bought: Counter[int]
@@ -181,6 +186,8 @@ class Shopper:
     interests: list[tuple[str, int | None, bool]]  # (name, category id, declared), declared first
     features: dict[str, float] = field(default_factory=dict)
     ordered_at: Mapping[int, Sequence[datetime]] = field(default_factory=dict)  # product → its orders
+    not_for_me: frozenset[int] = frozenset()
+    more_like_this: tuple[int, ...] = ()  # latest first
     _weighed: dict[int, dict[int, float]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
@@ -322,11 +329,11 @@ def choose(
     category_ids: list[int] | None = None,
     discovery: bool = False,
 ) -> list[Pick]:
-    """The rules: products in ``category_of`` (the active ones) only; nothing already bought
-    unless in ``again``; at most ``max_per_category`` per category (products of no real
-    category, None in ``category_of``, are not capped); within ``category_ids``
-    when given; with ``discovery``, the last place goes to the best candidate from a category
-    the customer never bought from, unless one is already in."""
+    """The rules: products in ``category_of`` (the active ones) only; nothing the customer said
+    was not for it; nothing already bought unless in ``again``; at most ``max_per_category``
+    per category (products of no real category, None in ``category_of``, are not capped);
+    within ``category_ids`` when given; with ``discovery``, the last place goes to the best
+    candidate from a category the customer never bought from, unless one is already in."""
     per_category: Counter[int | None] = Counter()
     chosen: list[Pick] = []
     if limit <= 0:
@@ -335,6 +342,7 @@ def choose(
         (score, pk, candidates, place)
         for score, pk, candidates, place in ranked
         if pk in category_of
+        and pk not in shopper.not_for_me
         and (pk not in shopper.bought or pk in again)
         and (category_ids is None or category_of[pk] in category_ids)
     )

@@ -6,6 +6,12 @@ Interaction weight of a purchase (a sale line or a purchase event, ``customers.o
 Each is multiplied by ``2^(−age / half-life)``, age counted back from the last
 interaction in the data, and summed per customer and product.
 
+Feedback counts too: "more like this" on a product is a signal of weight
+``w_more_like_this`` dated when it was given (no later than the data's last purchase or
+event, so feedback on an old history does not age the history); a "not for me" pair is
+no positive at all, whatever the customer did with the product before (serving never
+offers it either: ``blending.choose``).
+
 User features: ``country:<name>`` and ``interest:<id>`` (current strength, declared
 ones included). Item features: ``category:<slug>``, ``root:<slug>``, ``tag:<tag>``
 and ``price:<band>`` (quartiles of the catalogue's prices).
@@ -25,8 +31,9 @@ from django.conf import settings
 from django.db.models import F
 
 from catalog.models import Product
-from customers.models import Customer, CustomerInterest, InteractionEvent, InteractionKind
+from customers.models import Customer, CustomerInterest, FeedbackKind, InteractionEvent, InteractionKind
 from customers.ownership import Acquisition, acquisitions
+from customers.selectors import feedback_given
 
 Features = dict[str, float]
 
@@ -54,6 +61,7 @@ class History:
 
     signals: list[Signal]
     purchases: list[Acquisition]
+    not_for_me: frozenset[tuple[int, int]] = frozenset()  # (customer, product): never a positive
 
     @property
     def end(self) -> datetime | None:
@@ -61,7 +69,9 @@ class History:
 
     def before(self, cutoff: datetime) -> History:
         return History(
-            [s for s in self.signals if s.moment < cutoff], [p for p in self.purchases if p.moment < cutoff]
+            [s for s in self.signals if s.moment < cutoff],
+            [p for p in self.purchases if p.moment < cutoff],
+            self.not_for_me,
         )
 
     def without(self, pairs: set[tuple[int, int]]) -> History:
@@ -69,23 +79,26 @@ class History:
         return History(
             [s for s in self.signals if (s.customer_id, s.product_id) not in pairs],
             [p for p in self.purchases if (p.customer_id, p.product_id) not in pairs],
+            self.not_for_me,
         )
 
     def interactions(self) -> list[Interaction]:
-        """Every (customer, product) pair with its decayed, summed weight, age counted back from
-        the last signal."""
+        """Every (customer, product) pair but those not for the customer, with its decayed, summed
+        weight, age counted back from the last signal."""
         end = self.end
         if end is None:
             return []
         half_life = settings.RECOMMENDER["half_life_days"] * 86_400
         summed: dict[tuple[int, int], float] = defaultdict(float)
         for customer_id, product_id, weight, moment in self.signals:
+            if (customer_id, product_id) in self.not_for_me:
+                continue
             summed[customer_id, product_id] += weight * 2 ** (-(end - moment).total_seconds() / half_life)
         return [Interaction(c, p, w) for (c, p), w in summed.items() if w > 0]
 
 
 def history(*, before: datetime | None = None) -> History:
-    """Every purchase (sale lines and purchase events alike) and every other event."""
+    """Every purchase (sale lines and purchase events alike), every other event, and feedback."""
     weights = settings.INTERACTION_WEIGHTS
     purchases = list(acquisitions(before=before))
     signals = [
@@ -101,7 +114,22 @@ def history(*, before: datetime | None = None) -> History:
             "customer_id", "product_id", "kind", "occurred_at", "metadata"
         ).iterator(chunk_size=20_000)
     ]
-    return History(signals, purchases)
+    return _with_feedback(History(signals, purchases), before)
+
+
+def _with_feedback(data: History, before: datetime | None) -> History:
+    """``data`` with the feedback given before ``before``: "more like this" as signals dated no
+    later than ``data``'s end, "not for me" as pairs that are never positives."""
+    end = data.end
+    weight = settings.INTERACTION_WEIGHTS["more_like_this"]
+    asked: list[Signal] = []
+    not_for_me: set[tuple[int, int]] = set()
+    for customer_id, product_id, kind, moment in feedback_given(before=before):
+        if kind == FeedbackKind.NOT_FOR_ME:
+            not_for_me.add((customer_id, product_id))
+        else:
+            asked.append(Signal(customer_id, product_id, weight, min(moment, end) if end else moment))
+    return History(data.signals + asked, data.purchases, frozenset(not_for_me))
 
 
 def _quantity_factor(metadata: dict[str, object]) -> float:

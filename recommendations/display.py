@@ -22,6 +22,7 @@ SOURCES = {
     "trending": "products whose sales are growing",
     "popular": "bestsellers",
     "declared": "interests the customer declared",
+    "asked": "products like those the customer asked for more like",
 }
 WEIGHT_COLUMNS = ["source", "weight", "what it is"]
 RULE_COLUMNS = ["rule", "value"]

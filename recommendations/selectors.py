@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from catalog.models import Product
 from customers.models import Customer, CustomerInterest, InteractionEvent, InterestSource
 from customers.ownership import acquisitions, order_counts, order_moments_of
+from customers.selectors import FeedbackOf, feedback_of
 from recommendations.blending import Blend, Shopper, default_blend
 from recommendations.cache import market_generation
 from recommendations.dataset import features_of
@@ -95,7 +96,7 @@ def computed_market(blend: Blend) -> Market:
 
 
 def shoppers(customer_ids: Sequence[int]) -> list[Shopper]:
-    """What is known of each customer: what it has, its events, interests and features."""
+    """What is known of each customer: what it has, its events, interests, features and feedback."""
     ordered = order_moments_of(acquisitions(customer_ids=customer_ids))
     interests: dict[int, list[tuple[int, float, str, int | None, str]]] = defaultdict(list)
     for customer_id, *interest in (
@@ -118,9 +119,11 @@ def shoppers(customer_ids: Sequence[int]) -> list[Shopper]:
         .values_list("customer_id", flat=True)
         .distinct()
     )
+    feedback = feedback_of(customer_ids)
     found = []
     for pk in customer_ids:
         rows = interests[pk]
+        said = feedback.get(pk, FeedbackOf())
         named = [(name, category, source == InterestSource.DECLARED) for _, _, name, category, source in rows]
         found.append(
             Shopper(
@@ -132,6 +135,8 @@ def shoppers(customer_ids: Sequence[int]) -> list[Shopper]:
                     countries.get(pk) or "", ((interest, confidence) for interest, confidence, *_ in rows)
                 ),
                 ordered_at=ordered.get(pk, {}),
+                not_for_me=said.not_for_me,
+                more_like_this=said.more_like_this,
             )
         )
     return found

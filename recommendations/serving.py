@@ -26,6 +26,7 @@ from catalog.models import Product
 from graph.engine import GraphUnavailable
 from graph.port import get_graph
 from marketing_platform.cache import cache_unavailable
+from recommendations.asked import asked_candidates
 from recommendations.blending import (
     NO_CANDIDATES,
     POOL,
@@ -201,7 +202,11 @@ def _recommend(
             )
     interests = {category for shopper in found for _, category, _ in shopper.top_interests}
     blended = strategy == "blended"
-    from_content = content_candidates(found, content_index()) if blended and blend.weights["content"] else {}
+    index = content_index()
+    from_content = content_candidates(found, index) if blended and blend.weights["content"] else {}
+    from_asked = (
+        asked_candidates(found, index, market.neighbours) if blended and blend.weights["asked"] else {}
+    )
     from_neighbours = (
         neighbour_candidates(found, market.neighbours) if blended and blend.weights["neighbours"] else {}
     )
@@ -212,7 +217,12 @@ def _recommend(
             shopper,
             market,
             from_model,
-            {"graph": from_graph, "neighbours": from_neighbours, "content": from_content},
+            {
+                "graph": from_graph,
+                "neighbours": from_neighbours,
+                "content": from_content,
+                "asked": from_asked,
+            },
             bestsellers,
             strategy=strategy,
         )
@@ -259,7 +269,7 @@ def candidate_sources(
 ) -> dict[str, Candidates]:
     """The candidate lists a strategy blends for one customer (its regulars are filled in by
     ``blending.recommend``); ``listed``: each customer's lists of the graph's walks, the
-    neighbours and content similarity, by source."""
+    neighbours, content similarity and "more like this", by source."""
     found: dict[str, Candidates] = {}
     if strategy == "blended":
         found["repeat"] = NO_CANDIDATES

@@ -67,7 +67,7 @@ TUNED = (
     "interests",
     "trending",
     "popular",
-)  # not "declared": a promise
+)  # not "declared" nor "asked": promises to the customer
 
 
 @dataclass(frozen=True)
@@ -295,7 +295,7 @@ class Validation:
         return figures
 
     def _alone(self, blend: Blend, source: str) -> Blend:
-        """The blend's rules with one source (declared interests keep their weight: a promise;
-        and the regulars theirs where re-purchases cannot be measured)."""
-        kept = {s: blend.weights[s] for s in ("declared", "repeat") if s not in self.tuned}
+        """The blend's rules with one source (declared interests and "more like this" keep their
+        weight: promises; and the regulars theirs where re-purchases cannot be measured)."""
+        kept = {s: blend.weights[s] for s in ("declared", "asked", "repeat") if s not in self.tuned}
         return replace(blend, weights={**{s: float(s == source) for s in self.tuned}, **kept})

@@ -12,3 +12,6 @@ class VisionboardsConfig(AppConfig):
         from visionboards import signals  # noqa: F401  (connects the receivers)
 
         Image.MAX_IMAGE_PIXELS = settings.VISION_BOARD_MAX_PIXELS
+        from visionboards.api.export import register as register_export
+
+        register_export()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from catalog.models import Product
 from customers.models import Customer, CustomerInterest
 from customers.ownership import last_purchase_moments
+from customers.selectors import feedback_of
 from recommendations.serving import recommendations_for_many, recommendations_states
 from visionboards.models import BoardStatus, VisionBoard
 
@@ -158,15 +159,22 @@ def _interests(customer_ids: list[int]) -> dict[int, list[BoardInterest]]:
 
 def _recent_purchases(customer_ids: list[int]) -> dict[int, list[tuple[int, datetime]]]:
     """The active products each customer bought last (``customers.ownership``: sale lines and
-    purchase events), latest first."""
+    purchase events), latest first; not those it said were not for it."""
     found: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     moments = last_purchase_moments(customer_ids=customer_ids)
+    unwanted = {
+        (pk, product) for pk, said in feedback_of(customer_ids).items() for product in said.not_for_me
+    }
     active = set(
         Product.objects.filter(pk__in={pk for _, pk in moments}, active=True).values_list("pk", flat=True)
     )
     latest_first = sorted(moments.items(), key=lambda item: (item[0][0], -item[1].timestamp(), item[0][1]))
     for (customer_id, product_id), last in latest_first:
-        if product_id in active and len(found[customer_id]) < RECENT_SHOWN:
+        if (
+            product_id in active
+            and (customer_id, product_id) not in unwanted
+            and len(found[customer_id]) < RECENT_SHOWN
+        ):
             found[customer_id].append((product_id, timezone.localtime(last)))
     return found
 

@@ -177,7 +177,7 @@ class PurchaseDetail(ReadsCustomerData, generics.RetrieveAPIView[Purchase]):
 
 class CustomerInterestOutput(serializers.ModelSerializer[CustomerInterest]):
     customer = serializers.CharField(source="customer.external_id")
-    interest = serializers.SerializerMethodField()
+    interest = serializers.CharField(source="interest.key")
     name = serializers.CharField(source="interest.name")
 
     class Meta:
@@ -194,9 +194,6 @@ class CustomerInterestOutput(serializers.ModelSerializer[CustomerInterest]):
             "valid_to",
         )
         read_only_fields = fields
-
-    def get_interest(self, row: CustomerInterest) -> str:
-        return f"{row.interest.topic.slug}/{row.interest.slug}"
 
 
 class InterestFilter(StrictFilterSet):
@@ -252,12 +249,9 @@ class InterestDetail(ReadsCustomerData, generics.RetrieveAPIView[CustomerInteres
 
 
 class InterestValueOutput(serializers.Serializer):
-    key = serializers.SerializerMethodField()
+    key = serializers.CharField()
     name = serializers.CharField()
     slug = serializers.CharField()
-
-    def get_key(self, interest: Any) -> str:
-        return f"{interest.topic.slug}/{interest.slug}"
 
 
 class InterestTopicOutput(serializers.ModelSerializer[InterestTopic]):

@@ -31,6 +31,12 @@ def customers_create_missing(customers: Sequence[Customer]) -> tuple[WriteCounts
     return counts, ids
 
 
+def customer_lock(customer_id: int) -> None:
+    """Serialise the writers of one customer's own rows (feedback, declared interests) until the
+    transaction ends: row locks on those rows alone miss the case where none exists yet."""
+    Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True).first()
+
+
 @transaction.atomic
 def customer_update(*, customer: Customer, **changes: Any) -> Customer:
     """Apply changed fields; withdrawing marketing consent records when (for unsubscribe audits)."""

@@ -11,8 +11,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from catalog.models import Product
-from customers.models import Customer, InteractionEvent, Interest, InterestSource, Purchase, PurchaseKind
-from customers.selectors import EMAIL_TAKEN, customer_email_taken
+from customers.models import Customer, InteractionEvent, InterestSource, Purchase, PurchaseKind
+from customers.selectors import EMAIL_TAKEN, customer_email_taken, interest_ids_by_key
 from customers.services.activity import EventRow, PurchaseRow, events_record, purchases_record
 from customers.services.interests import InterestValue, customer_interests_apply
 from marketing_platform.api.errors import FieldErrors, PlatformError, WriteConflict
@@ -77,9 +77,7 @@ def _resolve_references(
     """Check every reference in the batch; raise with all per-item errors at once."""
     skus = [item["sku"] for item in (*purchases, *events)]
     product_ids = ids_by(Product, "sku", skus)
-    interest_ids: dict[str, int] = {
-        f"{topic}/{slug}": pk for topic, slug, pk in Interest.objects.values_list("topic__slug", "slug", "pk")
-    }
+    interest_ids = interest_ids_by_key()
     errors = [
         *_unknown(
             purchases, "purchases", "sku", product_ids, "unknown_product", "No product has the SKU {!r}."

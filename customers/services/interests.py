@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
@@ -22,9 +22,12 @@ from customers.models import (
     InterestTopic,
 )
 from customers.ownership import acquisitions
+from customers.services.customers import customer_lock
 from graph.models import GraphEntity
 from graph.services.sync import graph_changes_record
 from marketing_platform.bulk import WriteCounts, chunked
+from marketing_platform.transactions import after_commit
+from recommendations.cache import recommendations_invalidate
 
 # Confidences are compared at this precision: a recompute that moves a value by
 # less than this writes no new history row.
@@ -123,6 +126,35 @@ def customer_interests_apply(
         changed |= {row.customer_id for row in current_by_key.values() if row.pk in closed}
         graph_changes_record(GraphEntity.CUSTOMER, changed)
     return WriteCounts(created=len(to_create), duplicate=unchanged)
+
+
+DECLARED_CONFIDENCE = 1.0  # what the customer says of itself needs no evidence
+
+
+def customer_declared_interests_set(*, customer_id: int, interest_ids: Collection[int]) -> bool:
+    """Make these the customer's declared interests (the preference centre): the others it had
+    declared are closed, every earlier version kept as history. Returns whether anything
+    changed; a change drops its cached recommendations after commit (and so re-renders its
+    vision board)."""
+    wanted = dict.fromkeys(interest_ids, DECLARED_CONFIDENCE)
+    with transaction.atomic():
+        customer_lock(customer_id)
+        stood = dict(
+            CustomerInterest.objects.current()
+            .filter(customer_id=customer_id, source=InterestSource.DECLARED)
+            .values_list("interest_id", "confidence")
+        )
+        if stood == wanted:
+            return False
+        customer_interests_apply(
+            source=InterestSource.DECLARED,
+            values_by_customer={
+                customer_id: [InterestValue(pk, confidence) for pk, confidence in wanted.items()]
+            },
+            replace=True,
+        )
+        after_commit(recommendations_invalidate, [customer_id])
+    return True
 
 
 def inferred_confidences(

@@ -9,6 +9,7 @@ class Scope(models.TextChoices):
     INGEST = "ingest", "Send customer data (purchases, interests, events, messages)"
     CUSTOMERS_READ = "customers:read", "Read customers and their purchases and interests"
     CUSTOMERS_WRITE = "customers:write", "Update customers"
+    FEEDBACK_WRITE = "feedback:write", "Give and take back customers' feedback on products"
     MESSAGES_READ = "messages:read", "Read customers' messages"
     MESSAGES_DELETE = "messages:delete", "Delete customers' messages"
     INTENTS_READ = "intents:read", "Read the intents messages are classified into"

@@ -4,6 +4,7 @@ the operation ids). Keyed by operation id; ``tests/api/test_schema.py`` checks e
 from __future__ import annotations
 
 OPERATION_SUMMARIES = {
+    "api_v1_auth_me_retrieve": "Who is signed in",
     "api_v1_auth_token_create": "Sign in: a token pair",
     "api_v1_auth_token_refresh_create": "Refresh a token pair",
     "api_v1_auth_token_revoke_create": "Sign out: revoke a refresh token",
@@ -18,6 +19,12 @@ OPERATION_SUMMARIES = {
     "api_v1_customers_partial_update": "Update a customer",
     "api_v1_customers_data_create": "Ingest a customer's data",
     "api_v1_customers_email_create": "Render a customer's email",
+    "api_v1_customers_export_retrieve": "Export everything held about a customer",
+    "api_v1_customers_feedback_retrieve": "A customer's feedback on products",
+    "api_v1_customers_feedback_create": "Give feedback on a product",
+    "api_v1_customers_feedback_destroy": "Take back feedback on a product",
+    "api_v1_customers_interests_declared_retrieve": "A customer's declared interests",
+    "api_v1_customers_interests_declared_update": "Replace a customer's declared interests",
     "api_v1_customers_graph_retrieve": "A customer's profile graph",
     "api_v1_customers_messages_list": "List a customer's messages",
     "api_v1_customers_messages_create": "Send a customer's messages",

@@ -25,7 +25,12 @@ API_TAGS = (
         "staff in the admin or with `manage.py api_keys`.",
         ("auth",),
     ),
-    ApiTag("customers", "Customers, addressed by their external id: list, read, update.", ("customers",)),
+    ApiTag(
+        "customers",
+        "Customers, addressed by their external id: list, read, update (consent too); everything "
+        "held about one, exported for the customer itself.",
+        ("customers", "export"),
+    ),
     ApiTag(
         "ingest",
         "One customer's purchases, events (views, clicks, cart additions) and interests in one "
@@ -45,15 +50,16 @@ API_TAGS = (
     ApiTag(
         "interests",
         "Customers' interests (declared, inferred from purchases or from messages) and the "
-        "topics they belong to.",
+        "topics they belong to; a customer's declared ones, replaced by its own login.",
         ("interests", "interest-topics"),
     ),
     ApiTag("catalog", "Products and the category tree.", ("products", "categories")),
     ApiTag(
         "recommendations",
-        "What to offer a customer next, best first, each with its reason; the trained model "
+        "What to offer a customer next, best first, each with its reason; the customer's feedback "
+        "on them (not for me, more like this), which changes them at once; the trained model "
         "versions behind them.",
-        ("recommendations", "models"),
+        ("recommendations", "feedback", "models"),
     ),
     ApiTag(
         "graph",

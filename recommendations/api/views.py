@@ -39,8 +39,8 @@ class RecommendationOutput(serializers.Serializer[Any]):
     score = serializers.FloatField()
     strategy = serializers.CharField(
         help_text=(
-            "repeat, model, graph:<walk>, neighbours, content, popular_in_interests, trending, popular "
-            "or discovery"
+            "repeat, model, graph:<walk>, neighbours, content, more_like_this, popular_in_interests, "
+            "trending, popular or discovery"
         )
     )
     reason = serializers.CharField(help_text="Why, in words a customer can read.")

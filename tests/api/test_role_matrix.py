@@ -12,6 +12,7 @@ ROLES = ("staff", "service", "catalog-service", "customer", "no-role", "anonymou
 INGEST = {"purchases": [{"id": "new-1", "sku": "85123A", "quantity": 1, "unit_price": "2.55",
                          "purchased_at": "2011-12-02T10:00:00Z"}]}  # fmt: skip
 PRODUCT = {"sku": "NEW-1", "name": "NEW LANTERN", "price": "4.50"}
+FEEDBACK = {"sku": "85123A", "kind": "not_for_me"}
 
 # (method, path, body) → expected status per role, in ROLES order.
 MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
@@ -45,6 +46,19 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("get", "/api/v1/customers/{ada}/vision-board", None, (202, 202, 403, 202, 403, 401)),
     ("get", "/api/v1/customers/{bob}/vision-board", None, (202, 202, 403, 404, 403, 401)),
     ("post", "/api/v1/customers/{ada}/vision-board", None, (202, 403, 403, 403, 403, 401)),
+    ("get", "/api/v1/customers/{ada}/feedback", None, (200, 200, 403, 200, 403, 401)),
+    ("get", "/api/v1/customers/{bob}/feedback", None, (200, 200, 403, 404, 403, 401)),
+    ("post", "/api/v1/customers/{ada}/feedback", FEEDBACK, (201, 403, 403, 200, 403, 401)),
+    ("post", "/api/v1/customers/{bob}/feedback", FEEDBACK, (201, 403, 403, 404, 403, 401)),
+    ("delete", "/api/v1/customers/{ada}/feedback/85123A", None, (204, 403, 403, 204, 403, 401)),
+    ("delete", "/api/v1/customers/{bob}/feedback/85123A", None, (204, 403, 403, 404, 403, 401)),
+    ("get", "/api/v1/customers/{ada}/interests/declared", None, (200, 200, 403, 200, 403, 401)),
+    ("get", "/api/v1/customers/{bob}/interests/declared", None, (200, 200, 403, 404, 403, 401)),
+    ("put", "/api/v1/customers/{ada}/interests/declared", {"interests": []}, (200, 403, 403, 200, 403, 401)),
+    ("put", "/api/v1/customers/{bob}/interests/declared", {"interests": []}, (200, 403, 403, 404, 403, 401)),
+    ("get", "/api/v1/customers/{ada}/export", None, (200, 403, 403, 200, 403, 401)),
+    ("get", "/api/v1/customers/{bob}/export", None, (200, 403, 403, 404, 403, 401)),
+    ("get", "/api/v1/auth/me", None, (200, 403, 403, 200, 403, 401)),
     ("get", "/api/v1/campaigns", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/metrics", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/health", None, (200, 200, 200, 200, 200, 200)),
