@@ -6,7 +6,9 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
+        from analytics.api.export import register as register_export
         from analytics.impressions import on_recommendations_shown
         from recommendations.signals import recommendations_shown
 
         recommendations_shown.connect(on_recommendations_shown, dispatch_uid="analytics-impressions")
+        register_export()

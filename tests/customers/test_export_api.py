@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from analytics.attribution_models import Conversion, Impression, Touch
 from campaigns.models import CampaignRun, Send
 from catalog.models import Product
 from conversations.models import Message
-from customers.models import Customer, FeedbackKind, InteractionKind
+from customers.models import Customer, FeedbackKind, InteractionEvent, InteractionKind
 from customers.selectors import interest_ids_by_key
 from customers.services.activity import EventRow, events_record
 from customers.services.feedback import product_feedback_give
@@ -22,12 +23,16 @@ from tests.factories import World, scheduled_campaign
 from visionboards.models import BoardStatus, VisionBoard
 
 AT = datetime(2011, 12, 2, 9, 0, tzinfo=UTC)
-SECTIONS = ["purchases", "events", "interests", "feedback", "emails", "messages", "vision_boards"]
+SECTIONS = [
+    "purchases", "events", "interests", "feedback", "emails", "messages", "recommendations_shown",
+    "attributed_purchases", "vision_boards",
+]  # fmt: skip
 
 
 def _give_everything(customer: Customer, tag: str, campaign: Any) -> None:
     """A purchase (the world's), an event, declared interests changed once (history), feedback, a
-    campaign email, a message and a vision board, each marked with ``tag``."""
+    campaign email, a message, a recommendation shown and clicked, the purchase credited to the
+    click, and a vision board, each marked with ``tag``."""
     product = Product.objects.get(sku="85123A")
     view = EventRow(
         source="test", external_id=f"ev-{tag}", customer_id=customer.pk, product_id=product.pk,
@@ -46,6 +51,23 @@ def _give_everything(customer: Customer, tag: str, campaign: Any) -> None:
     Message.objects.create(
         customer=customer, source="api", message_id=f"m-{tag}", text=f"words of {tag}", sent_at=AT
     )
+    bought = customer.purchases.get()
+    Impression.objects.create(customer=customer, product=bought.product, channel="api", strategy="model",
+                              position=1, shown_at=AT)  # fmt: skip
+    click = EventRow(
+        source="test", external_id=f"click-{tag}", customer_id=customer.pk, product_id=bought.product_id,
+        kind=InteractionKind.CLICK, occurred_at=AT, metadata={},
+    )  # fmt: skip
+    events_record([click])
+    touch = Touch.objects.create(
+        event=InteractionEvent.objects.get(external_id=f"click-{tag}"), customer=customer,
+        product=bought.product, channel="api", strategy="model", clicked_at=AT, day=AT.date(),
+    )  # fmt: skip
+    Conversion.objects.create(
+        sale=bought, touch=touch, customer=customer, product=bought.product, channel="api",
+        strategy="model", order=f"o-{tag}", purchased_at=bought.purchased_at,
+        day=bought.purchased_at.date(), revenue=bought.amount,
+    )  # fmt: skip
     VisionBoard.objects.create(
         customer=customer, version=1, status=BoardStatus.READY, generated_at=AT,
         layout={"social": {"sections": [{"type": "product", "skus": ["85123A"], "alt": f"board of {tag}"}]}},
@@ -95,6 +117,11 @@ def test_the_export_holds_each_kind_of_data_of_the_customer_and_nothing_of_anoth
     assert None not in (email["sent_at"], email["opened_at"], email["clicked_at"])
     assert "html" not in email
     assert document["messages"][0]["text"] == "words of ada"
+    assert document["recommendations_shown"][0] | {"shown_at": None} == {
+        "sku": "22086", "product": document["purchases"][0]["product"], "channel": "api", "strategy": "model",
+        "position": 1, "shown_at": None,
+    }  # fmt: skip
+    assert document["attributed_purchases"][0]["revenue"] == document["purchases"][0]["amount"]
     assert document["vision_boards"][0]["layout"]["social"]["sections"][0]["skus"] == ["85123A"]
     assert "bob" not in text
     assert "the html of" not in text
