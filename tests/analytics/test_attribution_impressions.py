@@ -130,3 +130,11 @@ def test_an_email_records_only_the_products_its_template_shows(
         assert recorded == list(product_links(send.html))
     ada_send = Send.objects.get(pk__in=ids, customer=audience[0])
     assert Impression.objects.filter(send=ada_send).count() == shows
+
+
+def test_a_head_request_shows_nothing_and_records_nothing(shop: Shop, staff_client: APIClient) -> None:
+    answer = staff_client.head("/api/v1/customers/ada/recommendations?limit=3")
+
+    assert answer.status_code == 200
+    assert not answer.content
+    assert not Impression.objects.exists()
