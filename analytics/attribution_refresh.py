@@ -2,8 +2,9 @@
 ``refresh_attribution``) or from scratch (``attribution_rebuild``), with the rules of
 ``attribution``.
 
-A refresh runs in one transaction holding the watermark row, so two never overlap. It reads
-only what is new: impressions not counted yet, and sale lines and events past the watermark
+A refresh runs in one transaction holding the watermark row, so two never overlap (one that
+finds it held does nothing). It reads only what is new: impressions not counted yet, and sale
+lines and events past the watermark
 (their ids, not their moments, so a purchase imported late with an old timestamp is read too),
 plus what arrived late: the click events new API showings came before (a frontend's clock
 ahead of ours) and the purchases new touches may have earned. The watermark stops short of rows younger than
@@ -64,10 +65,14 @@ class RefreshCounts:
 
 
 def attribution_refresh(*, progress: Progress = _quiet) -> RefreshCounts:
-    """What changed since the last refresh (see the module's docstring)."""
+    """What changed since the last refresh (see the module's docstring). Nothing while another
+    refresh or a rebuild holds the watermark: it reads what this one would, and a worker does not
+    wait for it (the next beat's refresh reads what came after)."""
     AttributionWatermark.objects.get_or_create(pk=1)
     with transaction.atomic(durable=True):
-        mark = AttributionWatermark.objects.select_for_update().get(pk=1)
+        mark = AttributionWatermark.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+        if mark is None:
+            return RefreshCounts()
         return _refresh(mark, progress)
 
 
