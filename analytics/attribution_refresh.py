@@ -50,6 +50,9 @@ StrategyKey = tuple[date, str, str]  # day, channel, strategy
 CampaignKey = tuple[date, int, int]  # day, campaign, variant
 EMAIL_CLICKS = "email"  # the source of the click events tracked links record
 MARKED_AT_ONCE = 10_000  # impressions marked counted by one statement (a rebuild marks them all)
+# Purchases credited together: their ids are named in one statement, and SQLite refuses more
+# than its limit of variables (250,000 on Debian's builds, 32,766 on others).
+CREDITED_AT_ONCE = 10_000
 
 
 def _quiet(step: str, count: int) -> None:
@@ -100,7 +103,13 @@ def _refresh(mark: AttributionWatermark, progress: Progress) -> RefreshCounts:
     counts.touches = len(touches)
     progress("touches", counts.touches)
     purchases = _purchases_to_credit(mark, sale_top, event_top, touches)
-    strategy_keys, campaign_keys, counts.conversions = _conversions_write(purchases)
+    strategy_keys: set[StrategyKey] = set()
+    campaign_keys: set[CampaignKey] = set()
+    for part in chunked(purchases, CREDITED_AT_ONCE):  # a rebuild's: more than a statement may name
+        strategies, campaigns, written = _conversions_write(part)
+        strategy_keys |= strategies
+        campaign_keys |= campaigns
+        counts.conversions += written
     counts.purchases = len(purchases)
     progress("purchases", counts.purchases)
     clicked = {(_day(touch.moment), touch.channel, touch.strategy) for touch in touches if touch.strategy}
