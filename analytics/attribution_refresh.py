@@ -2,8 +2,9 @@
 ``refresh_attribution``) or from scratch (``attribution_rebuild``), with the rules of
 ``attribution``.
 
-A refresh runs in one transaction holding the watermark row, so two never overlap. It reads
-only what is new: impressions not counted yet, and sale lines and events past the watermark
+A refresh runs in one transaction holding the watermark row, so two never overlap (one that
+finds it held does nothing). It reads only what is new: impressions not counted yet, and sale
+lines and events past the watermark
 (their ids, not their moments, so a purchase imported late with an old timestamp is read too),
 plus what arrived late: the click events new API showings came before (a frontend's clock
 ahead of ours) and the purchases new touches may have earned. The watermark stops short of rows younger than
@@ -49,6 +50,9 @@ StrategyKey = tuple[date, str, str]  # day, channel, strategy
 CampaignKey = tuple[date, int, int]  # day, campaign, variant
 EMAIL_CLICKS = "email"  # the source of the click events tracked links record
 MARKED_AT_ONCE = 10_000  # impressions marked counted by one statement (a rebuild marks them all)
+# Purchases credited together: their ids are named in one statement, and SQLite refuses more
+# than its limit of variables (250,000 on Debian's builds, 32,766 on others).
+CREDITED_AT_ONCE = 10_000
 
 
 def _quiet(step: str, count: int) -> None:
@@ -64,10 +68,14 @@ class RefreshCounts:
 
 
 def attribution_refresh(*, progress: Progress = _quiet) -> RefreshCounts:
-    """What changed since the last refresh (see the module's docstring)."""
+    """What changed since the last refresh (see the module's docstring). Nothing while another
+    refresh or a rebuild holds the watermark: it reads what this one would, and a worker does not
+    wait for it (the next beat's refresh reads what came after)."""
     AttributionWatermark.objects.get_or_create(pk=1)
     with transaction.atomic(durable=True):
-        mark = AttributionWatermark.objects.select_for_update().get(pk=1)
+        mark = AttributionWatermark.objects.select_for_update(skip_locked=True).filter(pk=1).first()
+        if mark is None:
+            return RefreshCounts()
         return _refresh(mark, progress)
 
 
@@ -95,7 +103,13 @@ def _refresh(mark: AttributionWatermark, progress: Progress) -> RefreshCounts:
     counts.touches = len(touches)
     progress("touches", counts.touches)
     purchases = _purchases_to_credit(mark, sale_top, event_top, touches)
-    strategy_keys, campaign_keys, counts.conversions = _conversions_write(purchases)
+    strategy_keys: set[StrategyKey] = set()
+    campaign_keys: set[CampaignKey] = set()
+    for part in chunked(purchases, CREDITED_AT_ONCE):  # a rebuild's: more than a statement may name
+        strategies, campaigns, written = _conversions_write(part)
+        strategy_keys |= strategies
+        campaign_keys |= campaigns
+        counts.conversions += written
     counts.purchases = len(purchases)
     progress("purchases", counts.purchases)
     clicked = {(_day(touch.moment), touch.channel, touch.strategy) for touch in touches if touch.strategy}

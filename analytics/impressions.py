@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
+from datetime import datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from analytics.attribution_models import Channel, Impression
+from catalog.models import Product
 from recommendations.signals import Shown
 
 
@@ -16,7 +18,26 @@ def impressions_record(*, channel: Channel, shown: Sequence[Shown]) -> int:
     """One insert for every list shown. An email's products are recorded once per send (a
     retried render records nothing again); an API answer is recorded each time it is given."""
     now = timezone.now()
-    rows = [
+    rows = _rows(channel, shown, now)
+    if channel == Channel.EMAIL:  # in the render batch's transaction
+        Impression.objects.bulk_create(rows, ignore_conflicts=True)
+        return len(rows)
+    try:
+        _api_insert(rows)
+    except IntegrityError:  # a product deleted since a cached answer named it: the rest is recorded
+        known = set(
+            Product.objects.filter(pk__in={row.product_id for row in rows}).values_list("pk", flat=True)
+        )
+        rows = _rows(channel, shown, now, known)
+        _api_insert(rows)
+    return len(rows)
+
+
+def _rows(
+    channel: Channel, shown: Sequence[Shown], now: datetime, products: Container[int] | None = None
+) -> list[Impression]:
+    """The impressions of the lists shown (of ``products`` only, when given)."""
+    return [
         Impression(
             customer_id=item.customer_id,
             product_id=product_id,
@@ -28,16 +49,16 @@ def impressions_record(*, channel: Channel, shown: Sequence[Shown]) -> int:
         )
         for item in shown
         for position, (product_id, strategy) in enumerate(item.products, start=1)
+        if products is None or product_id in products
     ]
-    if channel == Channel.EMAIL:  # in the render batch's transaction
-        Impression.objects.bulk_create(rows, ignore_conflicts=True)
-        return len(rows)
+
+
+def _api_insert(rows: list[Impression]) -> None:
     alone = not connection.in_atomic_block
     with transaction.atomic():
         if alone and connection.vendor == "postgresql":
             _commit_without_waiting()
         Impression.objects.bulk_create(rows)
-    return len(rows)
 
 
 def _commit_without_waiting() -> None:

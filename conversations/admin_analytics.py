@@ -4,7 +4,7 @@ view messages see it; the page loads scripts from the platform's static files on
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -19,6 +19,8 @@ from conversations.models import Message
 from marketing_platform.charts import charts_csv
 
 MOST_DAYS = 731  # two years of days: a chart of more says little, and the table grows long
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # the days a range may name
+OUT_OF_RANGE = "Choose days from 1 Jan 1900 to 31 Dec 2999."
 
 
 class DateRangeForm(forms.Form):
@@ -37,7 +39,11 @@ class DateRangeForm(forms.Form):
         if self.errors:
             return cleaned
         last = cleaned.get("last") or self.default.last
-        first = cleaned.get("first") or last - timedelta(days=DEFAULT_DAYS - 1)
+        if not EARLIEST <= last <= LATEST:  # beyond, a default first day or the range's end overflows
+            raise forms.ValidationError(OUT_OF_RANGE)
+        first = cleaned.get("first") or max(last - timedelta(days=DEFAULT_DAYS - 1), EARLIEST)
+        if first < EARLIEST:
+            raise forms.ValidationError(OUT_OF_RANGE)
         if first > last:
             raise forms.ValidationError("The range starts after it ends: choose a first day before the last.")
         days = (last - first).days + 1

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from html import unescape
 
 from anymail.exceptions import AnymailError
 from django.conf import settings
@@ -31,7 +32,7 @@ from django.utils import timezone
 
 from campaigns.messages import build_message
 from campaigns.models import COMPLAINT_HOLD, CampaignState, Send, SendStatus, Suppression
-from campaigns.rendering.email import RenderedEmail, render_email
+from campaigns.rendering.email import Personalization, RenderedEmail, render_email
 from campaigns.rendering.sandbox import TemplateProblem
 from campaigns.selectors import email_recommendations, personalizations_for, template_shows_board
 from campaigns.services.emails import render_limits, template_source
@@ -81,13 +82,24 @@ def sends_render(send_ids: Sequence[int]) -> list[int]:
         stored = [send for send in sends if send.pk in pending]
         _store_rendered(stored)
         ready = [send for send in stored if send.status == SendStatus.RENDERED]
-        shown = [Shown(send.customer_id, _products(recommended[send.customer_id]), send.pk) for send in ready]
+        given = {send.pk: personalization for send, personalization in zip(sends, data, strict=True)}
+        shown = [
+            Shown(send.customer_id, _linked(recommended[send.customer_id], given[send.pk], send), send.pk)
+            for send in ready
+        ]
         recommendations_shown.send(sender=Send, channel="email", shown=shown)
     return [send.pk for send in ready]
 
 
-def _products(recommended: Recommendations) -> tuple[tuple[int, str], ...]:
-    return tuple((item.product_id, item.strategy) for item in recommended.items)
+def _linked(recommended: Recommendations, given: Personalization, send: Send) -> tuple[tuple[int, str], ...]:
+    """The recommended products the email as rendered links to: a template may show fewer than
+    it is given (``products(limit=…)``), or none."""
+    rendered = f"{unescape(send.html)}\n{send.text}"
+    return tuple(
+        (item.product_id, item.strategy)
+        for item, product in zip(recommended.items, given.recommendations, strict=True)
+        if product.url in rendered
+    )
 
 
 def _store_rendered(sends: list[Send]) -> None:

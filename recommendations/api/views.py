@@ -101,8 +101,9 @@ class CustomerRecommendationsView(APIView):
         response = get_conditional_response(request, etag=etag) if etag else None
         if response is None:  # else 304: the client shows what it was sent before, counted as shown then
             result = recommendations_for(pk, **question)
-            shown = Shown(pk, tuple((item.product_id, item.strategy) for item in result.items))
-            recommendations_shown.send(sender=self.__class__, channel="api", shown=[shown])
+            if request.method == "GET":  # a HEAD's answer has no body: nothing was shown
+                shown = Shown(pk, tuple((item.product_id, item.strategy) for item in result.items))
+                recommendations_shown.send(sender=self.__class__, channel="api", shown=[shown])
             response = Response(RecommendationsOutput({"customer": external_id, **result.as_dict()}).data)
         if etag:
             response["ETag"] = etag

@@ -3,6 +3,8 @@ late imports and re-runs."""
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
@@ -11,10 +13,13 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connection, transaction
 
-from analytics.attribution_models import Channel, Conversion, Touch
-from analytics.attribution_refresh import attribution_rebuild, attribution_refresh
+from analytics import attribution_refresh as attribution_refresh_module
+from analytics.attribution_models import AttributionWatermark, Channel, Conversion, Touch
+from analytics.attribution_refresh import RefreshCounts, attribution_rebuild, attribution_refresh
 from analytics.tasks import refresh_attribution
+from customers.services.activity import PurchaseRow, purchases_record
 from tests.analytics.attribution_world import PRICE, T0, World, credited, figures, world
 
 WINDOW = timedelta(days=7)
@@ -214,3 +219,64 @@ def test_the_rebuild_command_shows_its_progress_and_the_beat_task_refreshes(shop
     assert "1 touches, 1 conversions" in printed
     assert len(credited()) == 1
     assert "refresh-attribution" in django_settings.CELERY_BEAT_SCHEDULE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_while_another_holds_the_watermark_does_nothing_and_does_not_wait() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (as in CI); SQLite has one writer at a time")
+    # given: a rebuild (or a slow refresh) holds the watermark in another connection
+    AttributionWatermark.objects.get_or_create(pk=1)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                AttributionWatermark.objects.select_for_update().get(pk=1)
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(10)
+        with connection.cursor() as cursor:  # waiting for the lock would fail the test, not hang it
+            cursor.execute("SET lock_timeout = '2s'")
+
+        # when
+        counts = attribution_refresh()
+
+        # then
+        assert counts == RefreshCounts()
+        assert AttributionWatermark.objects.get(pk=1).refreshed_at is None
+    finally:
+        release.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+
+
+def test_a_rebuild_credits_more_purchases_than_one_statement_may_name(shop: World, monkeypatch: Any) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's limit on the variables of a statement")
+    # given: more purchases after a click than SQLite lets a statement name (lowered to 1,000 here)
+    monkeypatch.setattr(attribution_refresh_module, "CREDITED_AT_ONCE", 400, raising=False)
+    shop.click_in_email(0, 0, T0)
+    purchases_record(
+        [PurchaseRow("test", f"line-{i}", "", "sale", shop.customers[0], shop.products[i % 3], 1, PRICE,
+                     PRICE, "GBP", T0 + timedelta(seconds=i + 1), {}) for i in range(1_500)],
+        recompute_interests=False,
+    )  # fmt: skip
+    connection.ensure_connection()
+    limit = connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 1_000)
+    try:
+        # when
+        counts = attribution_rebuild()
+    finally:
+        connection.connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, limit)
+
+    # then
+    assert (counts.purchases, counts.conversions) == (1_500, 1_500)
+    assert Conversion.objects.count() == 1_500

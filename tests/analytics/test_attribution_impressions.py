@@ -111,3 +111,30 @@ def test_each_api_answer_records_what_it_showed_even_from_the_cache(
     )
     assert recorded == [(*row, Channel.API, shop.customers["ada"]) for row in shown * 2]
     assert not Impression.objects.filter(send__isnull=False).exists()
+
+
+@pytest.mark.parametrize("shows", [0, 1])
+def test_an_email_records_only_the_products_its_template_shows(
+    shop: Shop, audience: list[Customer], django_capture_on_commit_callbacks: Any, shows: int
+) -> None:
+    # given: a template that shows fewer of the recommendations it is given (or none)
+    body = "<p>{{ greeting() }}</p>" + ("{{ products(limit=1) }}" if shows else "<p>Our news.</p>")
+    campaign = scheduled_campaign("Few", html_body=body)
+
+    # when
+    ids = [sent.pk for sent in run_to_the_end(campaign, django_capture_on_commit_callbacks)]
+
+    # then: what each email links to, no more
+    for send in Send.objects.filter(pk__in=ids):
+        recorded = list(Impression.objects.filter(send=send).values_list("product_id", flat=True))
+        assert recorded == list(product_links(send.html))
+    ada_send = Send.objects.get(pk__in=ids, customer=audience[0])
+    assert Impression.objects.filter(send=ada_send).count() == shows
+
+
+def test_a_head_request_shows_nothing_and_records_nothing(shop: Shop, staff_client: APIClient) -> None:
+    answer = staff_client.head("/api/v1/customers/ada/recommendations?limit=3")
+
+    assert answer.status_code == 200
+    assert not answer.content
+    assert not Impression.objects.exists()

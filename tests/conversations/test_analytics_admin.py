@@ -84,6 +84,9 @@ def test_without_a_choice_the_page_shows_the_90_days_up_to_the_latest_message(
         ("?first=2011-12-05&last=2011-12-01", "The range starts after it ends"),
         ("?first=yesterday", "Enter a valid date."),
         ("?first=2000-01-01&last=2011-12-01", "Choose at most 731 days; this range has 4353."),
+        ("?last=9999-12-31", "Choose days from 1 Jan 1900 to 31 Dec 2999."),
+        ("?last=0001-01-05", "Choose days from 1 Jan 1900 to 31 Dec 2999."),
+        ("?first=0001-01-01&last=0001-01-02", "Choose days from 1 Jan 1900 to 31 Dec 2999."),
     ],
 )
 def test_a_bad_range_is_refused_in_words(
