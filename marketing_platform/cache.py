@@ -271,12 +271,21 @@ class PlatformFileCache(FileBasedCache):
 
     def statistics(self) -> CacheStatistics:
         files = self._list_cache_files()  # type: ignore[attr-defined]
-        size = sum(os.path.getsize(name) for name in files if os.path.exists(name))
-        return CacheStatistics("files", len(files), size, self._max_entries, None, None, None)
+        return CacheStatistics(
+            "files", len(files), sum(map(_size, files)), self._max_entries, None, None, None
+        )
 
     def count(self, pattern: str) -> int | None:
         """A file cache names its files by a hash of the key: entries of a kind cannot be told."""
         return None
+
+
+def _size(name: str) -> int:
+    """0 for a file culled or expired since the directory was listed."""
+    try:
+        return os.path.getsize(name)
+    except FileNotFoundError:
+        return 0
 
 
 def cache_statistics(alias: str = "default") -> CacheStatistics:

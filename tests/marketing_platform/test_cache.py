@@ -85,3 +85,18 @@ def test_locks_and_counters_refuse_rather_than_answer_while_redis_is_down() -> N
 
 def _failures(operation: str) -> float:
     return REGISTRY.get_sample_value("platform_cache_failures_total", {"operation": operation}) or 0.0
+
+
+def test_file_cache_statistics_survive_a_file_culled_while_counting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = PlatformFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 50}})
+    cache.set("kept", "x" * 100)
+    listed = [*cache._list_cache_files(), str(tmp_path / "culled-meanwhile.djcache")]  # type: ignore[attr-defined]
+    monkeypatch.setattr(cache, "_list_cache_files", lambda: listed)
+
+    stats = cache.statistics()
+
+    assert (stats.backend, stats.entries, stats.max_entries) == ("files", 2, 50)
+    assert stats.bytes is not None
+    assert stats.bytes > 0
