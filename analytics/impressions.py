@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Container, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from analytics.attribution_models import Channel, Impression
 from catalog.models import Product
+from marketing_platform.cache import CacheUnavailable
 from recommendations.signals import Shown
 
 
 def impressions_record(*, channel: Channel, shown: Sequence[Shown]) -> int:
     """One insert for every list shown. An email's products are recorded once per send (a
-    retried render records nothing again); an API answer is recorded each time it is given."""
+    retried render records nothing again); an API answer once per customer and
+    ``ANALYTICS_IMPRESSION_REPEAT_SECONDS``: the same answer asked for again sooner (a reload,
+    or a client asking in a loop to swell the figures) is not shown anew."""
     now = timezone.now()
-    rows = _rows(channel, shown, now)
     if channel == Channel.EMAIL:  # in the render batch's transaction
+        rows = _rows(channel, shown, now)
         Impression.objects.bulk_create(rows, ignore_conflicts=True)
         return len(rows)
+    shown = [item for item in shown if _first_showing(item)]
+    rows = _rows(channel, shown, now)
+    if not rows:
+        return 0
     try:
         _api_insert(rows)
     except IntegrityError:  # a product deleted since a cached answer named it: the rest is recorded
@@ -51,6 +61,17 @@ def _rows(
         for position, (product_id, strategy) in enumerate(item.products, start=1)
         if products is None or product_id in products
     ]
+
+
+def _first_showing(item: Shown) -> bool:
+    """Whether this answer was not shown to this customer within the repeat period. Without the
+    cache that cannot be told, and the showing counts."""
+    answer = hashlib.blake2b(repr(item.products).encode(), digest_size=8).hexdigest()
+    try:
+        return cache.add(f"analytics:shown:{item.customer_id}:{answer}", 1,
+                         settings.ANALYTICS_IMPRESSION_REPEAT_SECONDS)  # fmt: skip
+    except CacheUnavailable:
+        return True
 
 
 def _api_insert(rows: list[Impression]) -> None:

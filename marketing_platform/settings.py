@@ -603,6 +603,8 @@ DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="GBP")
 # refresh reads again the sale lines and events younger than the settle time.
 ANALYTICS_ATTRIBUTION_WINDOW_DAYS = env.int("ANALYTICS_ATTRIBUTION_WINDOW_DAYS", default=7)
 ANALYTICS_REFRESH_SETTLE_SECONDS = env.int("ANALYTICS_REFRESH_SETTLE_SECONDS", default=300)
+# The same recommendations answered to the same customer again within this counts as shown once.
+ANALYTICS_IMPRESSION_REPEAT_SECONDS = env.int("ANALYTICS_IMPRESSION_REPEAT_SECONDS", default=600)
 # Intents: the classifier is trained again this long after a change to intents, examples or
 # corrections (later changes until it starts are learned with it); then messages are classified
 # again in batches of this many.
