@@ -21,7 +21,9 @@ from analytics.services.recovery import aggregates_verify
 from analytics.services.refresh import aggregates_refresh
 from campaigns.services.sending import sends_deliver
 from campaigns.services.tracking import send_click_record
-from customers.models import InteractionKind
+from conversations.models import Message
+from conversations.services.messages import messages_delete
+from customers.models import Customer, InteractionKind
 from tests.analytics.world import DAY0, act, at, buy, mailing, reachable, say, webhook
 from tests.factories import catalog
 
@@ -150,4 +152,25 @@ def test_each_email_event_counts_on_the_day_of_its_stamp_per_variant(products: l
         (DAY0 + timedelta(days=3), "B"): (0, 0, 0, 0, 0, 1),
         (DAY0 + timedelta(days=4), "A"): (0, 0, 0, 0, 1, 0),
     }
+    assert not aggregates_verify().drifted
+
+
+def test_a_deleted_message_and_a_deleted_customer_leave_the_figures(products: list[int], mail: None) -> None:
+    # given
+    ada, bob = reachable("ada"), reachable("bob")
+    buy(ada.pk, products[0], "1", day=0)
+    buy(bob.pk, products[0], "2", day=0)
+    say(ada.pk, "m1", day=1)
+    sent = mailing([ada, bob])
+    sends_deliver([send.pk for send in sent.sends])
+    aggregates_refresh()
+
+    # when
+    messages_delete(ids=list(Message.objects.values_list("pk", flat=True)))
+    Customer.objects.filter(pk=bob.pk).delete()  # as the admin deletes one
+    aggregates_refresh()
+
+    # then
+    assert list(DailyActivity.objects.values_list("day", "active_customers")) == [(DAY0, 1)]
+    assert list(CampaignPerformance.objects.values_list("variant__label", "sent")) == [("A", 1)]
     assert not aggregates_verify().drifted
