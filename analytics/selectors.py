@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Floor, Least, PercentRank
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Cast, Floor, Least, PercentRank
 
 from analytics.models import (
     CampaignPerformance,
@@ -107,7 +107,8 @@ def campaign_performance_over_time(*, campaign_id: int) -> QuerySet[CampaignPerf
 def _score(column: str) -> Least:
     """``min(5, 1 + floor(5 × percent_rank))`` over the buyers, as ``rfm.quintile``."""
     rank = Window(PercentRank(), order_by=F(column).asc())
-    return Least(Floor(rank * Value(5.0, output_field=FloatField())) + 1, 5)
+    floor = Cast(Floor(rank * Value(5.0, output_field=FloatField())), IntegerField())
+    return Least(floor + Value(1), Value(5))
 
 
 def _segment_case() -> Case:
