@@ -6,6 +6,7 @@ import argparse
 
 from bench import (
     admin_pages,
+    analytics,
     api_latency,
     emails,
     graph_queries,
@@ -28,6 +29,7 @@ SUITES = {
     "movielens": movielens.run,
     "intents": intents.run,
     "messages": messages.run,
+    "analytics": analytics.run,
 }
 
 
