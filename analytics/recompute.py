@@ -45,12 +45,10 @@ STAMPS = {
     "bounced_at": "bounced",
     "complained_at": "complained",
 }
-# Where each source of daily activity keeps its moment.
-ACTIVITY_SOURCES: tuple[tuple[type[Any], str], ...] = (
-    (Purchase, "purchased_at"),
-    (InteractionEvent, "occurred_at"),
-    (Message, "sent_at"),
-)
+# Each source of daily activity, with where it keeps its moment.
+PURCHASES: tuple[type[Any], str] = (Purchase, "purchased_at")
+EVENTS: tuple[type[Any], str] = (InteractionEvent, "occurred_at")
+MESSAGES: tuple[type[Any], str] = (Message, "sent_at")
 
 
 def day_start(day: date) -> datetime:
@@ -93,12 +91,12 @@ def _acquisitions_on(days: Days) -> Iterator[Acquisition]:
 def daily_activity(days: Days) -> tuple[list[DailyActivity], list[DailyRevenue]]:
     """Each day's activity row and revenue rows (one per currency), for ``days`` or all."""
     active: set[tuple[date, int]] = set()
-    for model, moment in ACTIVITY_SOURCES:
+    for model, moment in (PURCHASES, EVENTS, MESSAGES):
         active.update(
             _per_day(model.objects.all(), moment, days).values_list("day", "customer_id").distinct()
         )
     counted: dict[str, Counter[date]] = {"active_customers": Counter(day for day, _ in active)}
-    for name, (model, moment) in (("events", ACTIVITY_SOURCES[1]), ("messages", ACTIVITY_SOURCES[2])):
+    for name, (model, moment) in (("events", EVENTS), ("messages", MESSAGES)):
         rows = _per_day(model.objects.all(), moment, days).values("day").annotate(n=Count("pk"))
         counted[name] = Counter({row["day"]: row["n"] for row in rows})
     orders = {(local_day(row.moment), row.customer_id, row.order) for row in _acquisitions_on(days)}
@@ -109,7 +107,7 @@ def daily_activity(days: Days) -> tuple[list[DailyActivity], list[DailyRevenue]]
     ]
     revenue = [
         DailyRevenue(day=row["day"], currency=row["currency"], revenue=row["revenue"])
-        for row in _per_day(Purchase.objects.all(), "purchased_at", days)
+        for row in _per_day(Purchase.objects.all(), PURCHASES[1], days)
         .values("day", "currency")
         .annotate(revenue=Sum("amount"))
         .order_by("day", "currency")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Cast, Floor, Least, PercentRank
 
+from analytics.errors import InvalidPeriod
 from analytics.models import (
     CampaignPerformance,
     CustomerEngagement,
@@ -19,6 +20,7 @@ from analytics.models import (
 )
 from analytics.rfm import GRID, RfmSegment, quintile, rfm_segment
 
+MAX_PERIOD_DAYS = 3660  # ten years, day by day
 # Counts of a day that add up over a period (active customers do not: one customer is active
 # on many days).
 ADDITIVE = ("orders", "events", "messages")
@@ -66,9 +68,11 @@ class ActivityComparison:
 def daily_activity_compare(*, since: date, until: date) -> ActivityComparison:
     """Daily activity from ``since`` to ``until`` (inclusive) and over the period of the same
     length just before it, for comparison."""
-    if until < since:
-        raise ValueError("The period ends before it starts.")
     length = (until - since).days + 1
+    if length < 1:
+        raise InvalidPeriod(f"The period ends ({until}) before it starts ({since}).")
+    if length > MAX_PERIOD_DAYS:
+        raise InvalidPeriod(f"A period is at most {MAX_PERIOD_DAYS:,} days; this one has {length:,}.")
     before = since - timedelta(days=length)
     days = _days(before, until)
     return ActivityComparison(

@@ -65,8 +65,9 @@ def tracking_event_record(event: AnymailTrackingEvent) -> int | None:
         if send is None:
             return None
         stamp = STAMPS.get(event.event_type)
-        if stamp and Send.objects.filter(pk=send.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at}):
-            aggregate_changes_record(send_ids=[send.pk])
+        if stamp:
+            if Send.objects.filter(pk=send.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at}):
+                aggregate_changes_record(send_ids=[send.pk])
         elif event.event_type == EventType.CLICKED:
             send_click_stamp(send_id=send.pk, at=at)
         if event.event_type in (EventType.COMPLAINED, EventType.UNSUBSCRIBED):

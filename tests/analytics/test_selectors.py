@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from analytics.errors import InvalidPeriod
 from analytics.rfm import RfmSegment, quintile
 from analytics.selectors import (
     cohort_retention,
@@ -127,5 +128,7 @@ def test_a_period_comes_with_the_one_before_it_day_by_day(product: int) -> None:
         {"GBP": Decimal(10)},
     )
     assert compared.previous.mean_active_customers == 1.0
-    with pytest.raises(ValueError, match="ends before it starts"):
+    with pytest.raises(InvalidPeriod, match="before it starts"):
         daily_activity_compare(since=DAY0, until=DAY0 - timedelta(days=1))
+    with pytest.raises(InvalidPeriod, match="at most 3,660 days"):
+        daily_activity_compare(since=DAY0, until=DAY0 + timedelta(days=3660))
