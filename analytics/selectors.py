@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When, Window
@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Floor, Least, PercentRank
 
 from analytics.errors import InvalidPeriod
 from analytics.models import (
+    AggregateRefresh,
     CampaignPerformance,
     CustomerEngagement,
     DailyActivity,
@@ -63,6 +64,11 @@ class Period:
 class ActivityComparison:
     current: Period
     previous: Period  # the same number of days, just before
+
+
+def aggregates_rebuilt_at() -> datetime | None:
+    """When the aggregates were last built from scratch (None: never, on this database)."""
+    return AggregateRefresh.objects.filter(pk=1).values_list("rebuilt_at", flat=True).first()
 
 
 def daily_activity_compare(*, since: date, until: date) -> ActivityComparison:

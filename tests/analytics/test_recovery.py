@@ -73,3 +73,13 @@ def test_beat_refreshes_what_changed(refreshed: list[int]) -> None:
     assert refresh_aggregates.run() == 0
     entry = django_settings.CELERY_BEAT_SCHEDULE["refresh-analytics-aggregates"]
     assert entry["task"] == "analytics.tasks.refresh_aggregates"
+
+
+def test_the_release_step_builds_once(refreshed: list[int]) -> None:
+    first, second = StringIO(), StringIO()
+
+    call_command("analytics_rebuild", "--if-never-built", stdout=first)
+    call_command("analytics_rebuild", "--if-never-built", stdout=second)
+
+    assert "Rebuilt in" in first.getvalue()
+    assert "the refresh keeps them" in second.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,9 +24,11 @@ from campaigns.services.sending import sends_deliver
 from campaigns.services.tracking import send_click_record
 from conversations.models import Message
 from conversations.services.messages import messages_delete
-from customers.models import Customer, InteractionKind
+from customers.models import Customer, InteractionKind, Purchase
+from customers.services.retail_import import online_retail_import
 from tests.analytics.world import DAY0, act, at, buy, mailing, reachable, say, webhook
 from tests.factories import catalog
+from tests.support import DEMO_SAMPLE
 
 
 @pytest.fixture
@@ -173,4 +176,15 @@ def test_a_deleted_message_and_a_deleted_customer_leave_the_figures(products: li
     # then
     assert list(DailyActivity.objects.values_list("day", "active_customers")) == [(DAY0, 1)]
     assert list(CampaignPerformance.objects.values_list("variant__label", "sent")) == [("A", 1)]
+    assert not aggregates_verify().drifted
+
+
+def test_an_import_reaches_the_aggregates(db: None, tmp_path: Path) -> None:
+    online_retail_import(path=DEMO_SAMPLE, rejects_path=tmp_path / "rejects.csv")
+
+    counts = aggregates_refresh()
+
+    buyers = Purchase.objects.values("customer_id").distinct().count()
+    assert (counts.customers, CustomerEngagement.objects.count()) == (buyers, buyers)
+    assert counts.days == DailyActivity.objects.count() > 0
     assert not aggregates_verify().drifted

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import IO, Any, cast
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
 
+from analytics.selectors import aggregates_rebuilt_at
 from analytics.services.recovery import aggregates_rebuild
 from marketing_platform.progress import RichProgress
 
@@ -18,8 +19,20 @@ class Command(BaseCommand):
         "scratch, in one transaction (refreshes wait for it)."
     )
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-never-built",
+            action="store_true",
+            help="Only on a database whose aggregates were never built (a release step: the refresh "
+            "keeps them from then on).",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         console = Console(file=cast(IO[str], self.stdout), highlight=False)
+        built = aggregates_rebuilt_at()
+        if options["if_never_built"] and built is not None:
+            console.print(f"The aggregates were built on {built:%Y-%m-%d %H:%M}; the refresh keeps them.")
+            return
         started = time.perf_counter()
         with RichProgress(console) as progress:
             counts = aggregates_rebuild(progress=progress)
