@@ -4,6 +4,7 @@ signals). A customer's deletion reaches here row by row, through the cascade."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.db.models import Model
@@ -38,21 +39,40 @@ def _send_keys(row: Send) -> dict[str, Any]:
     }
 
 
-KEYS: dict[type[Model], Any] = {
+KEYS: dict[type[Model], Callable[[Any], dict[str, Any]]] = {
     Purchase: _purchase_keys,
     InteractionEvent: _event_keys,
     Message: _message_keys,
     Send: _send_keys,
 }
+# The fields the aggregates read, per model: a save naming none of them in ``update_fields``
+# (a message's intent corrected, say) changes no aggregate.
+READ = {
+    Purchase: {"customer", "purchased_at", "kind", "invoice", "amount", "currency"},
+    InteractionEvent: {"customer", "occurred_at", "kind"},
+    Message: {"customer", "sent_at"},
+    Send: {"customer", "variant", *STAMPS},
+}
 
 
-def row_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-    aggregate_changes_record(**KEYS[sender](instance))
+def _reads(sender: type[Model], update_fields: Collection[str] | None) -> bool:
+    if update_fields is None:
+        return True
+    return any(name.removesuffix("_id") in READ[sender] for name in update_fields)
 
 
-def row_changing(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+def row_changed(
+    sender: type[Model], instance: Model, update_fields: Collection[str] | None = None, **kwargs: Any
+) -> None:
+    if _reads(sender, update_fields):
+        aggregate_changes_record(**KEYS[sender](instance))
+
+
+def row_changing(
+    sender: type[Model], instance: Model, update_fields: Collection[str] | None = None, **kwargs: Any
+) -> None:
     """An edit may move a row off its keys (another day, another kind): note the stored row's."""
-    if instance._state.adding or instance.pk is None:
+    if instance._state.adding or instance.pk is None or not _reads(sender, update_fields):
         return
     stored = sender._default_manager.filter(pk=instance.pk).first()
     if stored is not None:

@@ -23,6 +23,7 @@ from analytics.services.refresh import aggregates_refresh
 from campaigns.services.sending import sends_deliver
 from campaigns.services.tracking import send_click_record
 from conversations.models import Message
+from conversations.services.intents import message_intent_correct
 from conversations.services.messages import messages_delete
 from customers.models import Customer, InteractionKind, Purchase
 from customers.services.retail_import import online_retail_import
@@ -188,3 +189,14 @@ def test_an_import_reaches_the_aggregates(db: None, tmp_path: Path) -> None:
     assert (counts.customers, CustomerEngagement.objects.count()) == (buyers, buyers)
     assert counts.days == DailyActivity.objects.count() > 0
     assert not aggregates_verify().drifted
+
+
+def test_an_edit_of_what_no_aggregate_reads_notes_nothing(products: list[int]) -> None:
+    dee = reachable("dee")
+    say(dee.pk, "m1", day=0)
+    aggregates_refresh()
+    message = Message.objects.get()
+
+    message_intent_correct(message_id=message.pk, intent=None)
+
+    assert not AggregateChange.objects.exists()
