@@ -79,7 +79,10 @@ def daily_activity_compare(*, since: date, until: date) -> ActivityComparison:
         raise InvalidPeriod(f"The period ends ({until}) before it starts ({since}).")
     if length > MAX_PERIOD_DAYS:
         raise InvalidPeriod(f"A period is at most {MAX_PERIOD_DAYS:,} days; this one has {length:,}.")
-    before = since - timedelta(days=length)
+    try:
+        before = since - timedelta(days=length)
+    except OverflowError:
+        raise InvalidPeriod(f"No period of {length:,} days comes before {since}.") from None
     days = _days(before, until)
     return ActivityComparison(
         current=Period(since, until, [days[since + timedelta(days=n)] for n in range(length)]),

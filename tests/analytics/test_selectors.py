@@ -132,3 +132,5 @@ def test_a_period_comes_with_the_one_before_it_day_by_day(product: int) -> None:
         daily_activity_compare(since=DAY0, until=DAY0 - timedelta(days=1))
     with pytest.raises(InvalidPeriod, match="at most 3,660 days"):
         daily_activity_compare(since=DAY0, until=DAY0 + timedelta(days=3660))
+    with pytest.raises(InvalidPeriod, match="comes before"):
+        daily_activity_compare(since=date(1, 1, 2), until=date(1, 1, 3))
