@@ -4,10 +4,9 @@ Each score is the customer's quintile among every customer with a purchase (5 is
 the percent rank of their last purchase (recency), their orders (frequency) and their net
 spend (monetary): ``min(5, 1 + floor(5 × percent_rank))``, so ties share a score.
 
-Segments follow the recency × frequency grid of the widely published ten-segment RFM scheme
-(Putler's "RFM Analysis For Successful Customer Segmentation", putler.com/rfm-analysis, and the
-open RFM notebooks that encode it); monetary value is scored but, as in that grid, names no
-segment:
+Segments follow the widely used ten-segment recency × frequency grid of RFM analysis (its
+segment names are those of Putler's RFM segmentation guide, putler.com/rfm-analysis, which most
+open RFM notebooks encode as this grid); monetary value is scored but names no segment:
 
     R \\ F   1      2      3      4      5
     5     New   Pot.L  Pot.L  Champ  Champ

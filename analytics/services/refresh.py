@@ -4,7 +4,9 @@ One transaction per refresh, holding the lock of the ``AggregateRefresh`` row: a
 refresh waits for the first and then finds only what was noted since. The refresh removes
 exactly the change rows it read (never a range of ids: a writer still in its transaction may
 hold a lower one), so a change committed meanwhile stays for the next refresh. Recomputing a
-key replaces its rows from the source rows, so applying a change twice is harmless.
+key replaces its rows from the source rows, so applying a change twice is harmless. The
+transaction is not durable: a caller may run a refresh inside its own (the bench rolls its
+purchases and their refresh back together).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from analytics.errors import InvalidPeriod
-from analytics.rfm import RfmSegment, quintile
+from analytics.rfm import GRID, RfmSegment, quintile
 from analytics.selectors import (
     cohort_retention,
     customer_engagement_get,
@@ -80,6 +80,13 @@ def test_one_customers_scores_agree_with_the_whole_tables(buyers: dict[str, int]
             row.r, row.f, row.m, row.segment  # type: ignore[attr-defined]
         )  # fmt: skip
     assert customer_engagement_get(customer_id=buyers["c"]).engagement.orders == 3  # type: ignore[union-attr]
+
+
+def test_the_grid_names_every_pair_of_scores_once() -> None:
+    cells = [(r, f) for r in range(1, 6) for f in range(1, 6)]
+
+    assert all(sum(r in rs and f in fs for rs, fs, _ in GRID) == 1 for r, f in cells)
+    assert {segment for _, _, segment in GRID} == set(RfmSegment)
 
 
 def test_ties_share_a_score() -> None:
