@@ -36,6 +36,8 @@ from analytics.services.changes import local_day
 from campaigns.models import Send
 from marketing_platform.bulk import LOOKUP_CHUNK, chunked
 
+REFRESH_BATCH = 50_000
+
 
 @dataclass
 class StaleKeys:
@@ -58,11 +60,14 @@ def aggregates_lock() -> AggregateRefresh:
     return AggregateRefresh.objects.select_for_update().get(pk=1)
 
 
-def aggregates_refresh() -> RefreshCounts:
-    """Recompute every key noted in ``AggregateChange`` and remove those notes."""
+def aggregates_refresh(*, batch: int = REFRESH_BATCH) -> RefreshCounts:
+    """Recompute every key noted in ``AggregateChange`` (the oldest ``batch`` notes: a backlog
+    after a large import drains over a few refreshes, each inside its time limit) and remove
+    those notes."""
     with transaction.atomic():
         state = aggregates_lock()
-        changes = list(AggregateChange.objects.order_by("pk").values_list("pk", "kind", "day", "ref"))
+        noted = AggregateChange.objects.order_by("pk").values_list("pk", "kind", "day", "ref")
+        changes = list(noted[:batch])
         keys = stale_keys(changes)
         aggregates_replace(keys)
         for ids in chunked([change[0] for change in changes], LOOKUP_CHUNK):

@@ -83,3 +83,11 @@ def test_the_release_step_builds_once(refreshed: list[int]) -> None:
 
     assert "Rebuilt in" in first.getvalue()
     assert "the refresh keeps them" in second.getvalue()
+
+
+def test_a_backlog_drains_a_batch_at_a_time(refreshed: list[int]) -> None:
+    for day in range(3):
+        say(refreshed[1], f"late-{day}", day=10 + day)
+
+    assert [aggregates_refresh(batch=2).changes for _ in range(3)] == [2, 1, 0]
+    assert not aggregates_verify().drifted
