@@ -6,6 +6,7 @@ import argparse
 
 from bench import (
     admin_pages,
+    analytics,
     api_latency,
     attribution,
     emails,
@@ -32,6 +33,7 @@ SUITES = {
     "messages": messages.run,
     "attribution": attribution.run,
     "talking": talking.run,
+    "analytics": analytics.run,
 }
 
 

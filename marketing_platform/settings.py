@@ -278,6 +278,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("ANALYTICS_ATTRIBUTION_REFRESH_SECONDS", default=60.0),
         "options": {"expires": 50},
     },
+    "refresh-analytics-aggregates": {
+        "task": "analytics.tasks.refresh_aggregates",
+        "schedule": env.float("ANALYTICS_REFRESH_SECONDS", default=60.0),
+        "options": {"expires": 50},
+    },
     # Catches what no change scheduled: a new embedding model, a deleted corrected message.
     "train-intent-classifier": {
         "task": "conversations.tasks.train_intent_classifier",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.services.changes import aggregate_changes_record
 from campaigns.models import Send
 from customers.models import Customer
 
@@ -17,8 +18,8 @@ def customer_unsubscribe(*, customer_id: int, send_id: int | None = None) -> boo
         changed = Customer.objects.filter(pk=customer_id, unsubscribed_at__isnull=True).update(
             unsubscribed_at=now, marketing_consent=False
         )
-        if send_id is not None:
-            Send.objects.filter(pk=send_id, customer_id=customer_id, unsubscribed_at__isnull=True).update(
-                unsubscribed_at=now
-            )
+        if send_id is not None and Send.objects.filter(
+            pk=send_id, customer_id=customer_id, unsubscribed_at__isnull=True
+        ).update(unsubscribed_at=now):
+            aggregate_changes_record(send_ids=[send_id])
     return bool(changed)

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from analytics.services.changes import aggregate_changes_record
 from campaigns.messages import build_message
 from campaigns.models import COMPLAINT_HOLD, CampaignState, Send, SendStatus, Suppression
 from campaigns.rendering.email import Personalization, RenderedEmail, render_email
@@ -151,13 +152,20 @@ def sends_deliver(send_ids: Sequence[int]) -> dict[str, int]:
                 raise
             status = getattr(message, "anymail_status", None)
             esp_id = getattr(status, "message_id", None) or send.message_id
-            Send.objects.filter(pk=send.pk, status=SendStatus.SENDING).update(
-                status=SendStatus.SENT, sent_at=timezone.now(), esp_message_id=str(esp_id)[:255]
-            )
+            _mark_sent(send.pk, str(esp_id)[:255])
             counts["sent"] += 1
     finally:
         mail.close()
     return counts
+
+
+@transaction.atomic
+def _mark_sent(send_id: int, esp_message_id: str) -> None:
+    """The send left; its stamp and the note that campaign figures changed commit together."""
+    if Send.objects.filter(pk=send_id, status=SendStatus.SENDING).update(
+        status=SendStatus.SENT, sent_at=timezone.now(), esp_message_id=esp_message_id
+    ):
+        aggregate_changes_record(send_ids=[send_id])
 
 
 def _claim(send_ids: Sequence[int]) -> tuple[list[Send], dict[str, int]]:

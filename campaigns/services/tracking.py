@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from analytics.services.changes import aggregate_changes_record
 from campaigns.models import Send, Suppression, SuppressionReason
 from campaigns.services.consent import customer_unsubscribe
 from campaigns.tokens import read_click
@@ -33,8 +34,10 @@ def send_click_record(*, send_id: int, product_id: int | None) -> None:
 def send_click_stamp(*, send_id: int, at: datetime) -> None:
     """A click implies an open, even when the open went unseen (images off, a privacy proxy):
     the first click also stamps the open, so no variant counts more clicks than opens."""
-    Send.objects.filter(pk=send_id, clicked_at__isnull=True).update(clicked_at=at)
-    Send.objects.filter(pk=send_id, opened_at__isnull=True).update(opened_at=at)
+    clicked = Send.objects.filter(pk=send_id, clicked_at__isnull=True).update(clicked_at=at)
+    opened = Send.objects.filter(pk=send_id, opened_at__isnull=True).update(opened_at=at)
+    if clicked or opened:
+        aggregate_changes_record(send_ids=[send_id])
 
 
 # What an ESP's tracking event sets on the send (first occurrence kept); clicks: ``send_click_stamp``.
@@ -63,7 +66,8 @@ def tracking_event_record(event: AnymailTrackingEvent) -> int | None:
             return None
         stamp = STAMPS.get(event.event_type)
         if stamp:
-            Send.objects.filter(pk=send.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at})
+            if Send.objects.filter(pk=send.pk, **{f"{stamp}__isnull": True}).update(**{stamp: at}):
+                aggregate_changes_record(send_ids=[send.pk])
         elif event.event_type == EventType.CLICKED:
             send_click_stamp(send_id=send.pk, at=at)
         if event.event_type in (EventType.COMPLAINED, EventType.UNSUBSCRIBED):

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from analytics.services.changes import aggregate_changes_record
 from campaigns.models import Campaign
 from conversations.models import Message
 from conversations.services.vectors import messages_embed_after_commit
@@ -82,6 +83,7 @@ def messages_record(rows: Sequence[MessageRow], *, refresh_interests: bool = Tru
             now = timezone.now()
             new: list[Message] = []
             changed: list[Message] = []
+            moved: list[datetime] = []
             for key, index in firsts.items():
                 row, message = rows[index], stored.get(key)
                 if message is None:
@@ -95,6 +97,7 @@ def messages_record(rows: Sequence[MessageRow], *, refresh_interests: bool = Tru
                 else:
                     if message.text != row.text:
                         written.changed_ids.append(message.pk)
+                    moved.append(message.sent_at)  # the day it leaves, if it moves
                     _update(message, row, now)
                     changed.append(message)
             Message.objects.bulk_create(new, batch_size=1000)
@@ -102,6 +105,7 @@ def messages_record(rows: Sequence[MessageRow], *, refresh_interests: bool = Tru
                 changed, [*CONTENT, "embedding_model", "embedded_digest", "updated_at"], batch_size=1000
             )
             graph_changes_record(GraphEntity.MESSAGE, [message.pk for message in [*new, *changed]])
+            aggregate_changes_record(moments=[*moved, *(message.sent_at for message in [*new, *changed])])
             if refresh_interests:
                 interests_refresh_later({message.customer_id for message in (*new, *changed)})
     except IntegrityError as exc:  # another writer created one of these keys since the lookup

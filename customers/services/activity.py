@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.services.changes import aggregate_changes_record
 from customers.models import Customer, InteractionEvent, InteractionKind, Purchase, PurchaseKind
 from customers.tasks import recompute_customer_interests
 from graph.models import GraphEntity
@@ -56,6 +57,7 @@ def purchases_record(purchases: Sequence[PurchaseRow], *, recompute_interests: b
         counts, created = insert_missing(Purchase, purchases)
         customers = {row.customer_id for row in created}
         sales = {row.customer_id for row in created if row.kind == PurchaseKind.SALE}
+        aggregate_changes_record(moments=[row.purchased_at for row in created], customer_ids=customers)
         _follow(
             graph=customers, recommendations=customers, buyers=sales, recompute_interests=recompute_interests
         )
@@ -72,6 +74,7 @@ def events_record(events: Sequence[EventRow], *, recompute_interests: bool = Tru
     with transaction.atomic():
         counts, created = insert_missing(InteractionEvent, events)
         buyers = {row.customer_id for row in created if row.kind == InteractionKind.PURCHASE}
+        aggregate_changes_record(moments=[row.occurred_at for row in created], customer_ids=buyers)
         _follow(
             graph=buyers,
             recommendations={row.customer_id for row in created},

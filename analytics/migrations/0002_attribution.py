@@ -7,9 +7,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('analytics', '0001_aggregates'),
         ('campaigns', '0004_segment_message_intent_rules'),
         ('catalog', '0002_product_image_url'),
         ('customers', '0004_customer_user'),
