@@ -1,0 +1,42 @@
+import { useCallback, useEffect, useState } from "react";
+import { conditional, describe } from "./api";
+import type { Recommendations } from "./types";
+
+export type RecommendationsState = {
+  data: Recommendations | null;
+  error: string;
+  loading: boolean;
+  reload: () => void;
+  hide: (sku: string) => void;
+};
+
+/** The customer's recommendations, asked again with their ETag (a 304 keeps what is shown). */
+export function useRecommendations(customer: string): RecommendationsState {
+  const [data, setData] = useState<Recommendations | null>(null);
+  const [error, setError] = useState("");
+  const [loading, setLoading] = useState(true);
+  const [asked, setAsked] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    conditional<Recommendations>(`customers/${encodeURIComponent(customer)}/recommendations?limit=8`)
+      .then(({ value }) => {
+        if (!live) return;
+        setData(value);
+        setError("");
+      })
+      .catch((failure: unknown) => live && setError(describe(failure)))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [customer, asked]);
+
+  const reload = useCallback(() => setAsked((count) => count + 1), []);
+  const hide = useCallback(
+    (sku: string) => setData((shown) => shown && { ...shown, items: shown.items.filter((item) => item.sku !== sku) }),
+    [],
+  );
+  return { data, error, loading, reload, hide };
+}
