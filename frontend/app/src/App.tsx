@@ -6,6 +6,7 @@ import { Preferences } from "./Preferences";
 import { SignIn } from "./SignIn";
 import { useRecommendations } from "./useRecommendations";
 import type { Me } from "./types";
+import { Alert } from "./ui";
 
 const PAGES = [
   { path: "/app/", title: "Your picks" },
@@ -105,11 +106,7 @@ export function App() {
         )}
       </header>
       <main id="main" tabIndex={-1}>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Alert text={error} />
         {me?.customer ? (
           <Signed customer={me.customer} path={path} announce={announce} />
         ) : checking ? (

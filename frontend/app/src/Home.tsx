@@ -3,6 +3,7 @@ import { call, describe } from "./api";
 import { VisionBoard } from "./VisionBoard";
 import type { FeedbackKind, Recommendation } from "./types";
 import type { RecommendationsState } from "./useRecommendations";
+import { Alert } from "./ui";
 
 type Props = {
   customer: string;
@@ -23,6 +24,16 @@ const STRATEGY: Record<string, string> = {
   popular: "Popular",
   discovery: "Something new",
 };
+
+const FEEDBACK: [FeedbackKind, string][] = [
+  ["not_for_me", "Not for me"],
+  ["more_like_this", "More like this"],
+];
+
+/** The catalogue's names are capitals ("JUMBO BAG RED"): lower case, which the card capitalises. */
+function readable(name: string): string {
+  return name === name.toUpperCase() ? name.toLowerCase() : name;
+}
 
 function label(strategy: string): string {
   return STRATEGY[strategy] ?? (strategy.startsWith("graph") ? "Goes with yours" : "Picked for you");
@@ -48,7 +59,7 @@ export function Home({ customer, recommendations, announce, boardChange, onChang
     }
     try {
       await call(feedback, { method: "POST", body: JSON.stringify({ sku: item.sku, kind }) });
-      announce(kind === "not_for_me" ? `${item.name} removed from your picks.` : `More like ${item.name} coming up.`);
+      announce(kind === "not_for_me" ? `${readable(item.name)} removed from your picks.` : `More like ${readable(item.name)} coming up.`);
       onChanged();
     } catch (failure) {
       setProblem(describe(failure));
@@ -62,7 +73,7 @@ export function Home({ customer, recommendations, announce, boardChange, onChang
     try {
       await call(`${feedback}/${encodeURIComponent(item.sku)}`, { method: "DELETE" });
       setUndo(null);
-      announce(`${item.name} can be picked for you again.`);
+      announce(`${readable(item.name)} can be picked for you again.`);
       onChanged();
       reload();
     } catch (failure) {
@@ -78,17 +89,13 @@ export function Home({ customer, recommendations, announce, boardChange, onChang
         </h1>
         {undo && (
           <p className="notice">
-            <span>You won’t see {undo.name} here.</span>{" "}
+            <span>You won’t see {readable(undo.name)} here.</span>{" "}
             <button type="button" className="link" onClick={() => void takeBack(undo)}>
               Undo
             </button>
           </p>
         )}
-        {(problem || error) && (
-          <p className="error" role="alert">
-            {problem || error}
-          </p>
-        )}
+        <Alert text={problem || error} />
         {loading && !data && <p className="loading">Loading your picks…</p>}
         {data && data.items.length === 0 && <p>No picks right now. Come back after your next order.</p>}
         {data && (
@@ -96,26 +103,21 @@ export function Home({ customer, recommendations, announce, boardChange, onChang
             {data.items.map((item, index) => (
               <li key={item.sku} className="card pick" data-sku={item.sku}>
                 <p className="kicker">{label(item.strategy)}</p>
-                <h2 id={`pick-${item.sku}`}>{item.name}</h2>
+                <h2 id={`pick-${item.sku}`}>{readable(item.name)}</h2>
                 <p className="reason">{item.reason}</p>
                 <p className="sku">Item {item.sku}</p>
                 <div className="actions" role="group" aria-labelledby={`pick-${item.sku}`}>
-                  <button
-                    type="button"
-                    className="not-for-me"
-                    aria-label={`Not for me: ${item.name}`}
-                    onClick={() => void give(item, "not_for_me", index)}
-                  >
-                    Not for me
-                  </button>
-                  <button
-                    type="button"
-                    className="more-like-this"
-                    aria-label={`More like this: ${item.name}`}
-                    onClick={() => void give(item, "more_like_this", index)}
-                  >
-                    More like this
-                  </button>
+                  {FEEDBACK.map(([kind, words]) => (
+                    <button
+                      key={kind}
+                      type="button"
+                      className={kind.replaceAll("_", "-")}
+                      aria-label={`${words}: ${readable(item.name)}`}
+                      onClick={() => void give(item, kind, index)}
+                    >
+                      {words}
+                    </button>
+                  ))}
                 </div>
               </li>
             ))}

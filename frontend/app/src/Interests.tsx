@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { call, describe, json } from "./api";
+import { Alert, useTask } from "./ui";
 import { rows, type Interest, type Page, type Topic } from "./types";
 
 const SOURCE: Record<Interest["source"], string> = {
@@ -14,8 +15,7 @@ export function Interests({ customer, announce, onSaved }: Props) {
   const [current, setCurrent] = useState<Interest[] | null>(null);
   const [topics, setTopics] = useState<Topic[] | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const [error, setError] = useState("");
-  const [saving, setSaving] = useState(false);
+  const { busy: saving, error, setError, run } = useTask();
   const [asked, setAsked] = useState(0);
   const id = encodeURIComponent(customer);
 
@@ -36,7 +36,7 @@ export function Interests({ customer, announce, onSaved }: Props) {
     return () => {
       live = false;
     };
-  }, [id, asked]);
+  }, [id, asked, setError]);
 
   const toggle = (key: string) =>
     setChosen((keys) => {
@@ -45,11 +45,9 @@ export function Interests({ customer, announce, onSaved }: Props) {
       return next;
     });
 
-  const save = async (event: React.FormEvent) => {
+  const save = (event: React.FormEvent) => {
     event.preventDefault();
-    setSaving(true);
-    setError("");
-    try {
+    return run(async () => {
       await call(`customers/${id}/interests/declared`, {
         method: "PUT",
         body: JSON.stringify({ interests: [...chosen].sort() }),
@@ -57,21 +55,13 @@ export function Interests({ customer, announce, onSaved }: Props) {
       announce("Your interests are saved. Your picks and board are being updated.");
       onSaved();
       setAsked((count) => count + 1);
-    } catch (failure) {
-      setError(describe(failure));
-    } finally {
-      setSaving(false);
-    }
+    });
   };
 
   return (
     <div className="interests">
       <h1>Your interests</h1>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       <section className="card" aria-labelledby="current-title">
         <h2 id="current-title">What we think you like</h2>
         {current === null ? (

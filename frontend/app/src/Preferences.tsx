@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { call, describe, json } from "./api";
+import { Alert, useTask } from "./ui";
 import type { Customer } from "./types";
 
 type Props = { customer: string; announce: (text: string) => void };
@@ -12,32 +13,22 @@ function fileName(disposition: string | null, fallback: string): string {
 
 export function Preferences({ customer, announce }: Props) {
   const [data, setData] = useState<Customer | null>(null);
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useTask();
   const path = `customers/${encodeURIComponent(customer)}`;
 
   useEffect(() => {
     json<Customer>(path).then(setData, (failure: unknown) => setError(describe(failure)));
-  }, [path]);
+  }, [path, setError]);
 
-  const consent = async (given: boolean) => {
-    setBusy(true);
-    setError("");
-    try {
+  const consent = (given: boolean) =>
+    run(async () => {
       const saved = await json<Customer>(path, { method: "PATCH", body: JSON.stringify({ marketing_consent: given }) });
       setData(saved);
       announce(given ? "You will get our emails." : "You are unsubscribed: no more marketing emails.");
-    } catch (failure) {
-      setError(describe(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
-  const download = async () => {
-    setBusy(true);
-    setError("");
-    try {
+  const download = () =>
+    run(async () => {
       const response = await call(`${path}/export`);
       const link = document.createElement("a");
       link.href = URL.createObjectURL(await response.blob());
@@ -47,21 +38,12 @@ export function Preferences({ customer, announce }: Props) {
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(link.href), 1000);
       announce("Your data is downloaded.");
-    } catch (failure) {
-      setError(describe(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="preferences">
       <h1>Preferences</h1>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {data === null && !error && <p className="loading">Loading…</p>}
       {data && (
         <>

@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { describe, signIn } from "./api";
+import { Alert } from "./ui";
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
   const [error, setError] = useState("");
@@ -28,11 +29,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
         <input id="username" name="username" autoComplete="username" required />
         <label htmlFor="password">Password</label>
         <input id="password" name="password" type="password" autoComplete="current-password" required />
-        {error && (
-          <p className="error" role="alert" id="signin-error">
-            {error}
-          </p>
-        )}
+        <Alert text={error} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>

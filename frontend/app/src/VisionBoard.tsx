@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import { conditional, describe } from "./api";
 import type { Board, BoardAnswer, BoardFormat, Section } from "./types";
+import { Alert } from "./ui";
 
 const PHONE = "(max-width: 720px)";
 // After a change the platform waits a little for more before drawing again: ask this many times
@@ -71,11 +72,7 @@ export function VisionBoard({ customer, change }: { customer: string; change: nu
       <p className="board-status" role="status">
         {drawing ? (board ? "Drawing your new board… here is your last one meanwhile." : "Drawing your board…") : ""}
       </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Alert text={error} />
       {board?.status === "failed" && <p>Your board could not be drawn this time.</p>}
       {layout && <Drawn layout={layout} image={board?.images[format] ?? null} version={board!.version} />}
       {!board && !drawing && !error && <p className="loading">Loading your board…</p>}
@@ -90,27 +87,29 @@ function across(pixels: number, width: number): string {
 
 function Drawn({ layout, image, version }: { layout: BoardFormat; image: string | null; version: number }) {
   const { width, height, header } = layout;
+  // Beside the tiles (screen) the header stands on a panel of its own colour, as wide as its margins.
+  const panel = header.colours.background !== layout.background;
+  const stacked = width > height;
   return (
     <div className="board" data-version={version}>
-      <div
-        className="board-canvas"
-        style={{ aspectRatio: `${width} / ${height}`, background: layout.background }}
-      >
+      <div className="board-canvas" style={{ aspectRatio: `${width} / ${height}`, background: layout.background }}>
+        {panel && (
+          <div
+            className="board-panel"
+            style={{ ...place({ x: 0, y: 0, w: header.x * 2 + header.w, h: height }, width, height), background: header.colours.background }}
+          />
+        )}
         <div
-          className="board-header"
-          style={{
-            ...place(header, width, height),
-            background: header.colours.background,
-            color: header.colours.text,
-          }}
+          className={`board-header${stacked ? " board-header-stacked" : ""}`}
+          style={{ ...place(header, width, height), color: header.colours.text }}
         >
           <p className="board-kicker" style={{ fontSize: across(18, width), color: header.colours.small_text }}>
             {header.kicker}
           </p>
-          <p className="board-title" style={{ fontSize: across(width > height ? 72 : 64, width) }}>
+          <h3 className="board-title" style={{ fontSize: across(stacked ? 84 : 76, width) }}>
             {header.title}
-          </p>
-          <p className="board-line" style={{ fontSize: across(26, width), color: header.colours.small_text }}>
+          </h3>
+          <p className="board-line" style={{ fontSize: across(stacked ? 30 : 26, width), color: header.colours.small_text }}>
             {header.line}
           </p>
         </div>
