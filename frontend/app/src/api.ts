@@ -66,7 +66,7 @@ async function failure(response: Response): Promise<ApiError> {
   }
   const retryAfter = seconds(response.headers.get("Retry-After"));
   if (response.status === 429) {
-    const wait = retryAfter === null ? "a moment" : `${retryAfter} seconds`;
+    const wait = retryAfter === null ? "a moment" : `${retryAfter} second${retryAfter === 1 ? "" : "s"}`;
     return new ApiError(429, envelope.error_code ?? "throttled", `Too many requests: try again in ${wait}.`, retryAfter);
   }
   const message = envelope.message ?? `The shop answered ${response.status}. Please try again.`;

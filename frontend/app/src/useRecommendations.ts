@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { conditional, describe } from "./api";
+import { ApiError, conditional, describe } from "./api";
 import type { Recommendations } from "./types";
 
 export type RecommendationsState = {
@@ -10,6 +10,9 @@ export type RecommendationsState = {
   hide: (sku: string) => void;
 };
 
+// Over the rate limit the list is asked for again once the server's Retry-After has passed.
+const LONGEST_WAIT = 60;
+
 /** The customer's recommendations, asked again with their ETag (a 304 keeps what is shown). */
 export function useRecommendations(customer: string): RecommendationsState {
   const [data, setData] = useState<Recommendations | null>(null);
@@ -19,6 +22,7 @@ export function useRecommendations(customer: string): RecommendationsState {
 
   useEffect(() => {
     let live = true;
+    let retry = 0;
     setLoading(true);
     conditional<Recommendations>(`customers/${encodeURIComponent(customer)}/recommendations?limit=8`)
       .then(({ value }) => {
@@ -26,10 +30,17 @@ export function useRecommendations(customer: string): RecommendationsState {
         setData(value);
         setError("");
       })
-      .catch((failure: unknown) => live && setError(describe(failure)))
+      .catch((failure: unknown) => {
+        if (!live) return;
+        setError(describe(failure));
+        if (failure instanceof ApiError && failure.status === 429 && failure.retryAfter !== null) {
+          retry = window.setTimeout(() => setAsked((count) => count + 1), Math.min(failure.retryAfter, LONGEST_WAIT) * 1000);
+        }
+      })
       .finally(() => live && setLoading(false));
     return () => {
       live = false;
+      window.clearTimeout(retry);
     };
   }, [customer, asked]);
 
