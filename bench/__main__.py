@@ -8,6 +8,7 @@ from bench import (
     admin_pages,
     api_latency,
     attribution,
+    customer_app,
     emails,
     graph_queries,
     import_online_retail,
@@ -32,6 +33,7 @@ SUITES = {
     "messages": messages.run,
     "attribution": attribution.run,
     "talking": talking.run,
+    "app": customer_app.run,
 }
 
 
