@@ -70,7 +70,7 @@ export function Preferences({ customer, announce }: Props) {
             ) : (
               <p className="muted" id="unsubscribed">
                 You are unsubscribed
-                {data.unsubscribed_at && <> since {new Date(data.unsubscribed_at).toLocaleDateString()}</>}.
+                {data.unsubscribed_at && <> since {new Date(data.unsubscribed_at).toLocaleDateString("en-GB", { dateStyle: "long" })}</>}.
               </p>
             )}
           </section>

@@ -80,9 +80,11 @@ export function VisionBoard({ customer, change }: { customer: string; change: nu
   );
 }
 
-/** Lengths of the board as fractions of its width (cqw: the board is a size container). */
-function across(pixels: number, width: number): string {
-  return `${(pixels / width) * 100}cqw`;
+/** Lengths of the board as fractions of its width (cqw: the board is a size container); small
+print stays at ``least`` pixels where the board is drawn small. */
+function across(pixels: number, width: number, least = 0): string {
+  const scaled = `${(pixels / width) * 100}cqw`;
+  return least ? `max(${least}px, ${scaled})` : scaled;
 }
 
 function Drawn({ layout, image, version }: { layout: BoardFormat; image: string | null; version: number }) {
@@ -103,13 +105,13 @@ function Drawn({ layout, image, version }: { layout: BoardFormat; image: string 
           className={`board-header${stacked ? " board-header-stacked" : ""}`}
           style={{ ...place(header, width, height), color: header.colours.text }}
         >
-          <p className="board-kicker" style={{ fontSize: across(18, width), color: header.colours.small_text }}>
+          <p className="board-kicker" style={{ fontSize: across(18, width, 10), color: header.colours.small_text }}>
             {header.kicker}
           </p>
           <h3 className="board-title" style={{ fontSize: across(stacked ? 84 : 76, width) }}>
             {header.title}
           </h3>
-          <p className="board-line" style={{ fontSize: across(stacked ? 30 : 26, width), color: header.colours.small_text }}>
+          <p className="board-line" style={{ fontSize: across(stacked ? 30 : 26, width, 12), color: header.colours.small_text }}>
             {header.line}
           </p>
         </div>
@@ -149,13 +151,13 @@ function Tile({ section, layout, image }: { section: Section; layout: BoardForma
       <figure role="img" aria-label={section.alt}>
         {!photo && (
           <figcaption aria-hidden="true">
-            <span className="tile-kicker" style={{ fontSize: across(Math.max(12, size * 0.7), width), color: colours.small_text }}>
+            <span className="tile-kicker" style={{ fontSize: across(Math.max(12, size * 0.7), width, 8), color: colours.small_text }}>
               {content.kicker}
             </span>
-            <span className="tile-title" style={{ fontSize: across(Math.min(Math.max(w / 6.5, 22), 60) * 0.8, width) }}>
+            <span className="tile-title" style={{ fontSize: across(Math.min(Math.max(w / 6.5, 22), 60) * 0.8, width, 12) }}>
               {content.title}
             </span>
-            <span className="tile-detail" style={{ fontSize: across(size, width), color: colours.small_text }}>
+            <span className="tile-detail" style={{ fontSize: across(size, width, 10), color: colours.small_text }}>
               {content.detail}
             </span>
           </figcaption>

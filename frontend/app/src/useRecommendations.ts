@@ -24,7 +24,7 @@ export function useRecommendations(customer: string): RecommendationsState {
     let live = true;
     let retry = 0;
     setLoading(true);
-    conditional<Recommendations>(`customers/${encodeURIComponent(customer)}/recommendations?limit=8`)
+    conditional<Recommendations>(`customers/${encodeURIComponent(customer)}/recommendations?limit=9`)
       .then(({ value }) => {
         if (!live) return;
         setData(value);
