@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from customers.models import Customer
+from customers.models import Customer, FeedbackKind
 from tests.browser import browser_page, require_chromium
 from tests.factories import Shop
 from tests.support import PASSWORD
@@ -64,8 +64,8 @@ def test_the_app_meets_limits_expiry_outages_and_refusals_and_says_so(live_serve
         )
         refreshes = sum("auth/token/refresh" in url for url in asked)
         sku = page.get_attribute("li.pick", "data-sku")
-        page.click("li.pick button.not-for-me")
-        page.wait_for_selector("text=removed from your picks", state="attached")
+        page.click("li.pick button.more-like-this")
+        page.wait_for_selector("text=coming up", state="attached")
         refreshed = sum("auth/token/refresh" in url for url in asked) - refreshes
         alerts_after_refresh = page.locator("[role=alert]").count()
 
@@ -94,7 +94,7 @@ def test_the_app_meets_limits_expiry_outages_and_refusals_and_says_so(live_serve
     assert picks_after_wait >= 1
     assert refreshed == 1
     assert alerts_after_refresh == 0, "a refreshed session is not the customer's problem"
-    assert ada.feedback.filter(product__sku=sku).exists()
+    assert ada.feedback.filter(product__sku=sku, kind=FeedbackKind.MORE_LIKE_THIS).exists()
     assert offline == "The shop cannot be reached. Check your connection and try again."
     assert refused == "Unknown interest: seasonal/midsummer."
     assert after_sign_out == 401

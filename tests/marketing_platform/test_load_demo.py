@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Model
 from django.utils import timezone
@@ -95,6 +96,18 @@ def test_the_busiest_demo_customer_gets_a_login_for_the_app_printed_with_its_pas
     assert customer.user is not None
     assert customer.user.check_password(password)
     assert not customer.user.is_staff
+
+
+def test_an_account_named_customer_that_is_not_a_customers_is_left_alone(imported: set[str]) -> None:
+    staff = get_user_model().objects.create_user("customer", is_staff=True)
+    printed = StringIO()
+
+    call_command("load_demo", stdout=printed)
+
+    assert not Customer.objects.filter(user__isnull=False).exists()
+    assert "Customer app login: none given" in printed.getvalue()
+    staff.refresh_from_db()
+    assert staff.is_staff
 
 
 def test_customers_with_data_of_their_own_keep_it(imported: set[str]) -> None:

@@ -15,9 +15,10 @@ const PAGES = [
 ] as const;
 type Path = (typeof PAGES)[number]["path"];
 
+/** The page for the address: its path without a trailing slash; anything else under /app/ is home. */
 function current(): Path {
-  const found = PAGES.find((page) => page.path === window.location.pathname.replace(/\/?$/, "") || page.path === window.location.pathname);
-  return found ? found.path : "/app/";
+  const here = window.location.pathname.replace(/\/+$/, "");
+  return PAGES.find((page) => page.path.replace(/\/+$/, "") === here)?.path ?? "/app/";
 }
 
 export function App() {

@@ -68,6 +68,10 @@ class Command(BaseCommand):
     def _print_login(self, login: DemoLogin | None) -> None:
         """The demo customer's login for the app; its password kept beside the admin's (VAR_DIR)."""
         if login is None:
+            self.stdout.write(
+                "Customer app login: none given (every demo customer has a login, or the username "
+                "`customer` belongs to an account that is not a customer's)."
+            )
             return
         stored = settings.VAR_DIR / "customer-login.txt"
         if login.password is not None:
