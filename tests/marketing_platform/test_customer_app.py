@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -24,6 +25,20 @@ def test_every_path_of_the_app_answers_its_page_with_no_inline_scripts_allowed(
     policy = response["Content-Security-Policy"]
     assert "script-src 'self';" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_behind_an_object_store_the_boards_pictures_may_come_from_it(client: Client, settings: Any) -> None:
+    settings.MEDIA_S3_BUCKET = "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+            "endpoint_url": "http://minio:9000", "public_endpoint_url": "https://media.example.com/store"}},
+    }  # fmt: skip
+
+    policy = client.get("/app/")["Content-Security-Policy"]
+
+    assert "img-src 'self' data: https://media.example.com;" in policy
+    assert "script-src 'self';" in policy
 
 
 def test_an_app_that_was_not_built_says_how_to_build_it(
