@@ -129,9 +129,11 @@ function Signed({ customer, path, announce }: { customer: string; path: Path; an
   // while the platform draws the new one (it waits a little for further changes first).
   const [boardChange, setBoardChange] = useState(0);
   const changed = useCallback(() => setBoardChange((count) => count + 1), []);
-  if (path === "/app/interests") {
-    return <Interests customer={customer} announce={announce} onSaved={() => { recommendations.reload(); changed(); }} />;
-  }
+  const interestsSaved = () => {
+    recommendations.reload();
+    changed();
+  };
+  if (path === "/app/interests") return <Interests customer={customer} announce={announce} onSaved={interestsSaved} />;
   if (path === "/app/preferences") return <Preferences customer={customer} announce={announce} />;
   return <Home customer={customer} recommendations={recommendations} announce={announce} boardChange={boardChange} onChanged={changed} />;
 }
