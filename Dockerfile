@@ -1,9 +1,12 @@
-# The browser libraries (`make frontend`: npm ci, then copied into static/vendor), built in a stage
+# The browser libraries and the customer's app (`make frontend`: npm ci, then static/vendor and
+# static/app), built in a stage
 # of their own: the image itself needs no Node.js.
 FROM node:20-bookworm AS frontend
 WORKDIR /app
 COPY Makefile .
 COPY frontend/package.json frontend/package-lock.json frontend/
+COPY frontend/app frontend/app
+COPY frontend/vite.config.ts frontend/tsconfig.json frontend/
 RUN make frontend
 
 # One image for web, worker and beat (the command picks the role).
@@ -23,6 +26,7 @@ RUN pip install -r requirements.txt
 RUN useradd --create-home --uid 10001 app
 COPY --chown=app:app . .
 COPY --from=frontend --chown=app:app /app/static/vendor static/vendor
+COPY --from=frontend --chown=app:app /app/static/app static/app
 # collectstatic needs settings that load; production checks apply at run time.
 RUN DEBUG=0 python manage.py collectstatic --noinput \
     && mkdir -p /app/var/media && chown -R app:app /app/var

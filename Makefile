@@ -23,10 +23,12 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt | $(BIN)/python
 
 # The browser libraries the pages use, from frontend/package-lock.json, served as static files (no CDN):
 # npm ci only when the lock changed, then the built files and their licences (chart.umd bundles
-# @kurkle/color) into static/vendor/.
+# @kurkle/color) into static/vendor/, and the customer's app (frontend/app, Vite) built into static/app/.
 FRONTEND_MODULES := frontend/node_modules
 VENDOR := static/vendor
 CHARTJS := $(VENDOR)/chart.js/chart.umd.min.js
+APP := static/app/index.html
+APP_SOURCES := $(shell find frontend/app -type f) frontend/vite.config.ts frontend/tsconfig.json
 
 $(FRONTEND_MODULES)/.package-lock.json: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
@@ -38,7 +40,10 @@ $(CHARTJS): $(FRONTEND_MODULES)/.package-lock.json
 	cp $(FRONTEND_MODULES)/chart.js/LICENSE.md $(@D)/LICENSE.md
 	cp $(FRONTEND_MODULES)/@kurkle/color/LICENSE.md $(@D)/LICENSE-kurkle-color.md
 
-frontend: $(CHARTJS)
+$(APP): $(FRONTEND_MODULES)/.package-lock.json $(APP_SOURCES)
+	cd frontend && npm run --silent build
+
+frontend: $(CHARTJS) $(APP)
 
 install: $(VENV)/.runtime frontend
 install-dev: $(VENV)/.dev frontend
@@ -118,4 +123,4 @@ screenshots: install-dev
 	cp var/test/screenshots/*.png docs/screenshots/
 
 clean:
-	rm -rf var/db.sqlite3* var/broker var/test var/imports var/celerybeat-schedule* $(VENDOR) $(FRONTEND_MODULES)
+	rm -rf var/db.sqlite3* var/broker var/test var/imports var/celerybeat-schedule* $(VENDOR) static/app $(FRONTEND_MODULES)

@@ -9,6 +9,7 @@ from bench import (
     analytics,
     api_latency,
     attribution,
+    customer_app,
     emails,
     graph_queries,
     import_online_retail,
@@ -34,6 +35,7 @@ SUITES = {
     "attribution": attribution.run,
     "talking": talking.run,
     "analytics": analytics.run,
+    "app": customer_app.run,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any
 
@@ -10,20 +10,26 @@ from django.http import HttpRequest, HttpResponseBase
 
 View = Callable[..., HttpResponseBase]
 
-# Admin pages that draw charts: scripts and styles only from the platform's static files (the
-# charts' specs are JSON data blocks, which no policy blocks), nothing from another host.
-STATIC_FILES_ONLY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "frame-ancestors 'self'",
-        "form-action 'self'",
+
+def static_files_only(*, images_from: Sequence[str] = ()) -> str:
+    """Scripts and styles only from the platform's static files, nothing from another host but
+    pictures from ``images_from`` (origins)."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            " ".join(("img-src 'self' data:", *images_from)),
+            "font-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'self'",
+            "form-action 'self'",
+        )
     )
-)
+
+
+# Admin pages that draw charts (the charts' specs are JSON data blocks, which no policy blocks).
+STATIC_FILES_ONLY = static_files_only()
 
 
 def content_security_policy(policy: str) -> Callable[[View], View]:

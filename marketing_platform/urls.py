@@ -9,6 +9,7 @@ from marketing_platform.api.docs import RedocView, SchemaView, same_origin_only
 from marketing_platform.api.errors import api_not_found
 from marketing_platform.api.health import health
 from marketing_platform.api.metrics_view import MetricsView
+from marketing_platform.customer_app import customer_app
 from marketing_platform.media import serve_media
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -40,6 +41,7 @@ urlpatterns = [
     path("api/docs/", same_origin_only(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
     path("api/redoc/", same_origin_only(RedocView.as_view(url_name="schema")), name="redoc"),
     re_path(r"^api/", api_not_found),
+    re_path(r"^app/(?P<path>.*)$", customer_app, name="customer-app"),
     # always here, even behind a web server: only the platform can check a board's signed link
     re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve_media),
 ]

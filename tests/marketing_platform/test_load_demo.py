@@ -3,12 +3,14 @@ get starter templates, segments and a draft A/B campaign; a second run changes n
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.db.models import Model
+from django.db.models import Count, Model
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignState, CampaignVariant, EmailTemplate, Segment
@@ -75,6 +77,37 @@ def test_running_again_changes_nothing(imported: set[str]) -> None:
     call_command("load_demo")
 
     assert rows() == before
+
+
+def test_the_busiest_demo_customer_gets_a_login_for_the_app_printed_with_its_password(
+    imported: set[str], settings: Any, tmp_path: Path
+) -> None:
+    settings.VAR_DIR = tmp_path
+    printed = StringIO()
+
+    call_command("load_demo", stdout=printed)
+    call_command("load_demo", stdout=StringIO())
+
+    customer = Customer.objects.select_related("user").get(user__username="customer")
+    busiest = Customer.objects.filter(external_id__in=imported).annotate(lines=Count("purchases"))
+    assert customer == busiest.order_by("-lines", "pk").first()
+    password = (tmp_path / "customer-login.txt").read_text().split()[1]
+    assert f"Customer app login: customer / {password}" in printed.getvalue()
+    assert customer.user is not None
+    assert customer.user.check_password(password)
+    assert not customer.user.is_staff
+
+
+def test_an_account_named_customer_that_is_not_a_customers_is_left_alone(imported: set[str]) -> None:
+    staff = get_user_model().objects.create_user("customer", is_staff=True)
+    printed = StringIO()
+
+    call_command("load_demo", stdout=printed)
+
+    assert not Customer.objects.filter(user__isnull=False).exists()
+    assert "Customer app login: none given" in printed.getvalue()
+    staff.refresh_from_db()
+    assert staff.is_staff
 
 
 def test_customers_with_data_of_their_own_keep_it(imported: set[str]) -> None:

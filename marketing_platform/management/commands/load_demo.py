@@ -14,6 +14,7 @@ from conversations.services.intents import intents_load_starter
 from customers.management.import_files import file_refusals, import_file
 from customers.models import Customer
 from customers.services.customers import demo_identities_give
+from customers.services.demo_login import DemoLogin, demo_login_give
 from customers.services.retail_import import online_retail_customers
 
 DEMO_SAMPLE = Path(settings.BASE_DIR) / "demo" / "online_retail_sample.csv"
@@ -23,7 +24,8 @@ class Command(BaseCommand):
     help = (
         "After import_online_retail of the demo file: give its customers fictional names, "
         "example.com/.org addresses and marketing consent (never one who has a name, an address or "
-        "unsubscribed), give them a few sample customer-support messages (simulated), and create the "
+        "unsubscribed), give them a few sample customer-support messages (simulated), give the busiest "
+        "one a login for the customer app (user `customer`, password printed), and create the "
         "starter templates, segments, draft A/B campaign and message intents that are missing. Safe "
         "to run again."
     )
@@ -61,3 +63,22 @@ class Command(BaseCommand):
             + f"; draft campaign “{starter.campaign.name}”."
         )
         self.stdout.write(f"Starter intents: {intents.intents} intents, {intents.examples} examples created.")
+        self._print_login(demo_login_give(external_ids=external_ids))
+
+    def _print_login(self, login: DemoLogin | None) -> None:
+        """The demo customer's login for the app; its password kept beside the admin's (VAR_DIR)."""
+        if login is None:
+            self.stdout.write(
+                "Customer app login: none given (every demo customer has a login, or the username "
+                "`customer` belongs to an account that is not a customer's)."
+            )
+            return
+        stored = settings.VAR_DIR / "customer-login.txt"
+        if login.password is not None:
+            stored.write_text(f"{login.username}\n{login.password}\n")
+            stored.chmod(0o600)
+        password = stored.read_text().split()[1] if stored.exists() else "(set earlier, not stored here)"
+        self.stdout.write(
+            self.style.SUCCESS(f"Customer app login: {login.username} / {password}")
+            + f" (demo customer {login.customer}, at /app/)"
+        )

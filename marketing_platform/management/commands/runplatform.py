@@ -72,6 +72,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Platform running (web + Celery worker + beat, embedded)\n")
             + f"  Admin:    {base}/admin/\n"
+            + f"  App:      {base}/app/ (the customer's own page; load_demo printed its login)\n"
             + f"  API docs: {base}/api/docs/\n"
             + f"  Health:   {base}/api/v1/health\n"
             + f"  Broker:   {settings.CELERY_BROKER_URL}\n"
