@@ -11,7 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import generics, serializers
 from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
@@ -160,8 +165,9 @@ class RfmMemberOutput(serializers.Serializer[Customer]):
     first_purchase_at = serializers.DateTimeField(source="engagement.first_purchase_at")
     last_purchase_at = serializers.DateTimeField(source="engagement.last_purchase_at")
 
+    @extend_schema_field(MoneyOutput)
     def get_monetary(self, customer: Customer) -> dict[str, Any]:
-        return _money(customer.engagement.monetary)
+        return dict(MoneyOutput(_money(customer.engagement.monetary)).data)
 
 
 class RfmMembersPage(serializers.Serializer[Any]):
@@ -279,7 +285,7 @@ class StrategiesView(APIView):
         return Response(StrategiesOutput(body).data)
 
 
-class RfmView(generics.ListAPIView[Customer]):
+class RfmView(generics.GenericAPIView[Customer]):
     """Every RFM segment's count; with ``segment``, that segment's members by external id."""
 
     scopes = {"GET": Scope.ANALYTICS_READ}
@@ -293,7 +299,11 @@ class RfmView(generics.ListAPIView[Customer]):
         return Customer.objects.filter(pk__in=rfm_segment_customers([segment])).select_related("engagement")
 
     @extend_schema(
-        parameters=[RfmInput],
+        parameters=[
+            RfmInput,
+            OpenApiParameter("cursor", str, description="The page: a `next` or `previous` link's."),
+            OpenApiParameter("page_size", int, description="Members a page, 1 to 500; default 50."),
+        ],
         responses={
             200: PolymorphicProxySerializer(
                 component_name="RfmAnswer",
@@ -304,7 +314,7 @@ class RfmView(generics.ListAPIView[Customer]):
         },
         examples=RFM_EXAMPLES,
     )
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request) -> Response:
         """Customers are scored 1 to 5 on recency, orders and spend among every buyer, and
         named by the recency × frequency grid (Champions to Hibernating). Without ``segment``:
         each segment's count; with it: its members, cursor-paginated (``cursor``, ``page_size``)."""
@@ -315,7 +325,8 @@ class RfmView(generics.ListAPIView[Customer]):
             ]
             return Response(RfmCountsOutput({"segments": counts}).data)
         self.kwargs["segment"] = segment
-        return self.list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 class CohortsView(APIView):
