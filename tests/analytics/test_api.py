@@ -172,7 +172,7 @@ def test_rfm_counts_every_segment_and_lists_one_segments_members_page_by_page(
     one_order_each(product, range(11))
 
     counts = staff_client.get("/api/v1/analytics/rfm").json()["segments"]
-    first = staff_client.get("/api/v1/analytics/rfm", {"segment": "Hibernating", "page_size": 3}).json()
+    first = staff_client.get("/api/v1/analytics/rfm", {"segment": "Hibernating", "page_size": "3"}).json()
     second = staff_client.get(first["next"]).json()
 
     assert {row["segment"]: row["customers"] for row in counts if row["customers"]} == {
