@@ -86,21 +86,21 @@ class MoneyOutput(serializers.Serializer[Any]):
     currency = serializers.CharField(help_text="ISO 4217.")
 
 
-class ActivityDayOutput(serializers.Serializer[Any]):
-    day = serializers.DateField()
-    active_customers = serializers.IntegerField(help_text="With a purchase, an event or a message that day.")
+class ActivityCountsOutput(serializers.Serializer[Any]):
     orders = serializers.IntegerField()
     events = serializers.IntegerField()
     messages = serializers.IntegerField()
+
+
+class ActivityDayOutput(ActivityCountsOutput):
+    day = serializers.DateField()
+    active_customers = serializers.IntegerField(help_text="With a purchase, an event or a message that day.")
     revenue = MoneyOutput(many=True, help_text="Sales less returns, per currency (never added across).")
 
 
-class PeriodTotalsOutput(serializers.Serializer[Any]):
+class PeriodTotalsOutput(ActivityCountsOutput):
     since = serializers.DateField()
     until = serializers.DateField()
-    orders = serializers.IntegerField()
-    events = serializers.IntegerField()
-    messages = serializers.IntegerField()
     mean_active_customers = serializers.FloatField(help_text="Per day: one customer is active on many days.")
     revenue = MoneyOutput(many=True)
 
