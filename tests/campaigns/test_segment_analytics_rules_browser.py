@@ -50,6 +50,6 @@ def test_picking_rfm_segments_and_a_first_purchase_month_counts_the_customers_li
     assert screenshot.stat().st_size > 10_000
     segment = Segment.objects.get(name="Asleep since January")
     assert (segment.rfm_segments, segment.first_purchase_from) == (
-        ["Hibernating", "Promising"],
+        ["Promising", "Hibernating"],
         date(2012, 1, 1),
     )
