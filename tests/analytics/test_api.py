@@ -17,6 +17,7 @@ from marketing_platform.api.scopes import Scope
 from tests.analytics.attribution_world import T0, world
 from tests.analytics.buyers import RANKED, one_order_each
 from tests.analytics.world import buy, reachable, say
+from tests.api.test_cursors import CRAFTED, INVALID
 from tests.factories import catalog
 from tests.support import key_client
 
@@ -236,3 +237,11 @@ def test_a_key_reads_the_analytics_only_with_the_analytics_scope() -> None:
     for path in ENDPOINTS:
         assert reader.get(path).status_code == 200, path
         _error(other.get(path), 403, "permission_denied")
+
+
+@pytest.mark.django_db
+def test_a_crafted_cursor_for_rfm_members_is_a_client_error(staff_client: APIClient) -> None:
+    for name, cursor in {**INVALID, **CRAFTED}.items():
+        response = staff_client.get("/api/v1/analytics/rfm", {"segment": "Champions", "cursor": cursor})
+        assert response.status_code in (200, 400), name
+        assert response.status_code == 200 or set(response.json()) == ENVELOPE
