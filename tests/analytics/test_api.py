@@ -37,8 +37,12 @@ def _error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
+def _money(amount: str, currency: str) -> dict[str, str]:
+    return {"amount": amount, "currency": currency}
+
+
 def _gbp(amount: str) -> dict[str, str]:
-    return {"amount": amount, "currency": "GBP"}
+    return _money(amount, "GBP")
 
 
 def test_activity_gives_each_day_the_totals_and_the_period_before(
@@ -72,10 +76,6 @@ def test_activity_gives_each_day_the_totals_and_the_period_before(
         "since": "2011-12-01", "until": "2011-12-02", "orders": 2, "events": 0, "messages": 0,
         "mean_active_customers": 1.0, "revenue": [_gbp("10.000")],
     }  # fmt: skip
-
-
-def _money(amount: str, currency: str) -> dict[str, str]:
-    return {"amount": amount, "currency": currency}
 
 
 @pytest.mark.parametrize(
