@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
 
-from analytics.attribution_models import StrategyPerformance
+from analytics.attribution_models import CampaignConversions, StrategyPerformance
+from analytics.selectors import campaign_performance_over_time
 
 
 @dataclass(frozen=True)
@@ -41,3 +42,42 @@ def strategy_performance(*, since: date, until: date, channel: str | None = None
         for row in totals
     ]
     return sorted(found, key=lambda figures: (-figures.revenue, -figures.bought, figures.strategy))
+
+
+@dataclass
+class CampaignDayFigures:
+    """One variant of a campaign on one day: its email events and the purchases attributed to
+    it that day (revenue in ``settings.DEFAULT_CURRENCY``, as attribution counts it)."""
+
+    day: date
+    variant: str  # its label
+    sent: int = 0
+    delivered: int = 0
+    opened: int = 0
+    clicked: int = 0
+    unsubscribed: int = 0
+    bounced: int = 0
+    complained: int = 0
+    converted: int = 0
+    revenue: Decimal = field(default_factory=Decimal)
+
+
+EMAIL_EVENTS = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced", "complained")
+
+
+def campaign_figures_over_time(*, campaign_id: int) -> list[CampaignDayFigures]:
+    """Each day and variant with an email event or an attributed purchase, oldest first (then
+    by variant): the campaign performance and its conversions, joined in two queries."""
+    found: dict[tuple[date, int], CampaignDayFigures] = {}
+    for row in campaign_performance_over_time(campaign_id=campaign_id):
+        figures = CampaignDayFigures(row.day, row.variant.label)
+        for name in EMAIL_EVENTS:
+            setattr(figures, name, getattr(row, name))
+        found[row.day, row.variant_id] = figures
+    conversions = CampaignConversions.objects.filter(campaign_id=campaign_id).values_list(
+        "day", "variant_id", "variant__label", "converted", "revenue"
+    )
+    for day, variant_id, label, converted, revenue in conversions:
+        figures = found.setdefault((day, variant_id), CampaignDayFigures(day, label))
+        figures.converted, figures.revenue = converted, revenue
+    return sorted(found.values(), key=lambda figures: (figures.day, figures.variant))

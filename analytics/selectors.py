@@ -71,14 +71,21 @@ def aggregates_rebuilt_at() -> datetime | None:
     return AggregateRefresh.objects.filter(pk=1).values_list("rebuilt_at", flat=True).first()
 
 
-def daily_activity_compare(*, since: date, until: date) -> ActivityComparison:
-    """Daily activity from ``since`` to ``until`` (inclusive) and over the period of the same
-    length just before it, for comparison."""
+def period_length(*, since: date, until: date) -> int:
+    """The days from ``since`` to ``until``, both included; ``InvalidPeriod`` unless 1 to
+    ``MAX_PERIOD_DAYS``."""
     length = (until - since).days + 1
     if length < 1:
         raise InvalidPeriod(f"The period ends ({until}) before it starts ({since}).")
     if length > MAX_PERIOD_DAYS:
         raise InvalidPeriod(f"A period is at most {MAX_PERIOD_DAYS:,} days; this one has {length:,}.")
+    return length
+
+
+def daily_activity_compare(*, since: date, until: date) -> ActivityComparison:
+    """Daily activity from ``since`` to ``until`` (inclusive) and over the period of the same
+    length just before it, for comparison."""
+    length = period_length(since=since, until=until)
     try:
         before = since - timedelta(days=length)
     except OverflowError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -29,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from analytics.rfm import RfmSegment
 from campaigns.comparison import campaign_comparison
 from campaigns.errors import CampaignLocked, CampaignNotReady, SegmentUnavailable
 from campaigns.models import (
@@ -244,6 +246,20 @@ class CountryPicker(FilteredSelectMultiple):
         return format_html('<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs))
 
 
+class MonthField(forms.DateField):
+    """A month, picked as one (``YYYY-MM``), kept as its first day."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y-%m-%d"]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> date | None:
+        day = super().to_python(value)
+        return None if day is None else day.replace(day=1)
+
+
 class SegmentForm(forms.ModelForm[Segment]):
     """Countries picked among the customers' own, categories from the catalog's tree."""
 
@@ -259,12 +275,25 @@ class SegmentForm(forms.ModelForm[Segment]):
         help_text="Customers who bought in any of these categories; a top category includes those below it.",
     )
 
+    rfm_segments = forms.TypedMultipleChoiceField(
+        label="RFM segment is one of",
+        choices=[(segment.value, segment.value) for segment in RfmSegment],
+        coerce=RfmSegment,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Customers whose recency and frequency scores (1 to 5 among every buyer) name one of "
+        "these segments, as the analytics page shows them.",
+    )
+    first_purchase_from = MonthField(label="First purchase from", help_text="A month: their cohort or later.")
+    first_purchase_to = MonthField(label="First purchase to", help_text="A month: their cohort or earlier.")
+
     class Meta:
         model = Segment
         fields = ("name", "interests", "categories", "countries", "purchased_within_days",
                   "not_purchased_within_days", "min_spend", "max_spend", "sent_intents",
                   "sent_intent_within_days", "last_message_intents", "talks_about",
-                  "talks_about_within_days", "talks_about_strictness")  # fmt: skip
+                  "talks_about_within_days", "talks_about_strictness", "rfm_segments",
+                  "first_purchase_from", "first_purchase_to")  # fmt: skip
         widgets = {"sent_intents": forms.CheckboxSelectMultiple,
                    "last_message_intents": forms.CheckboxSelectMultiple}  # fmt: skip
 
@@ -286,6 +315,13 @@ class SegmentForm(forms.ModelForm[Segment]):
     def clean_talks_about_strictness(self) -> str:
         return self.cleaned_data.get("talks_about_strictness") or Strictness.NORMAL
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("first_purchase_from"), cleaned.get("first_purchase_to")
+        if first is not None and last is not None and first > last:
+            self.add_error("first_purchase_to", "Choose a month no earlier than the first.")
+        return cleaned
+
     def rules(self) -> SegmentRules:
         data = self.cleaned_data
         return SegmentRules(
@@ -302,6 +338,9 @@ class SegmentForm(forms.ModelForm[Segment]):
             talks_about=data.get("talks_about") or "",
             talks_about_within_days=data.get("talks_about_within_days"),
             talks_about_strictness=Strictness(data.get("talks_about_strictness", Strictness.NORMAL)),
+            rfm_segments=list(data.get("rfm_segments") or []),
+            first_purchase_from=data.get("first_purchase_from"),
+            first_purchase_to=data.get("first_purchase_to"),
         )
 
 

@@ -116,6 +116,24 @@ class Segment(StaffAuthored):
     talks_about_strictness = models.CharField(
         "how closely", max_length=8, choices=Strictness.choices, default=Strictness.NORMAL
     )
+    rfm_segments = models.JSONField(
+        "RFM segment is one of",
+        default=list,
+        blank=True,
+        help_text='Customers whose RFM scores name one of these segments (analytics.rfm): ["Champions"].',
+    )
+    first_purchase_from = models.DateField(
+        "first purchase from month",
+        null=True,
+        blank=True,
+        help_text="Customers whose first purchase was in this month or later (their cohort); its first day.",
+    )
+    first_purchase_to = models.DateField(
+        "first purchase to month",
+        null=True,
+        blank=True,
+        help_text="… and in this month or earlier; its first day.",
+    )
 
 
 class CampaignState(models.TextChoices):

@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +16,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
+from analytics.audiences import cohort_customers, rfm_segment_customers
+from analytics.rfm import RfmSegment
 from campaigns.errors import SegmentUnavailable
 from campaigns.models import (
     COMPLAINT_HOLD,
@@ -207,6 +209,9 @@ class SegmentRules:
     talks_about: str = ""
     talks_about_within_days: int | None = None
     talks_about_strictness: Strictness = Strictness.NORMAL
+    rfm_segments: list[RfmSegment] = field(default_factory=list)
+    first_purchase_from: date | None = None  # a month: its first day
+    first_purchase_to: date | None = None
 
     @classmethod
     def of(cls, segment: Segment) -> SegmentRules:
@@ -224,6 +229,9 @@ class SegmentRules:
             talks_about=segment.talks_about,
             talks_about_within_days=segment.talks_about_within_days,
             talks_about_strictness=Strictness(segment.talks_about_strictness),
+            rfm_segments=[RfmSegment(name) for name in segment.rfm_segments],
+            first_purchase_from=segment.first_purchase_from,
+            first_purchase_to=segment.first_purchase_to,
         )
 
 
@@ -231,7 +239,8 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
     """The reachable customers every rule of the segment holds for. Category and recency rules
     read what customers bought (``customers.ownership``: sale lines and purchase events); spend
     rules read money, which only purchase lines carry (sales less returns), so a customer whose
-    purchases all came as events has spent nothing. Recency counts back from ``now`` when given,
+    purchases all came as events has spent nothing; RFM segment and first-purchase month rules
+    read the analytics aggregates (``_by_analytics``). Recency counts back from ``now`` when given,
     else from ``recency_end()`` (``_by_messages``: from the present). Raises ``SegmentUnavailable``
     when a "talks about" rule cannot be read (the message search is down): never a wrong audience."""
     rules = segment if isinstance(segment, SegmentRules) else SegmentRules.of(segment)
@@ -262,7 +271,18 @@ def segment_customers(segment: Segment | SegmentRules, *, now: datetime | None =
             customers = customers.filter(spend__gte=rules.min_spend)
         if rules.max_spend is not None:
             customers = customers.filter(spend__lte=rules.max_spend)
-    return _by_messages(customers, rules, now)
+    return _by_messages(_by_analytics(customers, rules), rules, now)
+
+
+def _by_analytics(customers: QuerySet[Customer], rules: SegmentRules) -> QuerySet[Customer]:
+    """The RFM segment and first-purchase month rules, read from the analytics aggregates as of
+    their last refresh (a minute behind at most, with the beat running)."""
+    if rules.rfm_segments:
+        customers = customers.filter(pk__in=rfm_segment_customers(rules.rfm_segments))
+    if rules.first_purchase_from is not None or rules.first_purchase_to is not None:
+        cohort = cohort_customers(first=rules.first_purchase_from, last=rules.first_purchase_to)
+        customers = customers.filter(pk__in=cohort)
+    return customers
 
 
 def _by_messages(

@@ -27,6 +27,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("campaigns.api.urls")),
     path("", include("conversations.api.urls")),
     path("", include("visionboards.api.urls")),
+    path("", include("analytics.api.urls")),
 ]
 
 

@@ -19,4 +19,5 @@ class Scope(models.TextChoices):
     EMAILS_RENDER = "emails:render", "Render a customer's personalised email"
     VISION_BOARDS_RENDER = "visionboards:render", "Render a new vision board for a customer"
     CAMPAIGNS_READ = "campaigns:read", "Read campaigns and their results"
+    ANALYTICS_READ = "analytics:read", "Read the analytics: activity, performance, RFM segments, cohorts"
     METRICS_READ = "metrics:read", "Scrape metrics"

@@ -4,6 +4,11 @@ the operation ids). Keyed by operation id; ``tests/api/test_schema.py`` checks e
 from __future__ import annotations
 
 OPERATION_SUMMARIES = {
+    "api_v1_analytics_activity_retrieve": "Daily activity over a period, beside the one before",
+    "api_v1_analytics_campaigns_performance_retrieve": "A campaign's performance per day and variant",
+    "api_v1_analytics_cohorts_retrieve": "Cohort retention by first-purchase month",
+    "api_v1_analytics_rfm_retrieve": "RFM segments, or one segment's members",
+    "api_v1_analytics_strategies_retrieve": "What each recommendation strategy showed and earned",
     "api_v1_auth_me_retrieve": "Who is signed in",
     "api_v1_auth_token_create": "Sign in: a token pair",
     "api_v1_auth_token_refresh_create": "Refresh a token pair",

@@ -69,6 +69,14 @@ API_TAGS = (
     ApiTag("emails", "A customer's personalised email, rendered (not sent), with its data.", ("email",)),
     ApiTag("campaigns", "Email campaigns, their state and results per variant.", ("campaigns",)),
     ApiTag(
+        "analytics",
+        "The figures marketers read over time, from the analytics aggregates: daily activity beside "
+        "the period before, a campaign's performance per day and variant, what each recommendation "
+        "strategy showed and earned, RFM segments and their members, cohort retention (staff, or a "
+        "key with analytics:read).",
+        ("analytics", "performance", "strategies", "rfm", "cohorts"),
+    ),
+    ApiTag(
         "vision boards",
         "A customer's vision board: the latest, or a new one rendered in the background to poll.",
         ("vision-board",),

@@ -29,6 +29,7 @@ RESOURCES = [
     "graph",
     "emails",
     "campaigns",
+    "analytics",
     "vision boards",
     "operations",
 ]

@@ -60,6 +60,22 @@ MATRIX: list[tuple[str, str, dict[str, Any] | None, tuple[int, ...]]] = [
     ("get", "/api/v1/customers/{bob}/export", None, (200, 403, 403, 404, 403, 401)),
     ("get", "/api/v1/auth/me", None, (200, 403, 403, 200, 403, 401)),
     ("get", "/api/v1/campaigns", None, (200, 403, 403, 403, 403, 401)),
+    (
+        "get",
+        "/api/v1/analytics/activity?since=2011-12-01&until=2011-12-31",
+        None,
+        (200, 403, 403, 403, 403, 401),
+    ),
+    ("get", "/api/v1/analytics/campaigns/999999/performance", None, (404, 403, 403, 403, 403, 401)),
+    (
+        "get",
+        "/api/v1/analytics/strategies?since=2011-12-01&until=2011-12-31",
+        None,
+        (200, 403, 403, 403, 403, 401),
+    ),
+    ("get", "/api/v1/analytics/rfm", None, (200, 403, 403, 403, 403, 401)),
+    ("get", "/api/v1/analytics/rfm?segment=Champions", None, (200, 403, 403, 403, 403, 401)),
+    ("get", "/api/v1/analytics/cohorts", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/metrics", None, (200, 403, 403, 403, 403, 401)),
     ("get", "/api/v1/health", None, (200, 200, 200, 200, 200, 200)),
 ]
