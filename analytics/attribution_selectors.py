@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
-from analytics.attribution_models import StrategyPerformance
+from analytics.attribution_models import CampaignConversions, StrategyPerformance
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,8 @@ def strategy_performance(*, since: date, until: date, channel: str | None = None
         for row in totals
     ]
     return sorted(found, key=lambda figures: (-figures.revenue, -figures.bought, figures.strategy))
+
+
+def campaign_conversions_over_time(*, campaign_id: int) -> QuerySet[CampaignConversions]:
+    """One campaign's attributed purchases per day and variant, oldest first."""
+    return CampaignConversions.objects.filter(campaign_id=campaign_id).order_by("day", "variant_id")
