@@ -17,6 +17,7 @@ from analytics.services.refresh import aggregates_refresh
 from campaigns.models import Campaign
 from campaigns.services.sending import sends_deliver
 from campaigns.services.tracking import send_click_record
+from conversations.analytics import DateRange
 from customers.services.activity import PurchaseRow, purchases_record
 from tests.analytics.world import DAY0, buy, mailing, reachable, webhook
 from tests.factories import catalog
@@ -30,9 +31,13 @@ class History:
     campaign: Campaign
 
     @property
+    def date_range(self) -> DateRange:
+        """The last ``DAYS`` days, today's included."""
+        return DateRange(self.today - timedelta(days=DAYS - 1), self.today)
+
+    @property
     def query(self) -> str:
-        first = self.today - timedelta(days=DAYS - 1)
-        return f"?first={first.isoformat()}&last={self.today.isoformat()}"
+        return f"?first={self.date_range.first.isoformat()}&last={self.today.isoformat()}"
 
 
 def ago(days: int) -> int:
