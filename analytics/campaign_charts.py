@@ -14,6 +14,7 @@ from campaigns.models import Campaign
 from marketing_platform.charts import Chart, ChartKind, Palette
 
 MEASURES = ("sent", "opened", "clicked", "converted")
+BARS_UP_TO_DAYS = 7  # a few days read better as bars side by side; more as lines
 
 
 def campaign_performance_charts(campaign: Campaign) -> list[Chart]:
@@ -36,7 +37,7 @@ def campaign_performance_charts(campaign: Campaign) -> list[Chart]:
         Chart(
             key=f"campaign-variant-{variant}",
             title=f"Variant {labels.get(variant, variant)}, per day",
-            kind=ChartKind.LINE,
+            kind=ChartKind.BAR if len(days) <= BARS_UP_TO_DAYS else ChartKind.LINE,
             labels=[date_format(day, "j M Y") for day in days],
             series=[
                 measures.series(

@@ -29,7 +29,7 @@ from analytics.selectors import (
 from conversations.analytics import DEFAULT_DAYS, DateRange
 from marketing_platform.charts import Chart, ChartKind, Figures, Number, Palette
 
-COHORT_MONTHS = 12  # the cohorts of the year up to the range's end
+COHORT_MONTHS = 24  # the cohorts of the two years up to the range's end
 THIS, BEFORE = "This period", "Previous period"
 EMAIL_SERIES = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced", "converted")
 
