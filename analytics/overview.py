@@ -154,9 +154,7 @@ def _activity_totals(current: Period, previous: Period) -> list[Total]:
     now, then = current.totals, previous.totals
     return [
         Total(
-            "Active customers, mean per day",
-            round(current.mean_active_customers, 1),
-            round(previous.mean_active_customers, 1),
+            "Active customers, mean per day", current.mean_active_customers, previous.mean_active_customers
         ),
         Total("Orders", now["orders"], then["orders"]),
         *(

@@ -48,7 +48,7 @@ def test_the_page_shows_the_periods_figures_against_the_period_before(
     assert response.status_code == 200
     overview: Overview = response.context["overview"]
     assert totals(overview) == {
-        "Active customers, mean per day": (0.4, 0.1, 300.0),  # 3 customer-days in 7, 1 in 7
+        "Active customers, mean per day": (pytest.approx(3 / 7), pytest.approx(1 / 7), 200.0),
         "Orders": (3, 1, 200.0),
         "Revenue, GBP": (15.1, 5.0, 202.0),  # the shop's currency first
         "Revenue, EUR": (8.0, 0.0, None),
@@ -83,6 +83,8 @@ def test_the_page_shows_the_periods_figures_against_the_period_before(
     )  # each buyer in their first month
     page = response.content.decode()
     assert page.count("<canvas") == 9  # activity 4, emails 2, strategies 2, segments 1
+    assert page.count("<caption>Totals</caption>") == 3  # where series add up: revenues and segments
+    assert "<td>0.43</td><td>0.14</td>" in page
     assert '<td class="analytics-up">+200.0%</td>' in page
     assert f'href="{CSV}{history.query.replace("&", "&amp;")}"' in page
 
