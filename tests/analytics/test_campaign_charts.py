@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 
 from campaigns.models import Campaign, Segment
+from campaigns.services.sending import sends_deliver
 from tests.analytics.overview_history import History, overview_history
+from tests.analytics.world import mailing, reachable
 
 
 @pytest.fixture
@@ -41,3 +43,17 @@ def test_a_campaign_that_sent_nothing_has_no_chart(admin_client: Client) -> None
     assert "Nothing sent yet." in page
     assert "<canvas" not in page
     assert "per day" not in page
+
+
+def test_before_the_analytics_count_its_emails_the_page_says_when_the_chart_comes(
+    admin_client: Client, settings: Any
+) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    sent = mailing([reachable("ada")])
+    sends_deliver([send.pk for send in sent.sends])
+
+    page = admin_client.get(f"/admin/campaigns/campaign/{sent.campaign.pk}/change/").content.decode()
+
+    assert 'class="campaign-results"' in page
+    assert "Its figures per day appear after the next refresh of the analytics." in page
+    assert "<canvas" not in page
