@@ -354,9 +354,9 @@ def _cohort_table(until: date) -> FigureTable:
     ]
     return FigureTable(
         key="cohorts",
-        title="Cohort retention: share of each first-purchase month's customers buying again (%)",
+        title="Cohort retention: share of each first-purchase month's customers buying n months later (%)",
         label_title="First purchase",
-        columns=["Customers", *(f"Month {n}" for n in range(1, months + 1))],
+        columns=["Customers", *(f"+{n}" for n in range(1, months + 1))],
         rows=rows,
         empty_text="No customer has bought anything up to the end of this period.",
     )

@@ -109,7 +109,7 @@ def test_the_csv_holds_every_figure_the_page_shows(admin_client: Client, history
         "Conversion rate per recommendation strategy (purchases per 100 shown)",
         "Recommendation strategies per channel",
         "RFM segments: customers with a purchase, scored against each other",
-        "Cohort retention: share of each first-purchase month's customers buying again (%)",
+        "Cohort retention: share of each first-purchase month's customers buying n months later (%)",
     }  # fmt: skip
 
 
