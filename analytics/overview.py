@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 
 from analytics.attribution_models import Channel
 from analytics.attribution_selectors import StrategyFigures, strategy_performance
+from analytics.rfm import RfmSegment
 from analytics.selectors import (
     DayFigures,
     EmailDay,
@@ -98,6 +99,7 @@ class Overview:
     strategies: list[Chart]
     strategy_table: FigureTable
     segments: Chart
+    segment_keys: list[tuple[str, str, int]]  # each RFM segment's name, filter value and size
     cohorts: FigureTable
 
     @property
@@ -125,6 +127,7 @@ def analytics_overview(date_range: DateRange) -> Overview:
         for channel in Channel
     }
     strategies_before = strategy_performance(since=before.first, until=before.last)
+    segment_counts = rfm_segment_counts()
     return Overview(
         date_range=date_range,
         previous=before,
@@ -139,7 +142,8 @@ def analytics_overview(date_range: DateRange) -> Overview:
         emails=_email_charts(emails_now),
         strategies=_strategy_charts(per_channel),
         strategy_table=_strategy_table(per_channel),
-        segments=_segments_chart(),
+        segments=_segments_chart(segment_counts),
+        segment_keys=[(segment.value, segment.name.lower(), n) for segment, n in segment_counts.items()],
         cohorts=_cohort_table(date_range.last),
     )
 
@@ -322,8 +326,7 @@ def _strategy_table(per_channel: dict[Channel, list[StrategyFigures]]) -> Figure
     )
 
 
-def _segments_chart() -> Chart:
-    counts = rfm_segment_counts()
+def _segments_chart(counts: dict[RfmSegment, int]) -> Chart:
     return Chart(
         key="rfm-segments",
         title="RFM segments: customers with a purchase, scored against each other",

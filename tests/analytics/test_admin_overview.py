@@ -162,3 +162,22 @@ def test_the_page_reads_as_many_queries_whatever_the_history(admin_client: Clien
     overview_history(prefix="more-")
 
     assert queries() == few
+
+
+def test_each_rfm_segment_links_to_its_customers(admin_client: Client, history: History) -> None:
+    page = admin_client.get(PAGE + history.query).content.decode()
+    champions = admin_client.get("/admin/analytics/customerengagement/?rfm=champions").content.decode()
+    hibernating = admin_client.get("/admin/analytics/customerengagement/?rfm=hibernating").content.decode()
+
+    assert 'href="/admin/analytics/customerengagement/?rfm=champions">Champions (1)</a>' in page
+    assert 'href="/admin/analytics/customerengagement/?rfm=hibernating">Hibernating (1)</a>' in page
+    assert "ada@example.org" in _rows(champions)  # bought most, most lately
+    assert "bob@example.org" not in _rows(champions)
+    assert "bob@example.org" in _rows(hibernating)
+    assert _rows(admin_client.get("/admin/analytics/customerengagement/?rfm=nonsense").content.decode()) == ""
+
+
+def _rows(page: str) -> str:
+    """The result table's body of an admin list."""
+    start = page.find('<table id="result_list">')
+    return page[start : page.find("</table>", start)] if start >= 0 else ""
