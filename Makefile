@@ -122,5 +122,10 @@ screenshots: install-dev
 	VAR_DIR=$(CURDIR)/var/test $(BIN)/pytest -m browser $(PYTEST_ARGS)
 	cp var/test/screenshots/*.png docs/screenshots/
 
+# The analytics page and a campaign's page on the full Online Retail import (the bench database).
+.PHONY: screenshots-analytics
+screenshots-analytics: install-dev
+	$(BIN)/python -m bench.analytics_pages
+
 clean:
 	rm -rf var/db.sqlite3* var/broker var/test var/imports var/celerybeat-schedule* $(VENDOR) static/app $(FRONTEND_MODULES)

@@ -50,6 +50,7 @@ class CampaignDayFigures:
     it that day (revenue in ``settings.DEFAULT_CURRENCY``, as attribution counts it)."""
 
     day: date
+    variant_id: int
     variant: str  # its label
     sent: int = 0
     delivered: int = 0
@@ -70,7 +71,7 @@ def campaign_figures_over_time(*, campaign_id: int) -> list[CampaignDayFigures]:
     by variant): the campaign performance and its conversions, joined in two queries."""
     found: dict[tuple[date, int], CampaignDayFigures] = {}
     for row in campaign_performance_over_time(campaign_id=campaign_id):
-        figures = CampaignDayFigures(row.day, row.variant.label)
+        figures = CampaignDayFigures(row.day, row.variant_id, row.variant.label)
         for name in EMAIL_EVENTS:
             setattr(figures, name, getattr(row, name))
         found[row.day, row.variant_id] = figures
@@ -78,6 +79,6 @@ def campaign_figures_over_time(*, campaign_id: int) -> list[CampaignDayFigures]:
         "day", "variant_id", "variant__label", "converted", "revenue"
     )
     for day, variant_id, label, converted, revenue in conversions:
-        figures = found.setdefault((day, variant_id), CampaignDayFigures(day, label))
+        figures = found.setdefault((day, variant_id), CampaignDayFigures(day, variant_id, label))
         figures.converted, figures.revenue = converted, revenue
     return sorted(found.values(), key=lambda figures: (figures.day, figures.variant))

@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import Cast, Floor, Least, PercentRank
 
+from analytics.attribution_models import CampaignConversions
 from analytics.errors import InvalidPeriod
 from analytics.models import (
     AggregateRefresh,
@@ -225,3 +226,57 @@ def cohort_retention(*, since: date | None = None, until: date | None = None) ->
 
 def _months_between(first: date, later: date) -> int:
     return (later.year - first.year) * 12 + later.month - first.month
+
+
+def activity_latest_day() -> date | None:
+    """The last day with any activity counted (None before the first)."""
+    return DailyActivity.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+@dataclass
+class EmailDay:
+    """What the campaigns' emails did on one day, over every campaign and variant."""
+
+    day: date
+    sent: int = 0
+    delivered: int = 0
+    opened: int = 0
+    clicked: int = 0
+    unsubscribed: int = 0
+    bounced: int = 0
+    converted: int = 0  # attributed purchases
+    revenue: Decimal = Decimal(0)  # attributed revenue
+
+    @property
+    def empty(self) -> bool:
+        return not (self.sent or self.delivered or self.opened or self.clicked or self.converted)
+
+
+EMAIL_COUNTS = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced")
+
+
+def email_performance_per_day(*, since: date, until: date) -> list[EmailDay]:
+    """Every day from ``since`` to ``until`` (inclusive), those without email at zero: the
+    campaigns' email events and their attributed purchases. Two grouped queries."""
+    days = {
+        since + timedelta(days=n): EmailDay(since + timedelta(days=n))
+        for n in range((until - since).days + 1)
+    }
+    counted = (
+        CampaignPerformance.objects.filter(day__range=(since, until))
+        .values("day")
+        .annotate(**{f"{name}_": Sum(name) for name in EMAIL_COUNTS})
+        .order_by()
+    )
+    for row in counted:
+        for name in EMAIL_COUNTS:
+            setattr(days[row["day"]], name, row[f"{name}_"])
+    converted = (
+        CampaignConversions.objects.filter(day__range=(since, until))
+        .values("day")
+        .annotate(converted_=Sum("converted"), revenue_=Sum("revenue"))
+        .order_by()
+    )
+    for row in converted:
+        days[row["day"]].converted, days[row["day"]].revenue = row["converted_"], Decimal(row["revenue_"])
+    return list(days.values())

@@ -22,7 +22,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bench.report import ROOT, measure_in_child, percentiles, publish
+from bench.report import ROOT, free_port, measure_in_child, percentiles, publish
 
 SAMPLE = 200
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -145,7 +145,7 @@ def _campaign(template: Any, audience: list[int]) -> dict[str, float]:
 def run() -> None:
     console = Console()
     console.print("Email: render time of one email and a campaign's throughput to a local SMTP sink…")
-    port = _free_port()
+    port = free_port()
     sink = subprocess.Popen(
         [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -184,12 +184,3 @@ def run() -> None:
         title="Campaign email on the full Online Retail import",
         columns=("measure", "figure", "note"), rows=rows,
     )  # fmt: skip
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port

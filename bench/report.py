@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -67,3 +68,11 @@ def measure_in_child(module: str, **settings: str) -> dict[str, Any]:
         raise SystemExit(f"bench {module} failed:\n{child.stderr[-3000:]}")
     figures: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
     return figures
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 no one listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -30,6 +30,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from analytics.campaign_charts import campaign_performance_charts
 from analytics.rfm import RfmSegment
 from campaigns.comparison import campaign_comparison
 from campaigns.errors import CampaignLocked, CampaignNotReady, SegmentUnavailable
@@ -560,7 +561,7 @@ class CampaignAdmin(RefusalAsMessage, admin.ModelAdmin[Campaign]):
         return render_to_string(
             "admin/campaigns/campaign/results.html",
             {"rows": [_result_row(r) for r in rows], "comparison": comparison,
-             "columns": RESULT_COLUMNS},
+             "columns": RESULT_COLUMNS, "charts": campaign_performance_charts(campaign)},
         )  # fmt: skip
 
     def _move(self, request: HttpRequest, queryset: QuerySet[Campaign], action: str) -> None:

@@ -15,7 +15,15 @@ from django.urls import URLPattern, URLResolver, include, path, reverse, reverse
 from marketing_platform.dashboard import dashboard_for
 
 # The marketer's sections, in the order they work in; every other app goes under Settings.
-MARKETING_APPS = ("customers", "conversations", "campaigns", "visionboards", "recommendations", "catalog")
+MARKETING_APPS = (
+    "customers",
+    "conversations",
+    "campaigns",
+    "analytics",
+    "visionboards",
+    "recommendations",
+    "catalog",
+)
 SETTINGS_LABEL = "settings"
 
 

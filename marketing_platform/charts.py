@@ -33,10 +33,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 Number = int | float
 
@@ -104,6 +104,7 @@ class Chart:
     label_title: str
     unit: str = ""
     empty_text: str = field(default="Nothing to show.")
+    summed: bool = True
 
     def __post_init__(self) -> None:
         if not KEY.fullmatch(self.key):
@@ -141,10 +142,14 @@ class Chart:
         unit = f" {self.unit}" if self.unit else ""
         span = f"{self.labels[0]} to {self.labels[-1]}" if self.labels else "no data"
         totals = "; ".join(f"{series.name}: {_figure(series.total)}" for series in self.series)
-        return (
-            f"{self.title}, {span}: {_figure(self.total)}{unit} in all ({totals}). "
-            "Every figure is in the table below the chart."
-        )
+        summary = f"{_figure(self.total)}{unit} in all ({totals})" if self.summed else f"{totals}{unit}"
+        return f"{self.title}, {span}: {summary}. Every figure is in the table below the chart."
+
+    def figures(self) -> Iterator[tuple[str, str, Number]]:
+        """Each value with its label and its series' name."""
+        for label, values, _ in self.rows:
+            for series, value in zip(self.series, values, strict=True):
+                yield label, series.name, value
 
     def as_json(self) -> dict[str, Any]:
         """What ``charts.js`` reads (through ``json_script``)."""
@@ -165,15 +170,23 @@ CSV_HEADER = ("chart", "label", "series", "value")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def charts_csv(charts: Iterable[Chart]) -> str:
+class Figures(Protocol):
+    """What ``charts_csv`` writes: a chart, or a table a page shows beside its charts."""
+
+    @property
+    def title(self) -> str: ...
+
+    def figures(self) -> Iterator[tuple[str, str, Number]]: ...
+
+
+def charts_csv(charts: Iterable[Figures]) -> str:
     """Every figure of the charts, one per line: the chart's title, the label, the series, the value."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
     for chart in charts:
-        for label, values, _ in chart.rows:
-            for series, value in zip(chart.series, values, strict=True):
-                writer.writerow((_text(chart.title), _text(label), _text(series.name), value))
+        for label, series, value in chart.figures():
+            writer.writerow((_text(chart.title), _text(label), _text(series), value))
     return out.getvalue()
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.db.models import Model
 from django.utils.formats import date_format
 
+from analytics.models import DailyActivity
+from analytics.selectors import activity_latest_day
 from campaigns.models import Campaign
 from campaigns.selectors import VariantResult, campaign_results, reachable_customers
 from customers.models import Customer
@@ -122,6 +124,7 @@ PANELS: dict[str, tuple[type[Model], Callable[[], object]]] = {
     "campaigns": (Campaign, recent_campaigns),
     "model": (ModelVersion, model_status),
     "graph": (GraphChange, graph_health),
+    "analytics": (DailyActivity, activity_latest_day),
 }
 
 

@@ -12,6 +12,18 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
+# Charts (marketing_platform.charts) on a page: whether Chart.js drew them all.
+DRAWING = """() => typeof Chart !== "undefined"
+  && Array.from(document.querySelectorAll("canvas[data-chart-spec]")).every((c) => Chart.getChart(c))"""
+# How many pixels of each chart's canvas are drawn (not transparent), and whether Chart.js owns it.
+DRAWN = """() => Array.from(document.querySelectorAll("canvas[data-chart-spec]")).map((canvas) => {
+  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let drawn = 0;
+  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) drawn++;
+  const chart = Boolean(Chart.getChart(canvas));
+  return { key: canvas.closest("figure").id, drawn, chart, width: canvas.clientWidth };
+})"""
+
 
 def require_chromium() -> None:
     """Skip the test, saying why, where Chromium or Playwright is missing."""

@@ -19,7 +19,8 @@ def test_marketers_sections_come_first_and_technical_ones_under_settings(
     sections = response.context["app_list"]
 
     assert [section["name"] for section in sections] == [
-        "Customers", "Conversations", "Campaigns", "Vision boards", "Recommendations", "Catalog", "Settings",
+        "Customers", "Conversations", "Campaigns", "Analytics", "Vision boards", "Recommendations", "Catalog",
+        "Settings",
     ]  # fmt: skip
     settings_models = [model["name"] for model in sections[-1]["models"]]
     for technical in (

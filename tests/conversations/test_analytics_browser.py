@@ -20,7 +20,7 @@ from conversations.models import Message
 from conversations.services.intent_classification import intent_classifier_train, messages_reclassify
 from customers.services.retail_import import online_retail_import
 from marketing_platform.charts import Chart
-from tests.browser import admin_page, require_chromium
+from tests.browser import DRAWING, DRAWN, admin_page, require_chromium
 from tests.support import DEMO_SAMPLE, PASSWORD
 
 VENDOR = Path(settings.BASE_DIR) / "static" / "vendor" / "chart.js" / "chart.umd.min.js"
@@ -30,17 +30,6 @@ TEXT_COLOUR = (
     "(colour) => Chart.getChart(document.querySelector('canvas')).options.scales.x.ticks.color === colour"
 )
 DARK_TEXT = "#eeeeee"  # Django admin's --body-fg in the dark theme
-
-DRAWING = """() => typeof Chart !== "undefined"
-  && Array.from(document.querySelectorAll("canvas[data-chart-spec]")).every((c) => Chart.getChart(c))"""
-# How many pixels of each chart's canvas are drawn (not transparent), and whether Chart.js owns it.
-DRAWN = """() => Array.from(document.querySelectorAll("canvas[data-chart-spec]")).map((canvas) => {
-  const pixels = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  let drawn = 0;
-  for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) drawn++;
-  const chart = Boolean(Chart.getChart(canvas));
-  return { key: canvas.closest("figure").id, drawn, chart, width: canvas.clientWidth };
-})"""
 
 
 def demo_conversations(tmp_path: Path) -> None:
