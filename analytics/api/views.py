@@ -45,6 +45,7 @@ from analytics.selectors import (
 from campaigns.models import Campaign
 from customers.models import Customer
 from marketing_platform.api.errors import PlatformError
+from marketing_platform.api.pagination import Cursor
 from marketing_platform.api.schema import error
 from marketing_platform.api.scopes import Scope
 from marketing_platform.api.strict import StrictSerializer
@@ -319,7 +320,12 @@ class RfmView(generics.GenericAPIView[Customer]):
         named by the recency × frequency grid (Champions to Hibernating). Without ``segment``:
         each segment's count; with it: its members, cursor-paginated (``cursor``, ``page_size``)."""
         segment = _valid(RfmInput, request, ("segment",)).get("segment")
-        if segment is None:
+        if segment is None:  # the paging parameters are checked all the same: a bad one is a 400
+            Cursor().get_page_size(request)
+            if "cursor" in request.query_params:
+                raise serializers.ValidationError(
+                    {"cursor": ["A cursor pages a segment's members: give segment."]}
+                )
             counts = [
                 {"segment": name.value, "customers": count} for name, count in rfm_segment_counts().items()
             ]

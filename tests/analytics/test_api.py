@@ -245,3 +245,14 @@ def test_a_crafted_cursor_for_rfm_members_is_a_client_error(staff_client: APICli
         response = staff_client.get("/api/v1/analytics/rfm", {"segment": "Champions", "cursor": cursor})
         assert response.status_code in (200, 400), name
         assert response.status_code == 200 or set(response.json()) == ENVELOPE
+
+
+@pytest.mark.parametrize("query", [{"page_size": "null"}, {"page_size": "0"}, {"cursor": "cD0xMjM="}])
+def test_paging_parameters_without_a_segment_are_checked_too(
+    staff_client: APIClient, query: dict[str, str]
+) -> None:
+    response = staff_client.get("/api/v1/analytics/rfm", query)
+
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "validation_error"
+    assert staff_client.get("/api/v1/analytics/rfm", {"page_size": "10"}).status_code == 200
