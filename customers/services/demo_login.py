@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count
@@ -13,6 +14,7 @@ from django.db.models import Count
 from customers.models import Customer
 
 DEMO_USERNAME = "customer"
+DEMO_LOGIN_FILE = "customer-login.txt"
 
 
 @dataclass(frozen=True)
@@ -45,3 +47,18 @@ def demo_login_give(*, external_ids: Collection[str]) -> DemoLogin | None:
     customer.user = users.create_user(username=DEMO_USERNAME, password=password)
     customer.save(update_fields=["user"])
     return DemoLogin(DEMO_USERNAME, customer.external_id, password)
+
+
+def demo_password_stored() -> str | None:
+    """The demo login's password as ``load_demo`` kept it beside the admin's (VAR_DIR), if it did."""
+    stored = settings.VAR_DIR / DEMO_LOGIN_FILE
+    words = stored.read_text().split() if stored.exists() else []
+    return words[1] if len(words) > 1 else None
+
+
+def demo_password_store(login: DemoLogin) -> None:
+    """Keep a new login's password, readable by this user only."""
+    if login.password is not None:
+        stored = settings.VAR_DIR / DEMO_LOGIN_FILE
+        stored.write_text(f"{login.username}\n{login.password}\n")
+        stored.chmod(0o600)

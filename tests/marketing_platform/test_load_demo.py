@@ -21,6 +21,7 @@ from customers.demo_identities import demo_identity
 from customers.models import Customer
 from customers.services.customers import customers_create_missing
 from customers.services.retail_import import online_retail_customers, online_retail_import
+from marketing_platform.management.commands.runplatform import _demo_sign_in
 from tests.support import DEMO_SAMPLE
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,7 @@ def test_the_busiest_demo_customer_gets_a_login_for_the_app_printed_with_its_pas
     assert customer == busiest.order_by("-lines", "pk").first()
     password = (tmp_path / "customer-login.txt").read_text().split()[1]
     assert f"Customer app login: customer / {password}" in printed.getvalue()
+    assert _demo_sign_in() == f"; sign in as customer / {password}"  # the banner of `make run`
     assert customer.user is not None
     assert customer.user.check_password(password)
     assert not customer.user.is_staff

@@ -14,7 +14,12 @@ from conversations.services.intents import intents_load_starter
 from customers.management.import_files import file_refusals, import_file
 from customers.models import Customer
 from customers.services.customers import demo_identities_give
-from customers.services.demo_login import DemoLogin, demo_login_give
+from customers.services.demo_login import (
+    DemoLogin,
+    demo_login_give,
+    demo_password_store,
+    demo_password_stored,
+)
 from customers.services.retail_import import online_retail_customers
 
 DEMO_SAMPLE = Path(settings.BASE_DIR) / "demo" / "online_retail_sample.csv"
@@ -73,11 +78,8 @@ class Command(BaseCommand):
                 "`customer` belongs to an account that is not a customer's)."
             )
             return
-        stored = settings.VAR_DIR / "customer-login.txt"
-        if login.password is not None:
-            stored.write_text(f"{login.username}\n{login.password}\n")
-            stored.chmod(0o600)
-        password = stored.read_text().split()[1] if stored.exists() else "(set earlier, not stored here)"
+        demo_password_store(login)
+        password = demo_password_stored() or "(set earlier, not stored here)"
         self.stdout.write(
             self.style.SUCCESS(f"Customer app login: {login.username} / {password}")
             + f" (demo customer {login.customer}, at /app/)"

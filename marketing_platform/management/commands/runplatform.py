@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from waitress.server import create_server
 
+from customers.services.demo_login import DEMO_USERNAME, demo_password_stored
 from graph.services.recovery import embedded_graph_ensure
 from marketing_platform.celery import Queues
 from marketing_platform.celery import app as celery_app
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS("Platform running (web + Celery worker + beat, embedded)\n")
             + f"  Admin:    {base}/admin/\n"
-            + f"  App:      {base}/app/ (the customer's own page; load_demo printed its login)\n"
+            + f"  App:      {base}/app/ (the customer's own page{_demo_sign_in()})\n"
             + f"  API docs: {base}/api/docs/\n"
             + f"  Health:   {base}/api/v1/health\n"
             + f"  Broker:   {settings.CELERY_BROKER_URL}\n"
@@ -102,3 +103,9 @@ def _where_emails_go() -> str:
     if "filebased" in settings.EMAIL_BACKEND:
         return f"written as files to {settings.EMAIL_FILE_PATH} (nothing leaves this machine)"
     return settings.EMAIL_BACKEND
+
+
+def _demo_sign_in() -> str:
+    """The demo customer's login, as ``load_demo`` kept it, for the banner."""
+    password = demo_password_stored()
+    return f"; sign in as {DEMO_USERNAME} / {password}" if password else ""
