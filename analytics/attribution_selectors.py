@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from analytics.attribution_models import CampaignConversions, StrategyPerformance
-from analytics.selectors import campaign_performance_over_time
+from analytics.selectors import EMAIL_COUNTS, campaign_performance_over_time
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,13 @@ class CampaignDayFigures:
     revenue: Decimal = field(default_factory=Decimal)
 
 
-EMAIL_EVENTS = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced", "complained")
-
-
 def campaign_figures_over_time(*, campaign_id: int) -> list[CampaignDayFigures]:
     """Each day and variant with an email event or an attributed purchase, oldest first (then
     by variant): the campaign performance and its conversions, joined in two queries."""
     found: dict[tuple[date, int], CampaignDayFigures] = {}
     for row in campaign_performance_over_time(campaign_id=campaign_id):
         figures = CampaignDayFigures(row.day, row.variant_id, row.variant.label)
-        for name in EMAIL_EVENTS:
+        for name in EMAIL_COUNTS:
             setattr(figures, name, getattr(row, name))
         found[row.day, row.variant_id] = figures
     conversions = CampaignConversions.objects.filter(campaign_id=campaign_id).values_list(

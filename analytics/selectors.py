@@ -244,6 +244,7 @@ class EmailDay:
     clicked: int = 0
     unsubscribed: int = 0
     bounced: int = 0
+    complained: int = 0
     converted: int = 0  # attributed purchases
     revenue: Decimal = Decimal(0)  # attributed revenue
 
@@ -252,7 +253,8 @@ class EmailDay:
         return not (self.sent or self.delivered or self.opened or self.clicked or self.converted)
 
 
-EMAIL_COUNTS = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced")
+# What campaign performance counts of a variant's emails each day (``CampaignPerformance``).
+EMAIL_COUNTS = ("sent", "delivered", "opened", "clicked", "unsubscribed", "bounced", "complained")
 
 
 def email_performance_per_day(*, since: date, until: date) -> list[EmailDay]:
