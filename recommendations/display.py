@@ -17,6 +17,7 @@ SOURCES = {
     "model": "the LightFM model",
     "graph": "the graph's walks",
     "neighbours": "what the nearest customers bought lately",
+    "companions": "products that go with those bought (EASE on every basket)",
     "content": "products like those bought (names and descriptions)",
     "interests": "popular within the customer's interests",
     "trending": "products whose sales are growing",

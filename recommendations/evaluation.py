@@ -48,6 +48,7 @@ from recommendations.blending import (
     recommend,
     repurchase_kinds,
 )
+from recommendations.companions import companion_candidates
 from recommendations.content import content_candidates, content_index
 from recommendations.dataset import Features, History, history
 from recommendations.lightfm_model import TrainedRecommender, train
@@ -233,7 +234,15 @@ class Evaluation:
     def customers_like_you(self) -> Scores:
         """The neighbours source alone (``neighbours.py``), its half-life the default window."""
         market = self.market(Blend.of({}).popular_days)
-        found = neighbour_candidates(self.shoppers(self.customers), market.neighbours)
+        return self.listed_scores(neighbour_candidates(self.shoppers(self.customers), market.neighbours))
+
+    def bought_together(self) -> Scores:
+        """The companions source alone (``companions.py``), its half-life the default window."""
+        market = self.market(Blend.of({}).popular_days)
+        return self.listed_scores(companion_candidates(self.shoppers(self.customers), market.companions))
+
+    def listed_scores(self, found: Mapping[int, Candidates]) -> Scores:
+        """A source's lists as scores: the first highest, what it does not list never."""
         scores = np.full((len(self.customers), len(self.products)), -np.inf, dtype=np.float32)
         for i, pk in enumerate(self.customers):
             listed = found[pk].product_ids if pk in found else []
@@ -335,6 +344,16 @@ class Evaluation:
         return found
 
     def measure(self, name: str, protocol: str, lists: Lists, seconds: float) -> Row:
+        precision, recall, ndcg, recommended = self.per_customer(protocol, lists)
+        mean = lambda values: float(np.mean(values)) if len(values) else 0.0  # noqa: E731
+        return Row(name, protocol, mean(precision), mean(recall), mean(ndcg),
+                   len(recommended) / max(len(self.products), 1), len(precision), seconds)  # fmt: skip
+
+    def per_customer(
+        self, protocol: str, lists: Lists
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, set[int]]:
+        """Precision, recall and NDCG at k of each customer of ``lists`` with something to find,
+        in the order of ``lists``, and every product recommended to them."""
         precision, recall, ndcg = [], [], []
         recommended: set[int] = set()
         discounts = 1 / np.log2(np.arange(2, K + 2))
@@ -350,9 +369,7 @@ class Evaluation:
             recall.append(hits.sum() / len(relevant))
             ideal = discounts[: min(len(relevant), K)].sum()
             ndcg.append(float((hits * discounts).sum() / ideal))
-        mean = lambda values: float(np.mean(values)) if values else 0.0  # noqa: E731
-        return Row(name, protocol, mean(precision), mean(recall), mean(ndcg),
-                   len(recommended) / max(len(self.products), 1), len(precision), seconds)  # fmt: skip
+        return np.array(precision), np.array(recall), np.array(ndcg), recommended
 
 
 class Sources:
@@ -381,7 +398,12 @@ class Sources:
             market = self.evaluation.market(popular_days)
             bestsellers = bestsellers_by_category(self.members, market)
             neighbours = neighbour_candidates(self.shoppers, market.neighbours)
-            listed = {"graph": self.walks, "neighbours": neighbours, "content": self.content}
+            listed = {
+                "graph": self.walks,
+                "neighbours": neighbours,
+                "companions": companion_candidates(self.shoppers, market.companions),
+                "content": self.content,
+            }
             self._windows[popular_days] = {
                 s.customer_id: candidate_sources(s, market, self.model, listed, bestsellers)
                 for s in self.shoppers
@@ -410,6 +432,7 @@ BY_SCORE: tuple[tuple[str, Callable[[Evaluation], Scores]], ...] = (
     ("co-purchase item-kNN", Evaluation.item_knn),
     ("graph 2-hop", Evaluation.graph_two_hop),
     ("customers like you, lately", Evaluation.customers_like_you),
+    ("bought together (EASE), lately", Evaluation.bought_together),
     ("stock LightFM", Evaluation.stock_lightfm),
     ("LightFM collaborative", lambda e: e.lightfm(hybrid=False)),
     ("LightFM hybrid", lambda e: e.lightfm(hybrid=True)),

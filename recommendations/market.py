@@ -1,5 +1,5 @@
-"""Shop-wide figures from purchases as of a moment: what sells, what people buy again, and who
-buys like whom (``neighbours.py``).
+"""Shop-wide figures from purchases as of a moment: what sells, what people buy again, who
+buys like whom (``neighbours.py``) and what goes with what (``companions.py``).
 
 Computed from ``customers.ownership.acquisitions`` rows, so sale lines and purchase events
 count alike, and from any subset of them (an evaluation's training period or training pairs).
@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from customers.ownership import Acquisition
+from recommendations.companions import Companions, companions_of
 from recommendations.neighbours import Neighbourhood, neighbourhood_of
 
 # A product's share of repeat buyers means something from this many buyers on.
@@ -38,6 +39,7 @@ class Market:
     previous: Mapping[int, int] = field(default_factory=dict)
     trend_days: int = TRENDING_DAYS
     neighbours: Neighbourhood | None = None
+    companions: Companions | None = None
 
     def repurchase_kinds(self, share: float) -> set[int]:
         return {pk for pk, repeat in self.repeat_share.items() if repeat >= share}
@@ -101,4 +103,5 @@ def market_of(rows: Sequence[Acquisition], popular_days: int | None) -> Market:
         previous={pk: len(who) for pk, who in previous.items()},
         trend_days=trend_days,
         neighbours=neighbourhood_of(rows, popular_days),
+        companions=companions_of(rows, popular_days),
     )

@@ -42,6 +42,7 @@ from recommendations.blending import (
     trending,
 )
 from recommendations.cache import customer_generations, market_generation
+from recommendations.companions import companion_candidates
 from recommendations.content import content_candidates, content_index
 from recommendations.lightfm_model import TrainedRecommender
 from recommendations.market import Market
@@ -210,6 +211,9 @@ def _recommend(
     from_neighbours = (
         neighbour_candidates(found, market.neighbours) if blended and blend.weights["neighbours"] else {}
     )
+    from_companions = (
+        companion_candidates(found, market.companions) if blended and blend.weights["companions"] else {}
+    )
     from_graph = _walked(walks, [shopper for shopper in found if not shopper.new], results)
     bestsellers = _bestsellers(interests, market)
     sources = {
@@ -220,6 +224,7 @@ def _recommend(
             {
                 "graph": from_graph,
                 "neighbours": from_neighbours,
+                "companions": from_companions,
                 "content": from_content,
                 "asked": from_asked,
             },

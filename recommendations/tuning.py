@@ -12,10 +12,13 @@ built once, and the blend is chosen by precision@10 on the held-out purchases in
 (``Validation.best``): first the sources of new products (every source but the regulars)
 and the rules, on new purchases only (products the customer did not have); then, where
 re-purchases can be measured, what may be offered again, how the regulars rank and their
-weight, on every purchase (what a retailer measures, and what serving does). The validation model is trained
-on one thread, so the same data always chooses the same blend. Each source alone is a
-candidate at each stage, so the chosen blend is never below its best single source on this
-split. With too little to validate on, the default blend serves.
+weight, on every purchase (what a retailer measures, and what serving does). A change is
+taken only when it wins by more than ``MARGIN`` standard errors of the customers' paired
+differences, so the search moves away from the default blend on evidence, not on noise.
+The validation model is trained on one thread, so the same data always chooses the same
+blend. Each source alone is a candidate at each stage, so the chosen blend is never below
+its best single source on this split. With too little to validate on, the default blend
+serves.
 
 Where the shop's attribution says a source's recommendations earned sales (``earning``), the
 search never switches that source off: it keeps at least the smallest weight tried
@@ -31,6 +34,7 @@ from dataclasses import astuple, dataclass, replace
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 
 from recommendations.blending import Blend, OfferAgain, default_blend
@@ -42,6 +46,10 @@ HOLD_OUT = 0.2
 RETURNING_SHARE = 0.5
 MIN_CUSTOMERS = 100  # validated customers below which the default blend serves (choices would be noise)
 MAX_CUSTOMERS = 2000  # validated customers sampled above this (the choice's cost is linear in them)
+# A change of the blend must win by this many standard errors of the customers' paired
+# differences: the validation weeks are a sample, and a search over many weights finds changes
+# that win on a few customers' luck and lose the weeks after.
+MARGIN = 1.0
 WEIGHT_STEPS = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
 # The regulars are weighed against every other source together: a list topped by them must
 # outweigh the sum of the others' weights.
@@ -63,6 +71,7 @@ TUNED = (
     "model",
     "graph",
     "neighbours",
+    "companions",
     "content",
     "interests",
     "trending",
@@ -135,6 +144,18 @@ def choose_blend(
     return Choice(blend, described, validation.figures(blend, default))
 
 
+def wins_clearly(new: tuple[np.ndarray, ...], old: tuple[np.ndarray, ...]) -> bool:
+    """Whether per-customer figures ``new`` beat ``old`` (the same customers, in the same order)
+    by more than ``MARGIN`` standard errors of their paired differences, on the first figure
+    (precision@10) or, where it ties for everyone, on the next (NDCG@10): a change that wins on
+    a few customers' luck is not one."""
+    for mine, theirs in zip(new, old, strict=True):
+        gain = mine - theirs
+        if gain.any():
+            return bool(gain.mean() > MARGIN * gain.std(ddof=1) / np.sqrt(len(gain)))
+    return False
+
+
 def kept_earning(blend: Blend, earning: Collection[str]) -> Blend:
     """The blend with every tuned source in ``earning`` that it switched off given the smallest
     weight the search tries. The regulars are left to the blend's rule on offering again."""
@@ -159,7 +180,7 @@ class Validation:
 
     def __init__(self, evaluation: Evaluation, sources: Sources, described: str) -> None:
         self.evaluation, self.sources, self.described = evaluation, sources, described
-        self._seen: dict[tuple[Any, ...], tuple[float, float]] = {}
+        self._seen: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
 
     @classmethod
     def of(cls, data: History, parameters: Mapping[str, Any] | None = None) -> Validation:
@@ -184,11 +205,21 @@ class Validation:
 
     def score(self, blend: Blend, protocol: str = "again") -> tuple[float, float]:
         """Precision@10, then NDCG@10, under ``protocol`` (``evaluation.PROTOCOLS``)."""
+        precision, ndcg = self._per_customer(blend, protocol)
+        return round(float(precision.mean()), 6), round(float(ndcg.mean()), 6)
+
+    def _per_customer(self, blend: Blend, protocol: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each validated customer's precision@10 and NDCG@10 (customers with something to find)."""
         key = (protocol, tuple(sorted(blend.weights.items())), *astuple(blend)[1:])
         if key not in self._seen:
-            row = self.row("", blend, protocol)
-            self._seen[key] = (round(row.precision, 6), round(row.ndcg, 6))
+            if protocol == "new":
+                blend = replace(blend, offer_again=OfferAgain.NEVER)
+            precision, _, ndcg, _ = self.evaluation.per_customer(protocol, self.sources.served(blend))
+            self._seen[key] = (precision, ndcg)
         return self._seen[key]
+
+    def _clearly_better(self, blend: Blend, than: Blend, protocol: str) -> bool:
+        return wins_clearly(self._per_customer(blend, protocol), self._per_customer(than, protocol))
 
     def row(self, name: str, blend: Blend, protocol: str = "again") -> Row:
         if protocol == "new":
@@ -202,13 +233,24 @@ class Validation:
         protocol: str,
         new_floor: tuple[float, float] | None = None,
     ) -> Blend:
-        """The best of ``current`` and ``candidates`` under ``protocol``; with ``new_floor``, only
+        """The best of ``current`` and ``candidates`` under ``protocol``, each having to be
+        clearly better (``_clearly_better``) than the best before it; with ``new_floor``, only
         among those that score at least that on new purchases."""
-        best, best_score = current, self.score(current, protocol)
+        best = current
         for blend in candidates:
-            score = self.score(blend, protocol)
-            if score > best_score and (new_floor is None or self.score(blend, "new") >= new_floor):
-                best, best_score = blend, score
+            if self._clearly_better(blend, best, protocol) and (
+                new_floor is None or self.score(blend, "new") >= new_floor
+            ):
+                best = blend
+        return best
+
+    def _best_alone(self, blend: Blend, sources: tuple[str, ...], protocol: str) -> Blend:
+        """``blend``, or the one of its sources alone that scores higher (however little): the
+        chosen blend is never below its best single source on this split."""
+        best, best_score = blend, self.score(blend, protocol)
+        for alone in (self._alone(blend, source) for source in sources):
+            if (score := self.score(alone, protocol)) > best_score:
+                best, best_score = alone, score
         return best
 
     def _weights(
@@ -247,7 +289,7 @@ class Validation:
         discovering = tuple(source for source in self.tuned if source != "repeat")
         blend = self._rules(self._weights(self._rules(blend, "new"), discovering, "new"), "new")
         blend = self._rules(self._weights(blend, discovering, "new"), "new")
-        return self._better([self._alone(blend, source) for source in discovering], blend, "new")
+        return self._best_alone(blend, discovering, "new")
 
     def _regulars(self, blend: Blend) -> Blend:
         """What may be offered again, how the regulars rank (how fast an order's weight halves) and
@@ -264,7 +306,7 @@ class Validation:
         blend = self._weights(blend, discovering, "again", new_floor=floor)
         caps = [replace(blend, max_per_category=cap) for cap in CAP_STEPS]
         blend = self._better(caps, blend, "again", new_floor=floor)
-        return self._better([self._alone(blend, source) for source in self.tuned], blend, "again")
+        return self._best_alone(blend, self.tuned, "again")
 
     def best(self, default: Blend) -> Blend:
         """The sources of new products weighed on new purchases (``_new_items``), then the

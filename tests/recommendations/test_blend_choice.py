@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pytest
 
 from catalog.models import Category, Product
 from customers.models import Customer, InteractionEvent, InteractionKind, Purchase
 from recommendations.blending import Blend, OfferAgain, default_blend
 from recommendations.dataset import history
-from recommendations.tuning import TUNED, WEIGHT_STEPS, Validation, choose_blend
+from recommendations.tuning import TUNED, WEIGHT_STEPS, Validation, choose_blend, wins_clearly
 from tests.support import QUICK
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -146,3 +147,17 @@ def test_a_source_with_attributed_sales_is_kept_on_and_the_choice_says_so(quick_
 
     assert kept.blend.weights == {**plain.blend.weights, off[0]: min(s for s in WEIGHT_STEPS if s)}
     assert kept.chosen_on.endswith(f"kept on for their attributed sales: {off[0]}")
+
+
+def test_a_change_is_taken_only_when_it_wins_clearly_not_on_a_few_customers_luck() -> None:
+    old = np.zeros(1000)
+    lucky = old.copy()
+    lucky[:5], lucky[5:9] = 0.1, -0.1  # five customers found one more product, four one fewer
+    broad = old + np.where(np.arange(1000) % 4 == 0, 0.1, 0)  # a quarter of them did
+    worse = old - np.where(np.arange(1000) % 4 == 0, 0.1, 0)
+
+    assert not wins_clearly((lucky,), (old,))
+    assert wins_clearly((broad,), (old,))
+    assert not wins_clearly((worse,), (old,))
+    assert not wins_clearly((old, old), (old, old))  # a tie everywhere is no win
+    assert wins_clearly((old, broad), (old, old))  # precision ties for everyone: NDCG decides

@@ -20,7 +20,7 @@ from tests.factories import Store
 
 RECOMMENDERS = [
     "global popularity", "popularity in interests", "repeat purchases", "co-purchase item-kNN", "graph 2-hop",
-    "customers like you, lately",
+    "customers like you, lately", "bought together (EASE), lately",
     "stock LightFM", "LightFM collaborative", "LightFM hybrid", "blended (served)",
 ]  # fmt: skip
 

@@ -116,6 +116,7 @@ def test_without_a_model_the_graph_neighbours_and_popularity_answer(store: Store
         "repeat",
         "graph",
         "neighbours",
+        "companions",
         "content",
         "popular_in_interests",
         "popular",

@@ -17,6 +17,7 @@ const STRATEGY: Record<string, string> = {
   repeat: "Buy again",
   model: "Picked for you",
   neighbours: "Shoppers like you",
+  companions: "Goes with yours",
   content: "Similar to yours",
   more_like_this: "More like this",
   popular_in_interests: "In your interests",
