@@ -99,6 +99,16 @@ def order_moments_of(rows: Iterable[Acquisition]) -> dict[int, OrderMoments]:
     return {customer: dict(products) for customer, products in found.items()}
 
 
+def last_moments_of(rows: Iterable[Acquisition]) -> dict[tuple[int, int], datetime]:
+    """When each customer last bought each product it has, from ``rows``."""
+    last: dict[tuple[int, int], datetime] = {}
+    for row in rows:
+        pair = (row.customer_id, row.product_id)
+        if pair not in last or row.moment > last[pair]:
+            last[pair] = row.moment
+    return last
+
+
 def order_counts(moments: OrderMoments) -> Counter[int]:
     """Each product with the number of distinct orders it came on."""
     return Counter({product: len(orders) for product, orders in moments.items()})

@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from catalog.models import Product
-from customers.ownership import Acquisition
+from customers.ownership import Acquisition, last_moments_of
 from recommendations.blending import POOL, Candidates, Shopper
 
 MAX_PRODUCTS = 2000
@@ -44,11 +44,7 @@ class Companions:
 
 def companions_of(rows: Sequence[Acquisition], half_life_days: int | None) -> Companions | None:
     """The model of ``rows`` (purchases up to the last of them); None without two products bought."""
-    last: dict[tuple[int, int], datetime] = {}
-    for row in rows:
-        pair = (row.customer_id, row.product_id)
-        if pair not in last or row.moment > last[pair]:
-            last[pair] = row.moment
+    last = last_moments_of(rows)
     if not last:
         return None
     end = max(last.values())

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 from scipy import sparse
 
-from customers.ownership import Acquisition
+from customers.ownership import Acquisition, last_moments_of
 from recommendations.blending import POOL, Candidates, Shopper
 
 NEIGHBOURS = 200
@@ -48,11 +47,7 @@ def neighbourhood_of(rows: Sequence[Acquisition], half_life_days: int | None) ->
     """Who bought what and when they last did, from purchases up to the last of them."""
     if not rows:
         return None
-    last: dict[tuple[int, int], datetime] = {}
-    for row in rows:
-        pair = (row.customer_id, row.product_id)
-        if pair not in last or row.moment > last[pair]:
-            last[pair] = row.moment
+    last = last_moments_of(rows)
     customers = np.array(sorted({customer for customer, _ in last}), dtype=np.int64)
     product_ids = np.array(sorted({product for _, product in last}), dtype=np.int64)
     row_of = {int(pk): i for i, pk in enumerate(customers)}
