@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -26,6 +27,20 @@ class Sink:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         self.received.append(Received(list(envelope.rcpt_tos), parsed))
         return "250 Message accepted for delivery"
+
+    def message_ids(self) -> dict[str, set[str]]:
+        """Each recipient's distinct Message-IDs: a message sent again with the same Message-ID
+        (after a worker died between the server's "250" and its "sent" mark) counts once, as
+        receivers count it."""
+        ids: dict[str, set[str]] = defaultdict(set)
+        for received in self.received:
+            for address in received.recipients:
+                ids[address].add(received.message["Message-ID"])
+        return dict(ids)
+
+    def copies(self) -> int:
+        """How many messages arrived again with a Message-ID their recipient already had."""
+        return sum(len(got.recipients) for got in self.received) - sum(map(len, self.message_ids().values()))
 
 
 def start_smtp_server() -> tuple[Controller, Sink]:
