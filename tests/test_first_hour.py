@@ -143,6 +143,7 @@ def test_the_first_hour_of_a_new_installation(installation: Installation) -> Non
         # preview a starter template for that customer
         page.goto(f"{base}/admin/campaigns/emailtemplate/")
         page.get_by_role("link", name=TEMPLATE, exact=True).click()
+        page.wait_for_function("document.getElementById('preview-status')?.textContent.startsWith('For ')")
         page.fill("#preview-customer", external_id)
         page.press("#preview-customer", "Enter")
         page.wait_for_function(f"document.getElementById('preview-status').textContent.includes({name!r})")

@@ -64,8 +64,12 @@
     const input = form.querySelector(`[name=${name}]`);
     if (input) input.addEventListener("input", soon);
   });
+  // Enter in the designer's own inputs acts on the preview; it must not submit (save) the template
+  const onEnter = (id, act) => $(id).addEventListener("keydown", (event) => {
+    if (event.key === "Enter") { event.preventDefault(); act(); }
+  });
   $("preview-customer").addEventListener("change", refresh);
-  $("preview-customer").addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); refresh(); } });
+  onEnter("preview-customer", refresh);
   panel.querySelectorAll("[data-width]").forEach((button) => button.addEventListener("click", () => {
     panel.querySelectorAll("[data-width]").forEach((b) => b.classList.toggle("active", b === button));
     $("preview-frame").classList.toggle("mobile", button.dataset.width === "mobile");
@@ -76,11 +80,13 @@
     $("preview-html").hidden = button.dataset.part !== "html";
     $("preview-text").hidden = button.dataset.part !== "text";
   }));
-  $("send-test").addEventListener("click", () => {
+  function sendTest() {
     $("test-result").textContent = "Sending…";
     post(panel.dataset.sendTestUrl, payload({ to: $("test-to").value }))
       .then((result) => { $("test-result").textContent = result.message; })
       .catch(() => { $("test-result").textContent = "The server could not be reached."; });
-  });
+  }
+  $("send-test").addEventListener("click", sendTest);
+  onEnter("test-to", sendTest);
   refresh();
 })();

@@ -67,8 +67,8 @@ def test_staff_design_a_template_beside_its_live_preview(live_server: object, tm
         page.fill("#id_html_body", body)
         page.wait_for_selector("#preview-problem", state="hidden")
 
-        # and send a test, then save
-        page.click("#send-test")
+        # and send a test with Enter (it sends the test; it does not save the template), then save
+        page.press("#test-to", "Enter")
         page.wait_for_function(
             "document.getElementById('test-result').textContent.startsWith('Test email sent')"
         )
