@@ -51,10 +51,13 @@
       form.querySelectorAll("textarea.code").forEach((area) => area.classList.remove("has-problem"));
       $("preview-subject").textContent = result.subject;
       $("preview-preheader").textContent = result.preheader || "—";
-      $("preview-html").srcdoc = result.html;
       $("preview-text").textContent = result.text;
-      const took = Math.round(performance.now() - started);
-      $("preview-status").textContent = `For ${result.customer} · recommendations: ${result.mode} · ${took} ms`;
+      // the status tells what is on screen: it changes once the frame shows the new email
+      $("preview-html").addEventListener("load", () => {
+        const took = Math.round(performance.now() - started);
+        $("preview-status").textContent = `For ${result.customer} · recommendations: ${result.mode} · ${took} ms`;
+      }, { once: true });
+      $("preview-html").srcdoc = result.html;
     }).catch(() => { $("preview-status").textContent = "The preview could not be reached."; });
   }
 
