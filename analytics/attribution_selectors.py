@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
 
 from analytics.attribution_models import CampaignConversions, StrategyPerformance
-from analytics.selectors import EMAIL_COUNTS, campaign_performance_over_time
+from analytics.selectors import EMAIL_COUNTS, EmailFigures, campaign_performance_over_time
 
 
 @dataclass(frozen=True)
@@ -45,22 +45,13 @@ def strategy_performance(*, since: date, until: date, channel: str | None = None
 
 
 @dataclass
-class CampaignDayFigures:
+class CampaignDayFigures(EmailFigures):
     """One variant of a campaign on one day: its email events and the purchases attributed to
     it that day (revenue in ``settings.DEFAULT_CURRENCY``, as attribution counts it)."""
 
     day: date
     variant_id: int
     variant: str  # its label
-    sent: int = 0
-    delivered: int = 0
-    opened: int = 0
-    clicked: int = 0
-    unsubscribed: int = 0
-    bounced: int = 0
-    complained: int = 0
-    converted: int = 0
-    revenue: Decimal = field(default_factory=Decimal)
 
 
 def campaign_figures_over_time(*, campaign_id: int) -> list[CampaignDayFigures]:

@@ -233,11 +233,10 @@ def activity_latest_day() -> date | None:
     return DailyActivity.objects.order_by("-day").values_list("day", flat=True).first()
 
 
-@dataclass
-class EmailDay:
-    """What the campaigns' emails did on one day, over every campaign and variant."""
+@dataclass(kw_only=True)
+class EmailFigures:
+    """What campaign emails did: their events, and the purchases attributed to them."""
 
-    day: date
     sent: int = 0
     delivered: int = 0
     opened: int = 0
@@ -246,7 +245,14 @@ class EmailDay:
     bounced: int = 0
     complained: int = 0
     converted: int = 0  # attributed purchases
-    revenue: Decimal = Decimal(0)  # attributed revenue
+    revenue: Decimal = field(default_factory=Decimal)  # attributed revenue
+
+
+@dataclass
+class EmailDay(EmailFigures):
+    """What the campaigns' emails did on one day, over every campaign and variant."""
+
+    day: date
 
     @property
     def empty(self) -> bool:
