@@ -8,10 +8,11 @@ settings; a conftest would come too late. Without xdist it changes nothing. Per 
 - Redis (the cache and the Celery broker) is database ``n - N`` of ``REDIS_URL``'s ``/n``, so
   ``/15`` gives workers 15 and 14: every test clears the cache (FLUSHDB) and purges the broker,
   and a test's Celery worker must see only that test's tasks;
-- PostgreSQL: pytest-django already gives each worker a test database of its own (``…_gwN``).
-
-Neo4j, a Milvus server and an S3-compatible store are shared servers the tests clear or list
-wholesale, so those runs stay serial: a worker refuses to start with them configured.
+- PostgreSQL: pytest-django already gives each worker a test database of its own (``…_gwN``);
+- Neo4j (every test clears it) is one server per worker: ``NEO4J_URL``'s port ``+ N``, so with
+  ``…:7687`` worker 1 needs a second Neo4j on 7688 (``.ci/run`` starts it);
+- the S3-compatible store is shared, each worker under a prefix of its own (``MEDIA_S3_PREFIX``);
+- the Milvus server is shared: each test's collections already carry a prefix of their own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_SERVERS = ("NEO4J_URL", "MILVUS_URI", "MEDIA_S3_BUCKET")
 # settings that default to a place inside VAR_DIR, and that place
 OWN_PATHS = {"GRAPH_DIR": "graph", "MEDIA_ROOT": "media", "MILVUS_LITE_PATH": "vectors.db"}
 
@@ -31,6 +31,14 @@ OWN_PATHS = {"GRAPH_DIR": "graph", "MEDIA_ROOT": "media", "MILVUS_LITE_PATH": "v
 def worker_index(worker: str) -> int:
     """``gw3`` → 3."""
     return int(worker.removeprefix("gw"))
+
+
+def neo4j_url_for(url: str, index: int) -> str:
+    """``url`` with its port raised by ``index`` (``bolt://u:p@h:7687``, 1 → ``…:7688``)."""
+    parts = urlsplit(url)
+    port = parts.port or 7687
+    host = parts.netloc.rsplit(":", 1)[0] if parts.port else parts.netloc
+    return urlunsplit(parts._replace(netloc=f"{host}:{port + index}"))
 
 
 def redis_url_for(url: str, index: int) -> str:
@@ -50,11 +58,6 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
         return
-    shared = [name for name in SHARED_SERVERS if os.environ.get(name)]
-    if shared:
-        raise pytest.UsageError(
-            f"{', '.join(shared)} name a server every worker would share: run these tests without -n"
-        )
     index = worker_index(worker)
     var_dir = Path(os.environ.get("VAR_DIR") or ROOT / "var") / worker
     os.environ["VAR_DIR"] = str(var_dir)
@@ -66,3 +69,28 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
         url = os.environ.get(name, "")
         if url.startswith(("redis://", "rediss://")):
             os.environ[name] = redis_url_for(url, index)
+    if os.environ.get("NEO4J_URL"):
+        os.environ["NEO4J_URL"] = neo4j_url_for(os.environ["NEO4J_URL"], index)
+    if os.environ.get("MEDIA_S3_BUCKET"):
+        os.environ["MEDIA_S3_PREFIX"] = "/".join(filter(None, (os.environ.get("MEDIA_S3_PREFIX"), worker)))
+
+
+# The longest kinds of test, in the order they start on the workers: the full import, the
+# browser journeys, then the tests that run a real Celery worker.
+LONGEST_FIRST = ("slow", "browser", "worker")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On workers, the longest tests start first, so that neither worker is left running one
+    of them at the end while the other idles. The order is the same on every worker, as
+    pytest-xdist requires; within each kind, tests keep the order they were collected in."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+
+    def kind(item: pytest.Item) -> int:
+        return next(
+            (n for n, mark in enumerate(LONGEST_FIRST) if item.get_closest_marker(mark)), len(LONGEST_FIRST)
+        )
+
+    items.sort(key=kind)
