@@ -1,4 +1,4 @@
-import { useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import { call, describe } from "./api";
 import { VisionBoard } from "./VisionBoard";
 import type { FeedbackKind, Recommendation } from "./types";
@@ -46,17 +46,24 @@ export function Home({ customer, recommendations, announce, boardChange, onChang
   const [problem, setProblem] = useState("");
   const list = useRef<HTMLUListElement>(null);
   const feedback = `customers/${encodeURIComponent(customer)}/feedback`;
+  // Where the keyboard's focus goes once a refused pick has left the list: the next card's
+  // button, or the list's title after the last card. Moved in the commit that removes the
+  // card, so the focus is never left on the page in between.
+  const focusAfterHide = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const index = focusAfterHide.current;
+    if (index === null) return;
+    focusAfterHide.current = null;
+    const buttons = list.current?.querySelectorAll<HTMLButtonElement>("button.not-for-me");
+    (buttons?.[Math.min(index, buttons.length - 1)] ?? document.getElementById("picks-title"))?.focus();
+  }, [data]);
 
   const give = async (item: Recommendation, kind: FeedbackKind, index: number) => {
     setProblem("");
     if (kind === "not_for_me") {
+      focusAfterHide.current = index;
       hide(item.sku);
       setUndo(item);
-      // the next card's first button, or the list itself when it was the last
-      window.requestAnimationFrame(() => {
-        const buttons = list.current?.querySelectorAll<HTMLButtonElement>("button.not-for-me");
-        (buttons?.[Math.min(index, buttons.length - 1)] ?? document.getElementById("picks-title"))?.focus();
-      });
     }
     try {
       await call(feedback, { method: "POST", body: JSON.stringify({ sku: item.sku, kind }) });
