@@ -155,17 +155,18 @@ def test_the_first_hour_of_a_new_installation(installation: Installation) -> Non
         page.goto(f"{base}/admin/campaigns/segment/add/")
         page.fill("#id_name", "United Kingdom")
         page.locator("#id_countries_from").get_by_role("option", name="United Kingdom", exact=True).dblclick()
-        page.wait_for_function("!['', '0'].includes(document.getElementById('segment-count').textContent)")
+        page.wait_for_selector(".segment-count[aria-busy=false]")  # the count of the rule just chosen
         segment_count = int(page.inner_text("#segment-count").replace(",", ""))
-        page.click("input[name=_save]")
+        follow(page, "input[name=_save]")
         saved = page.inner_text(".messagelist")
 
         # send the starter A/B campaign
         page.goto(f"{base}/admin/campaigns/campaign/")
-        page.get_by_role("link", name=CAMPAIGN, exact=True).click()
+        with page.expect_navigation():
+            page.get_by_role("link", name=CAMPAIGN, exact=True).click()
         campaign_url = page.url
         page.screenshot(path=str(shots / "first-hour-campaign.png"), full_page=True)
-        page.click("button[data-move=send_now]")
+        follow(page, "button[data-move=send_now]")
         sending = page.inner_text("ul.messagelist")
         recipients = wait_for(lambda: _sent_when_done(page, campaign_url), seconds=300)
         wait_for(lambda: len(installation.emails()) >= recipients)

@@ -54,6 +54,7 @@
       $("preview-text").textContent = result.text;
       // the status tells what is on screen: it changes once the frame shows the new email
       $("preview-html").addEventListener("load", () => {
+        if (ticket !== latest) return; // a newer render is on its way and will say so
         const took = Math.round(performance.now() - started);
         $("preview-status").textContent = `For ${result.customer} · recommendations: ${result.mode} · ${took} ms`;
       }, { once: true });

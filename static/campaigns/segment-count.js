@@ -6,8 +6,16 @@
   if (!box || !form) return;
   let timer = null;
   let latest = 0;
+  // aria-busy is "true" from a change until the count of the latest rules is shown
+  const busy = (on) => box.setAttribute("aria-busy", on ? "true" : "false");
+  function show(count, note) {
+    document.getElementById("segment-count").textContent = count;
+    document.getElementById("segment-count-note").textContent = note;
+    busy(false);
+  }
   function count() {
     const ticket = ++latest;
+    busy(true);
     const data = new FormData(form);
     // filter_horizontal keeps the chosen items in a select whose options are not "selected"
     form.querySelectorAll("select[multiple]").forEach((select) => {
@@ -20,16 +28,15 @@
       .then((result) => {
         if (ticket !== latest) return;
         if (!result.ok) {
-          document.getElementById("segment-count").textContent = "—";
-          document.getElementById("segment-count-note").textContent = result.message;
+          show("—", result.message);
           return;
         }
-        document.getElementById("segment-count").textContent = result.count.toLocaleString();
-        document.getElementById("segment-count-note").textContent =
-          `of ${result.reachable.toLocaleString()} reachable customers (with an address and consent) match these rules now.`;
-      });
+        show(result.count.toLocaleString(),
+             `of ${result.reachable.toLocaleString()} reachable customers (with an address and consent) match these rules now.`);
+      })
+      .catch(() => { if (ticket === latest) show("—", "The count could not be reached; change a rule to try again."); });
   }
-  function soon() { clearTimeout(timer); timer = setTimeout(count, 300); }
+  function soon() { busy(true); clearTimeout(timer); timer = setTimeout(count, 300); }
   form.addEventListener("input", soon);
   form.addEventListener("change", soon);
   form.addEventListener("click", (event) => { if (event.target.closest(".selector-chooser, .selector")) soon(); });

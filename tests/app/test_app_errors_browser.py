@@ -49,7 +49,7 @@ def test_the_app_meets_limits_expiry_outages_and_refusals_and_says_so(live_serve
         once(
             page,
             "**/recommendations*",
-            envelope(429, "throttled", "Request was throttled.", **{"Retry-After": "1"}),
+            envelope(429, "throttled", "Request was throttled.", **{"Retry-After": "3"}),
         )
         page.goto(f"{live_server}/app/")
         page.fill("#username", "ada")
@@ -90,7 +90,7 @@ def test_the_app_meets_limits_expiry_outages_and_refusals_and_says_so(live_serve
         after_sign_out = page.evaluate(REFRESH, token)
         stored = page.evaluate("sessionStorage.getItem('platform.refresh')")
 
-    assert throttled == "Too many requests: try again in 1 second."
+    assert throttled == "Too many requests: try again in 3 seconds."
     assert picks_after_wait >= 1
     assert refreshed == 1
     assert alerts_after_refresh == 0, "a refreshed session is not the customer's problem"

@@ -1,5 +1,6 @@
 """The campaign page in headless Chromium: the warning about vision boards before a send,
-the lifecycle buttons (a double click moves once), and the results with the comparison."""
+the lifecycle buttons (a double click moves once; cancelling asks first), and the results
+with the comparison."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from campaigns.models import Campaign, EmailTemplate, Send, SendStatus
+from campaigns.models import Campaign, CampaignState, EmailTemplate, Send, SendStatus
 from campaigns.services.lifecycle import campaign_send_now
-from tests.browser import admin_page, require_chromium
+from tests.browser import admin_page, follow, require_chromium
 from tests.factories import ab_campaign
 
 PASSWORD = "a-long-test-password"
@@ -54,14 +55,18 @@ def test_staff_run_a_campaign_from_its_page(live_server: object) -> None:
         page.goto(f"{live_server}/admin/campaigns/campaign/{draft.pk}/change/")
         note = page.inner_text(".campaign-board-note")
         page.screenshot(path=str(shots / "admin-campaign-draft.png"), full_page=True)
-        page.click("button[data-move=schedule]")
+        follow(page, "button[data-move=schedule]")
         scheduled = page.inner_text("ul.messagelist")
         page.dblclick("button[data-move=pause]")
         page.wait_for_selector("button[data-move=schedule]")
         paused = page.inner_text("ul.messagelist")
         resume = page.inner_text("button[data-move=schedule]")
-        page.click("button[data-move=schedule]")
+        follow(page, "button[data-move=schedule]")
         resumed = page.inner_text("ul.messagelist")
+        asked: list[str] = []
+        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        page.click("button[data-move=cancel]")  # and think better of it
+        after_cancel_dismissed = page.inner_text("ul.messagelist")
         page.goto(f"{live_server}/admin/campaigns/campaign/{sent.pk}/change/")
         results = page.inner_text(".campaign-results")
         comparison = page.inner_text(".campaign-comparison")
@@ -77,6 +82,9 @@ def test_staff_run_a_campaign_from_its_page(live_server: object) -> None:
     assert paused.strip() == "Autumn: paused."  # one message: the second click changed nothing
     assert resume == "Resume"
     assert resumed.startswith("Autumn: scheduled for ")
+    assert asked == ["Cancel campaign “Autumn”? This cannot be undone."]
+    assert after_cancel_dismissed == resumed
+    assert Campaign.objects.get(pk=draft.pk).state == CampaignState.SCHEDULED
     assert "B ★ leading" in results
     assert comparison.startswith("B leads on click rate, ")
     assert comparison.endswith("% confidence (two-proportion z-test).")

@@ -17,6 +17,7 @@ from graph.services.recovery import graph_rebuild
 from recommendations.services import model_version_train
 from tests.browser import admin_page, require_chromium
 from tests.support import DEMO_SAMPLE, QUICK
+from tests.waiting import wait_for
 
 
 @pytest.mark.browser
@@ -44,9 +45,12 @@ def test_staff_design_a_template_beside_its_live_preview(live_server: object, tm
         unsubscribe = frame.locator("a", has_text="Unsubscribe").count()
         page.screenshot(path=str(shots / "admin-email-designer.png"), full_page=True)
         page.click("[data-width=mobile]")
-        page.wait_for_timeout(300)
+        page.wait_for_function("document.getElementById('preview-html').getAnimations().length === 0")
         mobile_width = page.eval_on_selector("#preview-html", "el => el.getBoundingClientRect().width")
-        email_width = frame.locator("table.sheet").bounding_box()["width"]  # reflowed, not clipped
+        sheet = frame.locator("table.sheet")
+        # reflowed, not clipped (the sandboxed frame may lay itself out a moment after its parent)
+        wait_for(lambda: sheet.bounding_box()["width"] <= mobile_width, 10)
+        email_width = sheet.bounding_box()["width"]
         page.locator(".designer-preview").screenshot(path=str(shots / "admin-email-designer-mobile.png"))
         page.click("[data-part=text]")
         text_part = page.inner_text("#preview-text")

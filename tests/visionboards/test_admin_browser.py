@@ -57,7 +57,7 @@ def test_staff_render_a_board_from_the_customer_page_and_find_it_in_the_gallery(
     ):
         page.goto(customer_page)
         before = page.inner_text(".field-vision_board")
-        page.click("button.render-board")
+        follow(page, "button.render-board")
         message = page.inner_text(".messagelist")
         rendered = reload_until(page, ".field-vision_board img")
         thumbnail = page.locator(".field-vision_board img")
@@ -75,7 +75,7 @@ def test_staff_render_a_board_from_the_customer_page_and_find_it_in_the_gallery(
         page.goto(f"{live_server}/admin/visionboards/visionboard/")
         page.check("input.action-select")
         page.select_option("select[name=action]", "render_again")
-        page.click("button[name=index]")
+        follow(page, "button[name=index]")
         queued = page.inner_text(".messagelist")
 
     assert "No board yet." in before
