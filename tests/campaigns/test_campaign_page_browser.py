@@ -5,6 +5,7 @@ with the comparison."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -64,8 +65,13 @@ def test_staff_run_a_campaign_from_its_page(live_server: object) -> None:
         follow(page, "button[data-move=schedule]")
         resumed = page.inner_text("ul.messagelist")
         asked: list[str] = []
-        page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
-        page.click("button[data-move=cancel]")  # and think better of it
+
+        def think_better_of_it(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss()
+
+        page.once("dialog", think_better_of_it)
+        page.click("button[data-move=cancel]")
         after_cancel_dismissed = page.inner_text("ul.messagelist")
         page.goto(f"{live_server}/admin/campaigns/campaign/{sent.pk}/change/")
         results = page.inner_text(".campaign-results")
