@@ -26,6 +26,7 @@ from scipy import sparse
 
 from catalog.models import Product
 from customers.ownership import Acquisition, last_moments_of
+from recommendations.ageing import decay
 from recommendations.blending import POOL, Candidates, Shopper
 
 MAX_PRODUCTS = 2000
@@ -84,10 +85,7 @@ def companions_of(rows: Sequence[Acquisition], half_life_days: int | None) -> Co
 def _aged(end: datetime, moments: Sequence[datetime], half_life_days: int | None) -> np.ndarray:
     """√½ per half-life since each moment (1 without one): a pair of products bought together
     lately counts ½ per half-life in ``XᵀX``."""
-    if not half_life_days:
-        return np.ones(len(moments), dtype=np.float32)
-    days = np.array([max((end - moment).total_seconds(), 0) / 86400 for moment in moments])
-    return np.sqrt(0.5 ** (days / half_life_days)).astype(np.float32)
+    return np.sqrt(decay(end, moments, half_life_days))
 
 
 def companion_candidates(shoppers: Sequence[Shopper], companions: Companions | None) -> dict[int, Candidates]:

@@ -21,6 +21,7 @@ import numpy as np
 from scipy import sparse
 
 from customers.ownership import Acquisition, last_moments_of
+from recommendations.ageing import decay
 from recommendations.blending import POOL, Candidates, Shopper
 
 NEIGHBOURS = 200
@@ -56,12 +57,9 @@ def neighbourhood_of(rows: Sequence[Acquisition], half_life_days: int | None) ->
         np.fromiter((row_of[c] for c, _ in last), np.int64, len(last)),
         np.fromiter((column[p] for _, p in last), np.int64, len(last)),
     )
-    end = max(last.values())
-    ages = ((end - moment).total_seconds() / 86400 for moment in last.values())
-    days = np.fromiter(ages, np.float64, len(last))
-    decay = 0.5 ** (days / half_life_days) if half_life_days else np.ones(len(last))
     shape = (len(customers), len(product_ids))
-    lately = sparse.csr_matrix((decay.astype(np.float32), (rows_, columns)), shape=shape)
+    aged = decay(max(last.values()), last.values(), half_life_days)
+    lately = sparse.csr_matrix((aged, (rows_, columns)), shape=shape)
     buyers = np.bincount(columns, minlength=len(product_ids))
     idf = (1 + np.log((1 + len(customers)) / (1 + buyers))).astype(np.float32)  # > 0: smoothed
     profiles = sparse.csr_matrix((idf[columns], (rows_, columns)), shape=shape)
